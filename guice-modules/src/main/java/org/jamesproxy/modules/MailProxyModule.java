@@ -1,0 +1,16 @@
+package org.jamesproxy.modules;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Scopes;
+
+/**
+ * The plugin's Guice module, listed as {@code guice.extension.module} in conf/extensions.properties. James loads
+ * it into a child injector, so it only binds our own classes (no multibinder contributions: those would break
+ * James's boot); the listeners are started by {@link MailProxyStartable}.
+ */
+public class MailProxyModule extends AbstractModule {
+    @Override
+    protected void configure() {
+        bind(MailProxyService.class).in(Scopes.SINGLETON);
+    }
+}

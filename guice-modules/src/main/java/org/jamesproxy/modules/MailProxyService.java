@@ -1,0 +1,153 @@
+package org.jamesproxy.modules;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.jamesproxy.config.ConfigValues;
+import org.jamesproxy.config.ImapPolicy;
+import org.jamesproxy.config.MailProxyConfiguration;
+import org.jamesproxy.config.ProxyPolicy;
+import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.imap.ImapProxy;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.inspection.ProxyAction;
+import org.jamesproxy.inspection.ProxyActionInspector;
+import org.jamesproxy.inspection.ProxyActionLoader;
+import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.tls.UpstreamTlsContext;
+import org.jamesproxy.upstream.UpstreamConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+
+/**
+ * Reads conf/mailproxy.xml once, builds every policy's listeners, upstream connector and inspection pipeline,
+ * and binds them. Any configuration error stops James's boot with the element and value named.
+ */
+public class MailProxyService {
+    private static final Logger LOGGER = LoggerFactory.getLogger(MailProxyService.class);
+    public static final String CONFIGURATION_NAME = "mailproxy";
+
+    private final ConfigurationProvider configurationProvider;
+    private final FileSystem fileSystem;
+    private final MetricFactory metricFactory;
+    private final ProxyActionLoader actionLoader;
+    private List<ProxyListenerPair> pairs = ImmutableList.of();
+    private ExecutorService inspectionExecutor;
+
+    @Inject
+    public MailProxyService(ConfigurationProvider configurationProvider, FileSystem fileSystem, MetricFactory metricFactory,
+                            ProxyActionLoader actionLoader) {
+        this.configurationProvider = configurationProvider;
+        this.fileSystem = fileSystem;
+        this.metricFactory = metricFactory;
+        this.actionLoader = actionLoader;
+    }
+
+    public synchronized void start() {
+        try {
+            HierarchicalConfiguration<ImmutableNode> root = configurationProvider.getConfiguration(CONFIGURATION_NAME);
+            MailProxyConfiguration configuration = MailProxyConfiguration.parse(root);
+            if (configuration.isEmpty()) {
+                LOGGER.warn("conf/{}.xml defines no enabled proxy policy: the mail proxy is not listening", CONFIGURATION_NAME);
+                return;
+            }
+            int threads = new ConfigValues(root, "mailproxy").integer("inspectionThreads",
+                2 * Runtime.getRuntime().availableProcessors(), 1, 1024);
+            inspectionExecutor = Executors.newFixedThreadPool(threads, namedThreads("mailproxy-inspection"));
+            ImmutableMap<String, ProxyAction> actions = loadActions(configuration);
+            ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
+            int index = 0;
+            for (ImapPolicy policy : configuration.getImapPolicies()) {
+                built.add(imapListeners(policy, "mailproxy.imapproxy[" + index++ + "]", actions));
+            }
+            pairs = built.build();
+            startAll();
+        } catch (ConfigurationException e) {
+            stop();
+            throw new IllegalStateException("Invalid conf/" + CONFIGURATION_NAME + ".xml: " + e.getMessage(), e);
+        } catch (Exception e) {
+            stop();
+            throw new IllegalStateException("The mail proxy could not start: " + e.getMessage(), e);
+        }
+    }
+
+    private ImmutableMap<String, ProxyAction> loadActions(MailProxyConfiguration configuration) throws ConfigurationException {
+        ImmutableMap.Builder<String, ProxyAction> actions = ImmutableMap.builder();
+        for (var entry : configuration.getProxyActions().entrySet()) {
+            actions.put(entry.getKey(), actionLoader.load(entry.getKey(), entry.getValue()));
+        }
+        return actions.buildOrThrow();
+    }
+
+    private ProxyListenerPair imapListeners(ImapPolicy imap, String path, ImmutableMap<String, ProxyAction> actions) throws ConfigurationException {
+        ProxyPolicy policy = imap.getPolicy();
+        Optional<ServerTlsContext> serverTls = policy.getTlsSupport().bindsTlsPort() || policy.getTlsSupport().offersStartTls()
+            ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile()))
+            : Optional.empty();
+        Optional<UpstreamTlsContext> upstreamTls = policy.getUpstream().getTls() == UpstreamTls.NONE
+            ? Optional.empty()
+            : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), path + ".upstream"));
+        MessageInspector inspector = policy.getInspection().getProxyAction()
+            .<MessageInspector>map(name -> new ProxyActionInspector(actions.get(name), policy.getInspection().getOnError(), metricFactory))
+            .orElse(MessageInspector.PASS_THROUGH);
+        return ImapProxy.listeners(imap, new UpstreamConnector(policy.getUpstream(), upstreamTls), serverTls, inspector,
+            inspectionExecutor, metricFactory, fileSystem);
+    }
+
+    private void startAll() throws Exception {
+        for (ProxyListenerPair pair : pairs) {
+            pair.start();
+            LOGGER.info("Mail proxy policy '{}' listening on {} toward {}:{} ({})", pair.getPolicy().getName(),
+                pair.getListeners().stream().map(listener -> String.join(",", listener.getBoundAddresses())).toList(),
+                pair.getPolicy().getUpstream().getHost(), pair.getPolicy().getUpstream().getPort(),
+                pair.getPolicy().getUpstream().getTls());
+        }
+    }
+
+    /** Every bound listener, for operators' tools and tests. */
+    public synchronized List<ProxyListener> listeners() {
+        return pairs.stream().flatMap(pair -> pair.getListeners().stream()).collect(ImmutableList.toImmutableList());
+    }
+
+    @PreDestroy
+    public synchronized void stop() {
+        pairs.forEach(pair -> {
+            try {
+                pair.stop();
+            } catch (RuntimeException e) {
+                LOGGER.warn("Error while stopping mail proxy policy {}", pair.getPolicy().getName(), e);
+            }
+        });
+        pairs = ImmutableList.of();
+        if (inspectionExecutor != null) {
+            inspectionExecutor.shutdownNow();
+            inspectionExecutor = null;
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,114 @@
+package org.jamesproxy.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+
+import com.google.common.base.MoreObjects;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+
+/**
+ * The whole of conf/mailproxy.xml, parsed once at boot. Proxy actions stay as XML elements here: turning them
+ * into mailets needs James's loaders, which the Guice layer owns.
+ */
+public final class MailProxyConfiguration {
+    public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableList.of());
+
+    public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
+        ImmutableMap.Builder<String, TlsProfile> profiles = ImmutableMap.builder();
+        int index = 0;
+        for (HierarchicalConfiguration<ImmutableNode> profile : root.configurationsAt("tlsProfiles.profile")) {
+            TlsProfile parsed = TlsProfile.parse(new ConfigValues(profile, "mailproxy.tlsProfiles.profile[" + index++ + "]"));
+            profiles.put(parsed.getName(), parsed);
+        }
+        ImmutableMap<String, TlsProfile> profileMap = profiles.buildOrThrow();
+
+        ImmutableMap.Builder<String, HierarchicalConfiguration<ImmutableNode>> actions = ImmutableMap.builder();
+        index = 0;
+        for (HierarchicalConfiguration<ImmutableNode> action : root.configurationsAt("proxyActions.action")) {
+            ConfigValues values = new ConfigValues(action, "mailproxy.proxyActions.action[" + index++ + "]");
+            actions.put(values.requiredString("[@name]"), action);
+        }
+        ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = actions.buildOrThrow();
+
+        ImmutableList.Builder<ImapPolicy> imapPolicies = ImmutableList.builder();
+        index = 0;
+        for (HierarchicalConfiguration<ImmutableNode> element : root.configurationsAt("imapproxy")) {
+            ConfigValues values = new ConfigValues(element, "mailproxy.imapproxy[" + index++ + "]");
+            if (!values.bool("[@enabled]", true)) {
+                continue;
+            }
+            ImapPolicy policy = ImapPolicy.parse(values, profileMap);
+            checkActionExists(values, policy.getPolicy(), actionMap.keySet());
+            imapPolicies.add(policy);
+        }
+        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies.build());
+    }
+
+    private static void checkActionExists(ConfigValues values, ProxyPolicy policy, Set<String> actions) throws ConfigurationException {
+        if (policy.getInspection().getProxyAction().isPresent()
+            && !actions.contains(policy.getInspection().getProxyAction().get())) {
+            throw values.invalid("proxyAction", policy.getInspection().getProxyAction().get(),
+                "no <proxyActions><action name=\"...\"> has that name; defined: " + actions);
+        }
+    }
+
+    private final ImmutableMap<String, TlsProfile> tlsProfiles;
+    private final ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions;
+    private final ImmutableList<ImapPolicy> imapPolicies;
+
+    private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
+                                   ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions,
+                                   ImmutableList<ImapPolicy> imapPolicies) {
+        this.tlsProfiles = tlsProfiles;
+        this.proxyActions = proxyActions;
+        this.imapPolicies = imapPolicies;
+    }
+
+    public Map<String, TlsProfile> getTlsProfiles() {
+        return tlsProfiles;
+    }
+
+    public Map<String, HierarchicalConfiguration<ImmutableNode>> getProxyActions() {
+        return proxyActions;
+    }
+
+    public List<ImapPolicy> getImapPolicies() {
+        return imapPolicies;
+    }
+
+    public boolean isEmpty() {
+        return imapPolicies.isEmpty();
+    }
+
+    @Override
+    public final boolean equals(Object o) {
+        if (o instanceof MailProxyConfiguration) {
+            MailProxyConfiguration that = (MailProxyConfiguration) o;
+            return Objects.equals(tlsProfiles, that.tlsProfiles)
+                && Objects.equals(proxyActions.keySet(), that.proxyActions.keySet())
+                && Objects.equals(imapPolicies, that.imapPolicies);
+        }
+        return false;
+    }
+
+    @Override
+    public final int hashCode() {
+        return Objects.hash(tlsProfiles, proxyActions.keySet(), imapPolicies);
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("tlsProfiles", tlsProfiles.keySet())
+            .add("proxyActions", proxyActions.keySet())
+            .add("imapPolicies", imapPolicies)
+            .toString();
+    }
+}

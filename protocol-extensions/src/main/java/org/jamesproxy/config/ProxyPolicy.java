@@ -1,0 +1,199 @@
+package org.jamesproxy.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+
+import com.google.common.base.MoreObjects;
+
+/**
+ * What every protocol's policy has: the listener pair, the Proxy Server certificate, the client-leg TLS profile,
+ * the upstream, timeouts and the inspection settings. Protocol-specific limits live beside it.
+ */
+public final class ProxyPolicy {
+    /** Default ports of one protocol: plain+STARTTLS, implicit TLS, and the upstream's. */
+    public static final class DefaultPorts {
+        private final int plain;
+        private final int tls;
+
+        public DefaultPorts(int plain, int tls) {
+            this.plain = plain;
+            this.tls = tls;
+        }
+    }
+
+    public static ProxyPolicy parse(ConfigValues policy, Map<String, TlsProfile> profiles, DefaultPorts ports,
+                                    String defaultJmxPrefix) throws ConfigurationException {
+        String name = policy.requiredString("name");
+        TlsSupport tlsSupport = policy.enumValue("tlsSupport", TlsSupport.class, TlsSupport.ENABLED);
+        String bind = policy.string("bind", "0.0.0.0:" + ports.plain);
+        String tlsBind = policy.string("tlsBind", "0.0.0.0:" + ports.tls);
+        validateBind(policy, "bind", bind);
+        validateBind(policy, "tlsBind", tlsBind);
+        if (tlsSupport != TlsSupport.DISABLED && !policy.has("tls")) {
+            throw new ConfigurationException(policy.path("tls") + " is required when tlsSupport is "
+                + tlsSupport.name().toLowerCase(java.util.Locale.US) + ": it holds the Proxy Server certificate");
+        }
+        TlsProfile clientProfile = UpstreamConfig.resolveProfile(policy, "clientTlsProfile",
+            policy.string("clientTlsProfile", "TLS-Server.Standard"), profiles);
+        if (!policy.has("upstream")) {
+            throw new ConfigurationException(policy.path("upstream") + " is required");
+        }
+        UpstreamConfig upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain);
+        // James's own listener keys (connectionLimit, connectionLimitPerIP, helloName, ...) are validated here,
+        // at boot, by the same code James uses; failures name our element.
+        validateJamesListenerKeys(policy);
+        return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
+            policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
+            clientProfile, upstream, InspectionSettings.parse(policy),
+            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")));
+    }
+
+    private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {
+        for (String address : bind.split(",")) {
+            int colon = address.lastIndexOf(':');
+            if (colon < 0) {
+                throw policy.invalid(key, bind, "expected ip:port[,ip:port...]");
+            }
+            try {
+                int port = Integer.parseInt(address.substring(colon + 1).trim());
+                if (port < 0 || port > 65535) {
+                    throw policy.invalid(key, bind, "port out of range");
+                }
+            } catch (NumberFormatException e) {
+                throw policy.invalid(key, bind, "expected ip:port[,ip:port...]");
+            }
+        }
+    }
+
+    private static void validateJamesListenerKeys(ConfigValues policy) throws ConfigurationException {
+        policy.integer("connectionLimit", 0, 0, Integer.MAX_VALUE);
+        policy.integer("connectionLimitPerIP", 0, 0, Integer.MAX_VALUE);
+    }
+
+    private final String name;
+    private final TlsSupport tlsSupport;
+    private final String bind;
+    private final String tlsBind;
+    private final String jmxName;
+    private final HierarchicalConfiguration<ImmutableNode> listenerConfig;
+    private final Duration idleTimeout;
+    private final boolean allowPlaintextAuth;
+    private final TlsProfile clientTlsProfile;
+    private final UpstreamConfig upstream;
+    private final InspectionSettings inspection;
+    private final int maxLineLength;
+
+    public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
+                       HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
+                       boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
+                       InspectionSettings inspection, int maxLineLength) {
+        this.name = name;
+        this.tlsSupport = tlsSupport;
+        this.bind = bind;
+        this.tlsBind = tlsBind;
+        this.jmxName = jmxName;
+        // A private copy: the listeners derive their James configuration from it, nobody mutates it.
+        this.listenerConfig = new BaseHierarchicalConfiguration(listenerConfig);
+        this.idleTimeout = idleTimeout;
+        this.allowPlaintextAuth = allowPlaintextAuth;
+        this.clientTlsProfile = clientTlsProfile;
+        this.upstream = upstream;
+        this.inspection = inspection;
+        this.maxLineLength = maxLineLength;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public TlsSupport getTlsSupport() {
+        return tlsSupport;
+    }
+
+    public String getBind() {
+        return bind;
+    }
+
+    public String getTlsBind() {
+        return tlsBind;
+    }
+
+    public String getJmxName() {
+        return jmxName;
+    }
+
+    /**
+     * The policy element as James's listener base class reads it (connectionLimit, connectionLimitPerIP,
+     * helloName, ioWorkerCount, the tls block...). Returns a fresh copy on each call.
+     */
+    public HierarchicalConfiguration<ImmutableNode> listenerConfig() {
+        return new BaseHierarchicalConfiguration(listenerConfig);
+    }
+
+    public Duration getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    public boolean isAllowPlaintextAuth() {
+        return allowPlaintextAuth;
+    }
+
+    public TlsProfile getClientTlsProfile() {
+        return clientTlsProfile;
+    }
+
+    public UpstreamConfig getUpstream() {
+        return upstream;
+    }
+
+    public InspectionSettings getInspection() {
+        return inspection;
+    }
+
+    public int getMaxLineLength() {
+        return maxLineLength;
+    }
+
+    @Override
+    public final boolean equals(Object o) {
+        if (o instanceof ProxyPolicy) {
+            ProxyPolicy that = (ProxyPolicy) o;
+            return allowPlaintextAuth == that.allowPlaintextAuth
+                && maxLineLength == that.maxLineLength
+                && Objects.equals(name, that.name)
+                && tlsSupport == that.tlsSupport
+                && Objects.equals(bind, that.bind)
+                && Objects.equals(tlsBind, that.tlsBind)
+                && Objects.equals(jmxName, that.jmxName)
+                && Objects.equals(idleTimeout, that.idleTimeout)
+                && Objects.equals(clientTlsProfile, that.clientTlsProfile)
+                && Objects.equals(upstream, that.upstream)
+                && Objects.equals(inspection, that.inspection);
+        }
+        return false;
+    }
+
+    @Override
+    public final int hashCode() {
+        return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
+            upstream, inspection, maxLineLength);
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("name", name)
+            .add("tlsSupport", tlsSupport)
+            .add("bind", bind)
+            .add("tlsBind", tlsBind)
+            .add("upstream", upstream)
+            .add("inspection", inspection)
+            .toString();
+    }
+}

@@ -1,0 +1,131 @@
+package org.jamesproxy.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+
+import com.google.common.base.MoreObjects;
+
+/** The real mail server behind a policy, and how the proxy's leg to it is secured. */
+public final class UpstreamConfig {
+    static UpstreamConfig parse(ConfigValues upstream, Map<String, TlsProfile> profiles, int defaultImplicitPort,
+                                int defaultPlainPort) throws ConfigurationException {
+        String host = upstream.requiredString("host");
+        UpstreamTls tls = upstream.enumValue("tls", UpstreamTls.class, UpstreamTls.IMPLICIT);
+        int port = upstream.integer("port", tls == UpstreamTls.IMPLICIT ? defaultImplicitPort : defaultPlainPort, 1, 65535);
+        boolean allowPlaintext = upstream.bool("tls[@allowPlaintext]", false);
+        if (tls == UpstreamTls.NONE && !allowPlaintext && !isLoopback(host)) {
+            throw upstream.invalid("tls", "none",
+                "credentials would cross the network in clear toward '" + host
+                    + "'; plaintext is only allowed toward loopback unless <tls allowPlaintext=\"true\">none</tls>");
+        }
+        String profileName = upstream.string("tlsProfile", "TLS-Client.Standard");
+        TlsProfile profile = resolveProfile(upstream, "tlsProfile", profileName, profiles);
+        return new UpstreamConfig(host, port, tls, TrustStoreConfig.parse(upstream),
+            upstream.string("expectedHostName", host), profile,
+            upstream.duration("connectTimeout", "10s"));
+    }
+
+    static TlsProfile resolveProfile(ConfigValues values, String key, String name, Map<String, TlsProfile> profiles) throws ConfigurationException {
+        TlsProfile profile = profiles.get(name);
+        if (profile == null) {
+            if (name.endsWith(".Standard")) {
+                // The predefined read-only profiles exist even when the file does not declare them.
+                return new TlsProfile(name, TlsProfile.DEFAULT_MIN_PROTOCOL, com.google.common.collect.ImmutableList.of());
+            }
+            throw values.invalid(key, name, "no <tlsProfiles><profile name=\"" + name + "\"> is defined");
+        }
+        return profile;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final UpstreamTls tls;
+    private final Optional<TrustStoreConfig> trustStore;
+    private final String expectedHostName;
+    private final TlsProfile tlsProfile;
+    private final Duration connectTimeout;
+
+    public UpstreamConfig(String host, int port, UpstreamTls tls, Optional<TrustStoreConfig> trustStore,
+                          String expectedHostName, TlsProfile tlsProfile, Duration connectTimeout) {
+        this.host = host;
+        this.port = port;
+        this.tls = tls;
+        this.trustStore = trustStore;
+        this.expectedHostName = expectedHostName;
+        this.tlsProfile = tlsProfile;
+        this.connectTimeout = connectTimeout;
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public UpstreamTls getTls() {
+        return tls;
+    }
+
+    public Optional<TrustStoreConfig> getTrustStore() {
+        return trustStore;
+    }
+
+    public String getExpectedHostName() {
+        return expectedHostName;
+    }
+
+    public TlsProfile getTlsProfile() {
+        return tlsProfile;
+    }
+
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    @Override
+    public final boolean equals(Object o) {
+        if (o instanceof UpstreamConfig) {
+            UpstreamConfig that = (UpstreamConfig) o;
+            return port == that.port
+                && Objects.equals(host, that.host)
+                && Objects.equals(tls, that.tls)
+                && Objects.equals(trustStore, that.trustStore)
+                && Objects.equals(expectedHostName, that.expectedHostName)
+                && Objects.equals(tlsProfile, that.tlsProfile)
+                && Objects.equals(connectTimeout, that.connectTimeout);
+        }
+        return false;
+    }
+
+    @Override
+    public final int hashCode() {
+        return Objects.hash(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout);
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("host", host)
+            .add("port", port)
+            .add("tls", tls)
+            .add("expectedHostName", expectedHostName)
+            .add("tlsProfile", tlsProfile.getName())
+            .toString();
+    }
+}

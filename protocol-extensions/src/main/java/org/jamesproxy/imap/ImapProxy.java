@@ -1,0 +1,33 @@
+package org.jamesproxy.imap;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.MetricFactory;
+import org.jamesproxy.config.ImapPolicy;
+import org.jamesproxy.config.ProxyPolicy;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.listener.ListenerKind;
+import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.upstream.UpstreamConnector;
+
+/** Builds the listener pair of one IMAP policy; each accepted connection becomes an {@link ImapProxySession}. */
+public final class ImapProxy {
+    private ImapProxy() {
+    }
+
+    public static ProxyListenerPair listeners(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+                                              MessageInspector inspector, Executor inspectionExecutor,
+                                              MetricFactory metricFactory, FileSystem fileSystem) throws ConfigurationException {
+        ProxyPolicy common = policy.getPolicy();
+        String helloName = common.listenerConfig().getString("helloName", "james-mail-proxy");
+        ImapProxyRuntime runtime = new ImapProxyRuntime(policy, connector, serverTls, inspector, inspectionExecutor,
+            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName);
+        return ProxyListenerPair.of(common, kind -> new ProxyListener("IMAP proxy " + common.getName(), common, kind, serverTls,
+            (channel, implicitTls) -> new ImapProxySession(runtime, channel, implicitTls).clientHandler(), fileSystem));
+    }
+}

@@ -1,0 +1,36 @@
+package org.jamesproxy.imap;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+import org.apache.james.metrics.api.MetricFactory;
+import org.jamesproxy.config.ImapPolicy;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.upstream.UpstreamConnector;
+
+/** Everything an IMAP proxy session of one policy needs, built once at boot and shared by its sessions. */
+final class ImapProxyRuntime {
+    final ImapPolicy policy;
+    final UpstreamConnector connector;
+    final Optional<ServerTlsContext> serverTls;
+    final MessageInspector inspector;
+    final Executor inspectionExecutor;
+    final ImapProxyMetrics metrics;
+    final String helloName;
+
+    ImapProxyRuntime(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName) {
+        this.policy = policy;
+        this.connector = connector;
+        this.serverTls = serverTls;
+        this.inspector = inspector;
+        this.inspectionExecutor = inspectionExecutor;
+        this.metrics = new ImapProxyMetrics(metricFactory);
+        this.helloName = helloName;
+    }
+
+    String policyName() {
+        return policy.getPolicy().getName();
+    }
+}

@@ -1,0 +1,901 @@
+package org.jamesproxy.imap;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.ZonedDateTime;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.apache.james.util.MDCBuilder;
+import org.jamesproxy.config.InspectionSettings;
+import org.jamesproxy.inspection.DenyNotice;
+import org.jamesproxy.inspection.InspectionContext;
+import org.jamesproxy.inspection.InspectionResult;
+import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.inspection.Verdict;
+import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.tls.TlsBoundary;
+import org.jamesproxy.tls.TlsEngines;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+
+/**
+ * One proxied IMAP connection: the client leg (accepted by a {@link ProxyListener}) and the upstream leg.
+ * Both legs run on the client channel's event loop, so the state below needs no locking. Bytes flow through
+ * untouched except where the proxy must act: capability lists, STARTTLS, authentication on a plain leg, and
+ * full-message FETCH literals, which go through the inspection pipeline. Reads follow writes (AUTO_READ off
+ * on both legs), so memory stays flat whatever the message sizes.
+ */
+final class ImapProxySession {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ImapProxySession.class);
+
+    private enum Phase {
+        CONNECTING, RELAYING, CLOSED
+    }
+
+    private enum ClientMode {
+        COMMAND, AUTHENTICATING, IDLING
+    }
+
+    /** What happens to the literal an upstream segment announced. */
+    private enum LiteralHandling {
+        STREAM, INSPECT, DISCARD_THEN_DENY_NOTICE, DISCARD_AS_NIL
+    }
+
+    private static final class PendingCommand {
+        final String tag;
+        final String name;
+
+        PendingCommand(String tag, String name) {
+            this.tag = tag;
+            this.name = name;
+        }
+    }
+
+    private static final int DENY_NOTICE_HEADER_BYTES = 64 * 1024;
+
+    private final ImapProxyRuntime runtime;
+    private final Channel client;
+    private final boolean implicitTls;
+    private final ImapFrameReader clientReader;
+    private final ImapFrameReader upstreamReader;
+    private final String sessionId;
+    private final String remoteAddress;
+    private final ClientHandler clientHandler = new ClientHandler();
+
+    private Phase phase = Phase.CONNECTING;
+    private Channel upstream;
+    private List<String> upstreamCapabilities = List.of();
+    private boolean authenticated;
+    private Optional<String> user = Optional.empty();
+    private boolean logoutRequested;
+
+    // Client → upstream state
+    private ClientMode clientMode = ClientMode.COMMAND;
+    private final ArrayDeque<PendingCommand> inFlight = new ArrayDeque<>();
+    private boolean commandContinues;
+    private boolean discardingCommand;
+    private boolean discardingLiteral;
+    private long literalAwaitingContinuation = -1;
+    private PendingCommand literalCommand;
+    private String pendingStartTlsTag;
+    private boolean startTlsInProgress;
+    private String authenticateMechanism;
+
+    // Upstream → client state
+    private boolean responseContinues;
+    private boolean responseIsFetch;
+    private LiteralHandling upstreamLiteral = LiteralHandling.STREAM;
+    private String heldSegment;
+    private CompositeByteBuf heldLiteral;
+    private boolean inspecting;
+
+    ImapProxySession(ImapProxyRuntime runtime, Channel client, boolean implicitTls) {
+        this.runtime = runtime;
+        this.client = client;
+        this.implicitTls = implicitTls;
+        this.clientReader = new ImapFrameReader(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
+        this.upstreamReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
+        this.sessionId = client.id().asShortText();
+        this.remoteAddress = client.remoteAddress() instanceof InetSocketAddress
+            ? ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress()
+            : String.valueOf(client.remoteAddress());
+    }
+
+    ChannelInboundHandlerAdapter clientHandler() {
+        return clientHandler;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Connection set-up
+
+    private void connectUpstream() {
+        runtime.metrics.connections.increment();
+        runtime.metrics.activeConnections.increment();
+        log("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
+        ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
+        runtime.connector.connect(client, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
+            @Override
+            public void ready(Channel channel, List<String> capabilities, ByteBuf leftover) {
+                onUpstreamReady(channel, capabilities, leftover);
+            }
+
+            @Override
+            public void failed(String reason) {
+                onUpstreamFailed(reason);
+            }
+        }, preludeReader)).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess()) {
+                preludeReader.release();
+                onUpstreamFailed("cannot connect to " + runtime.connector.describe() + ": "
+                    + ImapUpstreamPrelude.describe(future.cause()));
+            }
+        });
+    }
+
+    private void onUpstreamFailed(String reason) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        runtime.metrics.upstreamFailures.increment();
+        warn("upstream {} unusable: {}", runtime.connector.describe(), reason);
+        closeWithBye("[UNAVAILABLE] The mail server is not available, try again later");
+    }
+
+    private void onUpstreamReady(Channel channel, List<String> capabilities, ByteBuf leftover) {
+        if (phase == Phase.CLOSED) {
+            leftover.release();
+            channel.close();
+            return;
+        }
+        upstream = channel;
+        upstreamCapabilities = capabilities;
+        upstream.pipeline().addLast("imapProxyUpstream", new UpstreamHandler());
+        phase = Phase.RELAYING;
+        log("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+            TlsEngines.describe(client));
+        writeClient("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
+            + runtime.helloName + " IMAP4rev1 proxy ready");
+        client.flush();
+        if (leftover.isReadable()) {
+            upstreamReader.add(leftover);
+        } else {
+            leftover.release();
+        }
+        processUpstream();
+        processClient();
+        readClientIfPossible();
+        readUpstreamIfPossible();
+    }
+
+    private ImapCapabilities.ClientLeg clientLeg() {
+        return new ImapCapabilities.ClientLeg(TlsEngines.isTlsActive(client),
+            runtime.policy.getPolicy().getTlsSupport().offersStartTls() && !implicitTls,
+            authenticated, runtime.policy.getPolicy().isAllowPlaintextAuth());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Client → upstream
+
+    private void processClient() {
+        if (phase != Phase.RELAYING) {
+            return;
+        }
+        try {
+            ImapFrame frame;
+            while (phase == Phase.RELAYING && !clientPaused() && (frame = clientReader.next()) != null) {
+                onClientFrame(frame);
+            }
+        } catch (ImapFrameReader.LineTooLongException e) {
+            warn("client line too long: {}", e.getMessage());
+            closeWithBye("[TOOBIG] Command line too long");
+            return;
+        }
+        if (upstream != null) {
+            upstream.flush();
+        }
+    }
+
+    private boolean clientPaused() {
+        return pendingStartTlsTag != null || startTlsInProgress || literalAwaitingContinuation >= 0;
+    }
+
+    private void onClientFrame(ImapFrame frame) {
+        if (frame.isLiteralChunk()) {
+            if (discardingLiteral) {
+                frame.content().release();
+                discardingLiteral = !frame.isLastChunk();
+            } else {
+                upstream.write(frame.content());
+            }
+            return;
+        }
+        if (discardingCommand) {
+            discardContinuation(frame);
+            return;
+        }
+        if (commandContinues) {
+            forwardCommandSegment(frame, false);
+            return;
+        }
+        switch (clientMode) {
+            case AUTHENTICATING:
+                captureSaslUser(frame.content());
+                upstream.write(frame.content());
+                return;
+            case IDLING:
+                // Only DONE is valid here; the upstream judges it.
+                upstream.write(frame.content());
+                clientMode = ClientMode.COMMAND;
+                return;
+            default:
+                onNewCommand(frame);
+        }
+    }
+
+    private void onNewCommand(ImapFrame frame) {
+        String line = frame.content().toString(ISO_8859_1).trim();
+        String[] words = line.split(" ", 3);
+        String tag = words[0];
+        String name = words.length > 1 ? words[1].toUpperCase(Locale.US) : "";
+        if (tag.isEmpty() || name.isEmpty()) {
+            rejectCommand(frame, (tag.isEmpty() ? "*" : tag) + " BAD Missing command");
+            return;
+        }
+        if (name.equals("UID") && words.length > 2) {
+            name = "UID " + words[2].split(" ", 2)[0].toUpperCase(Locale.US);
+        }
+        if (inFlight.size() >= runtime.policy.getMaxPipelinedCommands()) {
+            rejectCommand(frame, tag + " BAD [LIMIT] Too many commands in progress");
+            return;
+        }
+        switch (name) {
+            case "STARTTLS":
+                frame.content().release();
+                onStartTls(tag);
+                return;
+            case "COMPRESS":
+                rejectCommand(frame, tag + " BAD COMPRESS is not available through this proxy");
+                return;
+            case "UNAUTHENTICATE":
+                rejectCommand(frame, tag + " BAD UNAUTHENTICATE is not available through this proxy");
+                return;
+            case "LOGIN":
+            case "AUTHENTICATE":
+                if (!clientLeg().mayAuthenticate()) {
+                    warn("refused {} on a plain connection before STARTTLS", name);
+                    rejectCommand(frame, tag + " NO [PRIVACYREQUIRED] Use STARTTLS before logging in");
+                    return;
+                }
+                if (name.equals("LOGIN")) {
+                    user = ImapArguments.firstAstring(words.length > 2 ? words[2] : "");
+                } else {
+                    String[] mechanism = (words.length > 2 ? words[2] : "").split(" ", 2);
+                    authenticateMechanism = mechanism[0].toUpperCase(Locale.US);
+                    if (mechanism.length > 1) {
+                        captureSaslUser(Unpooled.wrappedBuffer(mechanism[1].getBytes(ISO_8859_1)));
+                    }
+                    clientMode = ClientMode.AUTHENTICATING;
+                }
+                break;
+            case "IDLE":
+                clientMode = ClientMode.IDLING;
+                switchIdleTimeout(true);
+                break;
+            case "LOGOUT":
+                logoutRequested = true;
+                break;
+            default:
+                break;
+        }
+        inFlight.add(new PendingCommand(tag, name));
+        forwardCommandSegment(frame, true);
+    }
+
+    private void forwardCommandSegment(ImapFrame frame, boolean firstSegment) {
+        if (!frame.announcesLiteral()) {
+            commandContinues = false;
+            upstream.write(frame.content());
+            return;
+        }
+        if (frame.announcedLiteral() > runtime.policy.getMaxLiteralSize()) {
+            String tag = inFlight.isEmpty() ? "*" : inFlight.peekLast().tag;
+            warn("client literal of {} bytes refused (limit {})", frame.announcedLiteral(), runtime.policy.getMaxLiteralSize());
+            if (firstSegment && !frame.isNonSynchronizing()) {
+                inFlight.pollLast();
+                restoreModeAfterAbortedCommand();
+                frame.content().release();
+                writeClient(tag + " NO [TOOBIG] Literal too large");
+                client.flush();
+                return;
+            }
+            frame.content().release();
+            // Part of the command is already upstream, or the client is sending the bytes anyway: no clean way on.
+            closeWithBye("[TOOBIG] Literal too large");
+            return;
+        }
+        commandContinues = true;
+        upstream.write(frame.content());
+        if (frame.isNonSynchronizing()) {
+            clientReader.expectLiteral(frame.announcedLiteral());
+        } else {
+            // The client sends the bytes only after the upstream's "+": until then, its next bytes are not literal.
+            literalAwaitingContinuation = frame.announcedLiteral();
+            literalCommand = inFlight.peekLast();
+        }
+    }
+
+    private void restoreModeAfterAbortedCommand() {
+        clientMode = ClientMode.COMMAND;
+        commandContinues = false;
+        switchIdleTimeout(false);
+    }
+
+    /** Answers a command locally and drops it, including any literal the client sends without waiting. */
+    private void rejectCommand(ImapFrame frame, String response) {
+        writeClient(response);
+        client.flush();
+        discardContinuation(frame);
+    }
+
+    private void discardContinuation(ImapFrame frame) {
+        discardingCommand = frame.announcesLiteral() && frame.isNonSynchronizing();
+        if (discardingCommand) {
+            clientReader.expectLiteral(frame.announcedLiteral());
+            discardingLiteral = frame.announcedLiteral() > 0;
+        }
+        frame.content().release();
+    }
+
+    private void captureSaslUser(ByteBuf response) {
+        if (!"PLAIN".equals(authenticateMechanism) || user.isPresent()) {
+            return;
+        }
+        try {
+            String[] parts = new String(Base64.getDecoder().decode(response.toString(ISO_8859_1).trim()), UTF_8).split("\0");
+            if (parts.length == 3) {
+                user = Optional.of(parts[1]);
+            }
+        } catch (IllegalArgumentException e) {
+            // Not base64 (e.g. "*" to cancel): nothing to learn.
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // STARTTLS on the client leg
+
+    private void onStartTls(String tag) {
+        if (implicitTls || TlsEngines.isTlsActive(client)) {
+            writeClient(tag + " BAD TLS is already active");
+        } else if (!runtime.policy.getPolicy().getTlsSupport().offersStartTls()) {
+            writeClient(tag + " BAD STARTTLS is not available");
+        } else if (authenticated) {
+            writeClient(tag + " BAD STARTTLS is not permitted after authentication");
+        } else if (!inFlight.isEmpty()) {
+            // Answer only once the commands before it are done, so their responses stay in clear where they belong.
+            pendingStartTlsTag = tag;
+            return;
+        } else {
+            startTls(tag);
+            return;
+        }
+        client.flush();
+    }
+
+    private void startTls(String tag) {
+        pendingStartTlsTag = null;
+        if (clientReader.hasBufferedBytes()) {
+            runtime.metrics.injectionRefused.increment();
+            warn("refused STARTTLS: {} byte(s) pipelined after it in clear (command injection attempt?)",
+                clientReader.unconsumed().readableBytes());
+            writeClient(tag + " BAD Commands pipelined after STARTTLS are refused");
+            closeAfterFlush();
+            return;
+        }
+        writeClient(tag + " OK Begin TLS negotiation now");
+        client.flush();
+        startTlsInProgress = true;
+        try {
+            TlsBoundary.upgrade(client, runtime.serverTls.get().newHandler(client.alloc()), clientReader.unconsumed())
+                .addListener(handshake -> {
+                    startTlsInProgress = false;
+                    if (!handshake.isSuccess()) {
+                        warn("client TLS handshake after STARTTLS failed: {}", ImapUpstreamPrelude.describe(handshake.cause()));
+                        close();
+                        return;
+                    }
+                    runtime.metrics.startTls.increment();
+                    log("client leg upgraded with STARTTLS: {}", TlsEngines.describe(client));
+                    processClient();
+                    readClientIfPossible();
+                });
+        } catch (TlsBoundary.PlaintextInjectionException e) {
+            runtime.metrics.injectionRefused.increment();
+            warn("refused STARTTLS: {}", e.getMessage());
+            close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Upstream → client
+
+    private void processUpstream() {
+        if (phase != Phase.RELAYING) {
+            return;
+        }
+        try {
+            ImapFrame frame;
+            while (phase == Phase.RELAYING && !inspecting && (frame = upstreamReader.next()) != null) {
+                onUpstreamFrame(frame);
+            }
+        } catch (ImapFrameReader.LineTooLongException e) {
+            warn("upstream line too long: {}", e.getMessage());
+            closeWithBye("[UNAVAILABLE] The mail server sent a response the proxy cannot relay");
+            return;
+        }
+        client.flush();
+    }
+
+    private void onUpstreamFrame(ImapFrame frame) {
+        if (frame.isLiteralChunk()) {
+            onUpstreamLiteral(frame);
+            return;
+        }
+        ByteBuf content = frame.content();
+        boolean start = !responseContinues;
+        responseContinues = frame.announcesLiteral();
+        if (start) {
+            byte first = content.getByte(content.readerIndex());
+            if (first == '+') {
+                onContinuationRequest();
+                client.write(content);
+                return;
+            }
+            String line = content.toString(ISO_8859_1);
+            responseIsFetch = first == '*' && ImapArguments.isFetchResponse(line);
+            if (first == '*') {
+                content = rewriteUntagged(line, content);
+            } else {
+                content = onTaggedResponse(line, content);
+            }
+        }
+        if (frame.announcesLiteral()) {
+            prepareLiteral(frame, content);
+        } else {
+            client.write(content);
+        }
+    }
+
+    private ByteBuf rewriteUntagged(String line, ByteBuf original) {
+        String upper = line.toUpperCase(Locale.US);
+        if (upper.startsWith("* CAPABILITY ")) {
+            original.release();
+            return encode("* CAPABILITY " + ImapCapabilities.rewrite(
+                ImapCapabilities.parse(line.substring("* CAPABILITY ".length()).trim()), clientLeg()) + "\r\n");
+        }
+        return rewriteCodes(line, original);
+    }
+
+    private ByteBuf onTaggedResponse(String line, ByteBuf original) {
+        String[] words = line.split(" ", 3);
+        String tag = words[0];
+        String status = words.length > 1 ? words[1].toUpperCase(Locale.US) : "";
+        PendingCommand command = removeInFlight(tag);
+        if (command != null) {
+            onCommandCompleted(command, status);
+        }
+        ByteBuf rewritten = rewriteCodes(line, original);
+        if (pendingStartTlsTag != null && inFlight.isEmpty()) {
+            client.write(rewritten);
+            startTls(pendingStartTlsTag);
+            return Unpooled.EMPTY_BUFFER;
+        }
+        return rewritten;
+    }
+
+    private void onCommandCompleted(PendingCommand command, String status) {
+        if (command.name.equals("LOGIN") || command.name.equals("AUTHENTICATE")) {
+            clientMode = ClientMode.COMMAND;
+            if (status.equals("OK")) {
+                authenticated = true;
+                runtime.metrics.logins.increment();
+                log("user {} logged in", user.orElse("(unknown)"));
+            } else {
+                user = Optional.empty();
+            }
+            authenticateMechanism = null;
+        } else if (command.name.equals("IDLE")) {
+            clientMode = ClientMode.COMMAND;
+            switchIdleTimeout(false);
+        }
+        if (literalAwaitingContinuation >= 0 && literalCommand == command) {
+            // The upstream ended the command instead of asking for its literal: the client will not send it.
+            literalAwaitingContinuation = -1;
+            commandContinues = false;
+            processClient();
+        }
+    }
+
+    private PendingCommand removeInFlight(String tag) {
+        for (PendingCommand pending : inFlight) {
+            if (pending.tag.equals(tag)) {
+                inFlight.remove(pending);
+                return pending;
+            }
+        }
+        return null;
+    }
+
+    private void onContinuationRequest() {
+        if (literalAwaitingContinuation >= 0) {
+            clientReader.expectLiteral(literalAwaitingContinuation);
+            literalAwaitingContinuation = -1;
+            // The client sends its literal once it has this "+": resume after it is written.
+            client.eventLoop().execute(() -> {
+                processClient();
+                readClientIfPossible();
+            });
+        }
+    }
+
+    private ByteBuf rewriteCodes(String line, ByteBuf original) {
+        String rewritten = ImapCapabilities.stripReferral(ImapCapabilities.rewriteCode(line, clientLeg()));
+        if (rewritten.equals(line)) {
+            return original;
+        }
+        original.release();
+        return encode(rewritten);
+    }
+
+    private void prepareLiteral(ImapFrame frame, ByteBuf segment) {
+        long size = frame.announcedLiteral();
+        upstreamLiteral = LiteralHandling.STREAM;
+        if (responseIsFetch) {
+            InspectionSettings settings = runtime.policy.getPolicy().getInspection();
+            String text = segment.toString(ISO_8859_1);
+            FetchItem item = FetchItem.classify(text);
+            if (item == FetchItem.FULL_MESSAGE && runtime.inspector != null && settings.getProxyAction().isPresent()) {
+                if (size <= settings.getMaxMessageSize()) {
+                    upstreamLiteral = LiteralHandling.INSPECT;
+                } else if (settings.getOversize() == InspectionSettings.Oversize.REPLACE) {
+                    upstreamLiteral = LiteralHandling.DISCARD_THEN_DENY_NOTICE;
+                } else {
+                    runtime.metrics.fetchNotInspected.increment();
+                    log("message of {} bytes above the inspection limit relayed uninspected", size);
+                }
+            } else if (item == FetchItem.PARTIAL && settings.getPartialFetch() == InspectionSettings.PartialFetch.DENY
+                && settings.getProxyAction().isPresent()) {
+                upstreamLiteral = LiteralHandling.DISCARD_AS_NIL;
+            }
+            if (upstreamLiteral != LiteralHandling.STREAM) {
+                heldSegment = FetchItem.withoutLiteral(text);
+                segment.release();
+                upstreamReader.expectLiteral(size);
+                heldLiteral = client.alloc().compositeBuffer(Integer.MAX_VALUE);
+                if (size == 0) {
+                    onHeldLiteralComplete();
+                }
+                return;
+            }
+        }
+        client.write(segment);
+        upstreamReader.expectLiteral(size);
+    }
+
+    private void onUpstreamLiteral(ImapFrame frame) {
+        switch (upstreamLiteral) {
+            case STREAM:
+                client.write(frame.content());
+                return;
+            case INSPECT:
+                heldLiteral.addComponent(true, frame.content());
+                break;
+            case DISCARD_THEN_DENY_NOTICE:
+                // Keep the start of the message: the deny notice quotes its From/Subject/Message-ID.
+                if (heldLiteral.readableBytes() < DENY_NOTICE_HEADER_BYTES) {
+                    heldLiteral.addComponent(true, frame.content());
+                } else {
+                    frame.content().release();
+                }
+                break;
+            default:
+                frame.content().release();
+                break;
+        }
+        if (frame.isLastChunk()) {
+            onHeldLiteralComplete();
+        }
+    }
+
+    private void onHeldLiteralComplete() {
+        switch (upstreamLiteral) {
+            case INSPECT:
+                inspect();
+                break;
+            case DISCARD_AS_NIL:
+                heldLiteral.release();
+                heldLiteral = null;
+                client.write(encode(heldSegment + "NIL"));
+                upstreamLiteral = LiteralHandling.STREAM;
+                break;
+            case DISCARD_THEN_DENY_NOTICE:
+                byte[] start = ByteBufUtil.getBytes(heldLiteral);
+                heldLiteral.release();
+                heldLiteral = null;
+                runtime.metrics.fetchDenied.increment();
+                log("message above the inspection limit replaced by the deny notice");
+                writeLiteral(heldSegment, DenyNotice.render(start, "message larger than the inspection limit", ZonedDateTime.now()));
+                upstreamLiteral = LiteralHandling.STREAM;
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void inspect() {
+        byte[] message = ByteBufUtil.getBytes(heldLiteral);
+        heldLiteral.release();
+        heldLiteral = null;
+        inspecting = true;
+        InspectionContext context = InspectionContext.builder(Protocol.IMAP, runtime.policyName())
+            .user(user)
+            .remoteAddress(remoteAddress)
+            .sessionId(sessionId)
+            .build();
+        runtime.inspectionExecutor.execute(() -> {
+            InspectionResult result = runtime.inspector.inspect(context, message);
+            client.eventLoop().execute(() -> onInspected(message, result));
+        });
+    }
+
+    private void onInspected(byte[] original, InspectionResult result) {
+        inspecting = false;
+        upstreamLiteral = LiteralHandling.STREAM;
+        if (phase != Phase.RELAYING) {
+            return;
+        }
+        runtime.metrics.fetchInspected.increment();
+        if (result.getVerdict() == Verdict.DENY) {
+            runtime.metrics.fetchDenied.increment();
+            log("message denied by the proxy action: {}", result.getReason().orElse(""));
+        } else if (result.isModified()) {
+            runtime.metrics.fetchModified.increment();
+        }
+        writeLiteral(heldSegment, result.getContent().orElse(original));
+        processUpstream();
+        readUpstreamIfPossible();
+    }
+
+    private void writeLiteral(String segmentPrefix, byte[] content) {
+        client.write(encode(segmentPrefix + "{" + content.length + "}\r\n"));
+        client.write(Unpooled.wrappedBuffer(content));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Flow control, timeouts, shutdown
+
+    private void readClientIfPossible() {
+        if (phase == Phase.RELAYING && !clientPaused() && upstream.isWritable()) {
+            client.read();
+        }
+    }
+
+    private void readUpstreamIfPossible() {
+        if (phase == Phase.RELAYING && !inspecting && client.isWritable()) {
+            upstream.read();
+        }
+    }
+
+    private void switchIdleTimeout(boolean idling) {
+        IdleStateHandler handler = idling
+            ? new IdleStateHandler(runtime.policy.getImapIdleTimeout().toSeconds(), 0, 0, java.util.concurrent.TimeUnit.SECONDS)
+            : ProxyListener.idleTimeoutHandler(runtime.policy.getPolicy().getIdleTimeout().toSeconds());
+        if (client.pipeline().get(ProxyListener.IDLE_TIMEOUT_HANDLER) != null) {
+            client.pipeline().replace(ProxyListener.IDLE_TIMEOUT_HANDLER, ProxyListener.IDLE_TIMEOUT_HANDLER, handler);
+        }
+    }
+
+    private ByteBuf encode(String text) {
+        return Unpooled.copiedBuffer(text.endsWith("\n") ? text : text + "\r\n", ISO_8859_1);
+    }
+
+    private void writeClient(String line) {
+        client.write(encode(line));
+    }
+
+    private void closeWithBye(String text) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        writeClient("* BYE " + text);
+        closeAfterFlush();
+    }
+
+    private void closeAfterFlush() {
+        Phase previous = phase;
+        phase = Phase.CLOSED;
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (previous != Phase.CLOSED) {
+            releaseResources();
+        }
+    }
+
+    private void close() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        client.close();
+        releaseResources();
+    }
+
+    private void releaseResources() {
+        if (upstream != null) {
+            upstream.close();
+        }
+        clientReader.release();
+        upstreamReader.release();
+        if (heldLiteral != null) {
+            heldLiteral.release();
+            heldLiteral = null;
+        }
+        runtime.metrics.activeConnections.decrement();
+        log("connection closed");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Logging with James's MDC keys
+
+    private Closeable mdc() {
+        return MDCBuilder.create()
+            .addToContext(MDCBuilder.PROTOCOL, "IMAP-PROXY")
+            .addToContext(MDCBuilder.IP, remoteAddress)
+            .addToContext(MDCBuilder.SESSION_ID, sessionId)
+            .addToContext("policy", runtime.policyName())
+            .addToContextIfPresent(MDCBuilder.USER, user)
+            .build();
+    }
+
+    private void log(String format, Object... arguments) {
+        try (Closeable context = mdc()) {
+            LOGGER.info("[{} {}] " + format, prepend(arguments));
+        } catch (IOException e) {
+            LOGGER.debug("MDC cleanup failed", e);
+        }
+    }
+
+    private void warn(String format, Object... arguments) {
+        try (Closeable context = mdc()) {
+            LOGGER.warn("[{} {}] " + format, prepend(arguments));
+        } catch (IOException e) {
+            LOGGER.debug("MDC cleanup failed", e);
+        }
+    }
+
+    private Object[] prepend(Object[] arguments) {
+        Object[] all = new Object[arguments.length + 2];
+        all[0] = runtime.policyName();
+        all[1] = remoteAddress;
+        System.arraycopy(arguments, 0, all, 2, arguments.length);
+        return all;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The two legs' Netty handlers
+
+    private final class ClientHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            connectUpstream();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (phase == Phase.CLOSED) {
+                ((ByteBuf) msg).release();
+                return;
+            }
+            clientReader.add((ByteBuf) msg);
+            processClient();
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (phase == Phase.CONNECTING) {
+                return;
+            }
+            readClientIfPossible();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            readUpstreamIfPossible();
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent) {
+                log("closing idle connection");
+                closeWithBye("Autologout; idle for too long");
+                return;
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (phase != Phase.CLOSED) {
+                phase = Phase.CLOSED;
+                releaseResources();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            warn("client connection error: {}", ImapUpstreamPrelude.describe(cause));
+            close();
+        }
+    }
+
+    private final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (phase == Phase.CLOSED) {
+                ((ByteBuf) msg).release();
+                return;
+            }
+            upstreamReader.add((ByteBuf) msg);
+            processUpstream();
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            readUpstreamIfPossible();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            readClientIfPossible();
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (logoutRequested) {
+                closeAfterFlush();
+            } else {
+                warn("the mail server closed the connection");
+                closeWithBye("[UNAVAILABLE] Connection to the mail server lost");
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            warn("upstream connection error: {}", ImapUpstreamPrelude.describe(cause));
+            closeWithBye("[UNAVAILABLE] Connection to the mail server lost");
+        }
+    }
+}

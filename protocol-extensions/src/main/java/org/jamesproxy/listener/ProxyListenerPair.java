@@ -1,0 +1,65 @@
+package org.jamesproxy.listener;
+
+import java.util.List;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.jamesproxy.config.ProxyPolicy;
+
+import com.google.common.collect.ImmutableList;
+
+/** The listeners a policy's tlsSupport asks for: plain+STARTTLS, implicit TLS, or both. */
+public final class ProxyListenerPair {
+    @FunctionalInterface
+    public interface ListenerFactory {
+        ProxyListener create(ListenerKind kind) throws ConfigurationException;
+    }
+
+    public static ProxyListenerPair of(ProxyPolicy policy, ListenerFactory factory) throws ConfigurationException {
+        ImmutableList.Builder<ProxyListener> listeners = ImmutableList.builder();
+        if (policy.getTlsSupport().bindsPlainPort()) {
+            listeners.add(factory.create(ListenerKind.PLAIN));
+        }
+        if (policy.getTlsSupport().bindsTlsPort()) {
+            listeners.add(factory.create(ListenerKind.IMPLICIT_TLS));
+        }
+        return new ProxyListenerPair(policy, listeners.build());
+    }
+
+    private final ProxyPolicy policy;
+    private final ImmutableList<ProxyListener> listeners;
+    private List<ProxyListener> started = ImmutableList.of();
+
+    private ProxyListenerPair(ProxyPolicy policy, ImmutableList<ProxyListener> listeners) {
+        this.policy = policy;
+        this.listeners = listeners;
+    }
+
+    public ProxyPolicy getPolicy() {
+        return policy;
+    }
+
+    public List<ProxyListener> getListeners() {
+        return listeners;
+    }
+
+    /** Binds every listener; if one fails, those already bound are closed again. */
+    public synchronized void start() throws Exception {
+        int count = 0;
+        try {
+            for (ProxyListener listener : listeners) {
+                listener.init();
+                count++;
+            }
+            started = listeners;
+        } catch (Exception e) {
+            listeners.subList(0, count).forEach(ProxyListener::destroy);
+            throw e;
+        }
+    }
+
+    /** Unbinds what {@link #start()} bound; safe to call more than once. */
+    public synchronized void stop() {
+        started.forEach(ProxyListener::destroy);
+        started = ImmutableList.of();
+    }
+}

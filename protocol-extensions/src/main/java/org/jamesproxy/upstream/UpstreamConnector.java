@@ -1,0 +1,71 @@
+package org.jamesproxy.upstream;
+
+import java.util.Optional;
+
+import org.jamesproxy.config.UpstreamConfig;
+import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.tls.TlsBoundary;
+import org.jamesproxy.tls.UpstreamTlsContext;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/**
+ * Opens the proxy's leg to the real mail server, for any protocol. The upstream channel lives on the client
+ * channel's event loop, so one session's two legs never need locking, and it reads only when asked
+ * (AUTO_READ off), which is what lets the relay apply backpressure.
+ */
+public final class UpstreamConnector {
+    private final UpstreamConfig config;
+    private final Optional<UpstreamTlsContext> tls;
+
+    public UpstreamConnector(UpstreamConfig config, Optional<UpstreamTlsContext> tls) {
+        this.config = config;
+        this.tls = tls;
+        if (config.getTls() != UpstreamTls.NONE && tls.isEmpty()) {
+            throw new IllegalArgumentException("TLS toward " + config.getHost() + " needs an UpstreamTlsContext");
+        }
+    }
+
+    /**
+     * @param handler the protocol's upstream handler, last in the pipeline (after TLS for implicit mode)
+     * @return completes when TCP is connected; for implicit TLS the handshake follows (see the SslHandler's future)
+     */
+    public ChannelFuture connect(Channel client, ChannelHandler handler) {
+        return new Bootstrap()
+            .group(client.eventLoop())
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.getConnectTimeout().toMillis())
+            .handler(new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel channel) {
+                    if (config.getTls() == UpstreamTls.IMPLICIT) {
+                        channel.pipeline().addLast(TlsBoundary.SSL_HANDLER, tls.get().newHandler(channel.alloc()));
+                    }
+                    channel.pipeline().addLast(handler);
+                }
+            })
+            .connect(config.getHost(), config.getPort());
+    }
+
+    /** For the STARTTLS mode: the handler to put in place once the upstream agreed. */
+    public UpstreamTlsContext tlsContext() {
+        return tls.orElseThrow(() -> new IllegalStateException("no TLS configured toward " + config.getHost()));
+    }
+
+    public UpstreamConfig getConfig() {
+        return config;
+    }
+
+    public String describe() {
+        return config.getHost() + ":" + config.getPort() + " (" + config.getTls().name().toLowerCase(java.util.Locale.US) + ")";
+    }
+}
