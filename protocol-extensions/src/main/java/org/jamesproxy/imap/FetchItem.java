@@ -10,7 +10,11 @@ import java.util.regex.Pattern;
  * headers), or something else (e.g. an ENVELOPE string sent as a literal).
  */
 enum FetchItem {
-    FULL_MESSAGE, PARTIAL, OTHER;
+    FULL_MESSAGE,
+    /** The header section (BODY[HEADER], BODY[HEADER.FIELDS (...)], RFC822.HEADER): a message with an empty body. */
+    HEADER,
+    PARTIAL,
+    OTHER;
 
     private static final Pattern BODY_ITEM = Pattern.compile(
         "(BODY\\[([^\\]]*)](<\\d+>)?|BINARY\\[([^\\]]*)](<\\d+>)?|RFC822(\\.HEADER|\\.TEXT|\\.SIZE)?) ~?\\{\\d+\\+?}\\s*$",
@@ -24,6 +28,9 @@ enum FetchItem {
         String item = matcher.group(1).toUpperCase(Locale.US);
         if (item.equals("RFC822") || item.equals("BODY[]") || item.equals("BINARY[]")) {
             return FULL_MESSAGE;
+        }
+        if (item.equals("RFC822.HEADER") || item.equals("BODY[HEADER]") || item.startsWith("BODY[HEADER.FIELDS")) {
+            return HEADER;
         }
         return PARTIAL;
     }

@@ -105,6 +105,7 @@ final class ImapProxySession {
     private boolean responseIsFetch;
     private LiteralHandling upstreamLiteral = LiteralHandling.STREAM;
     private String heldSegment;
+    private FetchItem heldItem;
     private CompositeByteBuf heldLiteral;
     private boolean inspecting;
 
@@ -572,7 +573,8 @@ final class ImapProxySession {
             InspectionSettings settings = runtime.policy.getPolicy().getInspection();
             String text = segment.toString(ISO_8859_1);
             FetchItem item = FetchItem.classify(text);
-            if (item == FetchItem.FULL_MESSAGE && runtime.inspector != null && settings.getProxyAction().isPresent()) {
+            if ((item == FetchItem.FULL_MESSAGE || item == FetchItem.HEADER) && settings.getProxyAction().isPresent()) {
+                heldItem = item;
                 if (size <= settings.getMaxMessageSize()) {
                     upstreamLiteral = LiteralHandling.INSPECT;
                 } else if (settings.getOversize() == InspectionSettings.Oversize.REPLACE) {
@@ -642,7 +644,8 @@ final class ImapProxySession {
                 heldLiteral = null;
                 runtime.metrics.fetchDenied.increment();
                 log("message above the inspection limit replaced by the deny notice");
-                writeLiteral(heldSegment, DenyNotice.render(start, "message larger than the inspection limit", ZonedDateTime.now()));
+                byte[] notice = DenyNotice.render(start, "message larger than the inspection limit", ZonedDateTime.now());
+                writeLiteral(heldSegment, heldItem == FetchItem.HEADER ? MessageSections.headerSection(notice) : notice);
                 upstreamLiteral = LiteralHandling.STREAM;
                 break;
             default:
@@ -679,7 +682,12 @@ final class ImapProxySession {
         } else if (result.isModified()) {
             runtime.metrics.fetchModified.increment();
         }
-        writeLiteral(heldSegment, result.getContent().orElse(original));
+        byte[] content = result.getContent().orElse(original);
+        if (heldItem == FetchItem.HEADER && result.isModified()) {
+            // A header fetch gets a header section back, also when the verdict replaced the message.
+            content = MessageSections.headerSection(content);
+        }
+        writeLiteral(heldSegment, content);
         processUpstream();
         readUpstreamIfPossible();
     }

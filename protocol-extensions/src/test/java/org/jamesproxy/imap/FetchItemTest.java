@@ -13,8 +13,10 @@ class FetchItemTest {
         "* 12 FETCH (BINARY[] ~{9}|FULL_MESSAGE",
         "* 1 FETCH (BODY[]<0> {1024}|PARTIAL",
         "* 1 FETCH (BODY[1.2] {10}|PARTIAL",
-        "* 1 FETCH (BODY[HEADER.FIELDS (FROM TO)] {10}|PARTIAL",
-        "* 1 FETCH (RFC822.HEADER {10}|PARTIAL",
+        "* 1 FETCH (BODY[HEADER.FIELDS (FROM TO)] {10}|HEADER",
+        "* 1 FETCH (BODY[HEADER] {10}|HEADER",
+        "* 1 FETCH (RFC822.HEADER {10}|HEADER",
+        "* 1 FETCH (BODY[1.HEADER] {10}|PARTIAL",
         "* 1 FETCH (RFC822.TEXT {10}|PARTIAL",
         "* 1 FETCH (ENVELOPE (NIL {5}|OTHER",
         "* 1 FETCH (UID 4 BODY[] {120} X {5}|OTHER"
