@@ -532,6 +532,8 @@ final class ImapProxySession {
             literalAwaitingContinuation = -1;
             commandContinues = false;
             processClient();
+            // The client leg stopped reading while it waited for the "+": without this read it would stall.
+            readClientIfPossible();
         }
     }
 
@@ -635,7 +637,8 @@ final class ImapProxySession {
             case DISCARD_AS_NIL:
                 heldLiteral.release();
                 heldLiteral = null;
-                client.write(encode(heldSegment + "NIL"));
+                // NIL takes the literal's place inside the response line: no CRLF, the rest of the line follows.
+                client.write(Unpooled.copiedBuffer(heldSegment + "NIL", ISO_8859_1));
                 upstreamLiteral = LiteralHandling.STREAM;
                 break;
             case DISCARD_THEN_DENY_NOTICE:
@@ -664,8 +667,17 @@ final class ImapProxySession {
             .sessionId(sessionId)
             .build();
         runtime.inspectionExecutor.execute(() -> {
-            InspectionResult result = runtime.inspector.inspect(context, message);
-            client.eventLoop().execute(() -> onInspected(message, result));
+            InspectionResult result;
+            try {
+                result = runtime.inspector.inspect(context, message);
+            } catch (RuntimeException | Error e) {
+                // Inspectors apply their own error rule; one that throws anyway fails closed rather than hang the session.
+                LOGGER.error("inspector failed for policy {}", runtime.policyName(), e);
+                result = InspectionResult.denied("inspection failed",
+                    DenyNotice.render(message, "inspection failed", ZonedDateTime.now()));
+            }
+            InspectionResult outcome = result;
+            client.eventLoop().execute(() -> onInspected(message, outcome));
         });
     }
 

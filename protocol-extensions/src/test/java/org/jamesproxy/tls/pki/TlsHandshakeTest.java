@@ -107,6 +107,59 @@ class TlsHandshakeTest {
         }
     }
 
+    @Test
+    void verifyingSocketFactoryShouldCheckIpAddressesOnDirectSockets() throws Exception {
+        try (LoopbackTlsServer server = serve(ca.issue(localhostRequest().build()))) {
+            VerifyingSocketFactory factory = VerifyingSocketFactory.trusting(trustStore);
+            try (SSLSocket socket = (SSLSocket) factory.createSocket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                assertThat(new String(socket.getInputStream().readNBytes(3), StandardCharsets.US_ASCII))
+                    .isEqualTo(LoopbackTlsServer.GREETING);
+            }
+        }
+    }
+
+    @Test
+    void verifyingSocketFactoryShouldRejectAWrongNameOnLayeredSockets() throws Exception {
+        try (LoopbackTlsServer server = serve(ca.issue(localhostRequest().build()))) {
+            VerifyingSocketFactory factory = VerifyingSocketFactory.trusting(trustStore);
+            Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.port());
+            plain.setSoTimeout(10_000);
+            try (SSLSocket socket = (SSLSocket) factory.createSocket(plain, "wrong.example", server.port(), true)) {
+                assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLHandshakeException.class);
+            }
+        }
+    }
+
+    @Test
+    void verifyingSocketFactoryShouldCheckTheAddressOfAnUnconnectedSocket() throws Exception {
+        IssuedCertificate dnsOnly = ca.issue(ServerCertificateRequest.forNames("localhost").build());
+        try (LoopbackTlsServer server = serve(dnsOnly)) {
+            VerifyingSocketFactory factory = VerifyingSocketFactory.trusting(trustStore);
+            try (SSLSocket socket = (SSLSocket) factory.createSocket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
+                socket.setSoTimeout(10_000);
+                assertThatThrownBy(socket::startHandshake)
+                    .isInstanceOf(SSLHandshakeException.class)
+                    .hasMessageContaining("127.0.0.1");
+            }
+        }
+    }
+
+    @Test
+    void verifyingSocketFactoryShouldAcceptTheAddressOfAnUnconnectedSocket() throws Exception {
+        try (LoopbackTlsServer server = serve(ca.issue(localhostRequest().build()))) {
+            VerifyingSocketFactory factory = VerifyingSocketFactory.trusting(trustStore);
+            try (SSLSocket socket = (SSLSocket) factory.createSocket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                assertThat(socket.getSession().getPeerHost()).isEqualTo("127.0.0.1");
+            }
+        }
+    }
+
     private static ServerCertificateRequest.Builder localhostRequest() {
         return ServerCertificateRequest.forNames("localhost").ipAddress("127.0.0.1");
     }

@@ -1,0 +1,127 @@
+package org.jamesproxy.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.jamesproxy.testing.ImapProxyFixture.policy;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.jamesproxy.testing.FakeImapUpstream;
+import org.jamesproxy.testing.ImapProxyFixture;
+import org.jamesproxy.testing.ImapTestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The limits of {@code <limits>}: a client cannot make the proxy buffer or queue without bound. */
+class ImapProxyBoundsTest {
+    private ImapProxyFixture fixture;
+    private FakeImapUpstream upstream;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new ImapProxyFixture();
+        upstream = fixture.upstream();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    private ImapTestClient loggedIn(String limits) throws Exception {
+        fixture.start(policy("<limits>" + limits + "</limits>"), upstream);
+        ImapTestClient client = fixture.tlsClient();
+        client.readLine();
+        assertThat(client.sendLine("l LOGIN user secret").readLine()).startsWith("l OK");
+        return client;
+    }
+
+    @Test
+    void overlongClientLineShouldGetByeAndClose() throws Exception {
+        ImapTestClient client = loggedIn("<maxLineLength>1K</maxLineLength>");
+
+        client.send("a SEARCH TEXT " + "x".repeat(4000));
+
+        assertThat(client.readUntilClosed()).startsWith("* BYE");
+        await().atMost(Duration.ofSeconds(10)).until(() -> upstream.openConnections() == 0);
+        assertThat(upstream.receivedCommand("SEARCH")).isFalse();
+    }
+
+    @Test
+    void overlongClientLineWithItsEndShouldGetByeAndClose() throws Exception {
+        ImapTestClient client = loggedIn("<maxLineLength>1K</maxLineLength>");
+
+        client.send("a SEARCH TEXT " + "x".repeat(2000) + "\r\n");
+
+        assertThat(client.readUntilClosed()).startsWith("* BYE");
+        assertThat(upstream.receivedCommand("SEARCH")).isFalse();
+    }
+
+    @Test
+    void synchronizingLiteralAboveTheLimitShouldBeRefusedWithTooBig() throws Exception {
+        ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
+
+        String answer = client.sendLine("a APPEND INBOX {5000}").readLine();
+        String next = client.sendLine("b NOOP").readLine();
+
+        assertThat(answer).startsWith("a NO [TOOBIG]");
+        assertThat(next).startsWith("b OK");
+        assertThat(upstream.receivedCommand("APPEND")).isFalse();
+    }
+
+    @Test
+    void nonSynchronizingLiteralAboveTheLimitShouldCloseTheConnection() throws Exception {
+        ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
+
+        client.send("a APPEND INBOX {5000+}\r\n" + "x".repeat(100));
+
+        assertThat(client.readUntilClosed()).startsWith("* BYE [TOOBIG]");
+        assertThat(upstream.receivedCommand("APPEND")).isFalse();
+    }
+
+    @Test
+    void literalAtTheLimitShouldBeRelayed() throws Exception {
+        ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
+
+        String continuation = client.sendLine("a APPEND INBOX {1024}").readLine();
+        List<String> responses = client.send("y".repeat(1024) + "\r\n").readUntilTagged("a");
+
+        assertThat(continuation).startsWith("+");
+        assertThat(responses).last().asString().startsWith("a OK");
+    }
+
+    @Test
+    void commandsBeyondThePipelineLimitShouldBeRefusedWithLimit() throws Exception {
+        upstream.hold("NOOP");
+        ImapTestClient client = loggedIn("<maxPipelinedCommands>2</maxPipelinedCommands>");
+
+        client.send("a NOOP\r\nb NOOP\r\nc NOOP\r\n");
+        String refused = client.readLine();
+        upstream.release("NOOP");
+        List<String> rest = client.readUntilTagged("b");
+
+        assertThat(refused).startsWith("c BAD [LIMIT]");
+        assertThat(rest).containsExactly("a OK NOOP completed", "b OK NOOP completed");
+        assertThat(upstream.receivedLines()).doesNotContain("c NOOP");
+    }
+
+    @Test
+    void nonSynchronizingLiteralOfARefusedCommandShouldBeDiscardedNotInterpreted() throws Exception {
+        upstream.hold("NOOP");
+        ImapTestClient client = loggedIn("<maxPipelinedCommands>1</maxPipelinedCommands>");
+
+        client.send("a NOOP\r\nb APPEND INBOX {17+}\r\nc LOGOUT\r\nd BYE\r\n\r\n");
+        String refused = client.readLine();
+        upstream.release("NOOP");
+        String first = client.readLine();
+        String next = client.sendLine("e NOOP").readLine();
+
+        assertThat(refused).startsWith("b BAD [LIMIT]");
+        assertThat(first).startsWith("a OK");
+        assertThat(next).startsWith("e OK");
+        assertThat(upstream.receivedCommand("LOGOUT")).isFalse();
+        assertThat(upstream.receivedCommand("APPEND")).isFalse();
+    }
+}

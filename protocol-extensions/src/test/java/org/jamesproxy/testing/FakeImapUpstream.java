@@ -1,0 +1,512 @@
+package org.jamesproxy.testing;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A scripted IMAP server for relay tests: plain java sockets on 127.0.0.1 (random port), one thread per connection.
+ * It speaks just enough IMAP to exercise a proxy (greeting, CAPABILITY, STARTTLS, LOGIN, AUTHENTICATE PLAIN, SELECT,
+ * FETCH of BODY[] / sections / partials, APPEND with both literal kinds, IDLE, NOOP, LOGOUT), records every line and
+ * literal it receives, counts its open connections, and can misbehave on request (STARTTLS injection, refusals,
+ * bad certificates, held responses).
+ */
+public final class FakeImapUpstream implements AutoCloseable {
+    public enum StartTlsAnswer {
+        OK, NO, BAD
+    }
+
+    public static final String DEFAULT_CAPABILITIES = "IMAP4rev1 STARTTLS LITERAL+ SASL-IR IDLE MOVE AUTH=PLAIN";
+    public static final String DEFAULT_TLS_CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR IDLE MOVE AUTH=PLAIN";
+    private static final Pattern LITERAL = Pattern.compile("\\{(\\d+)(\\+?)}$");
+    private static final Pattern FETCH = Pattern.compile("^(\\d+) \\(?(BODY(?:\\.PEEK)?\\[([^\\]]*)](?:<(\\d+)\\.(\\d+)>)?|RFC822)\\)?$",
+        Pattern.CASE_INSENSITIVE);
+
+    /** Starts a server whose connections are plain TCP at first (for upstream tls none or starttls). */
+    public static FakeImapUpstream start() throws IOException {
+        return new FakeImapUpstream(new ServerSocket(0, 200, InetAddress.getLoopbackAddress()), false);
+    }
+
+    /** Starts a server that does TLS from the first byte with {@code context}'s certificate. */
+    public static FakeImapUpstream startImplicitTls(SSLContext context) throws IOException {
+        SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory()
+            .createServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        FakeImapUpstream upstream = new FakeImapUpstream(socket, true);
+        upstream.tlsContext = context;
+        return upstream;
+    }
+
+    private final ServerSocket serverSocket;
+    private final boolean implicitTls;
+    private final Thread acceptor;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<String> received = new CopyOnWriteArrayList<>();
+    private final List<byte[]> literals = new CopyOnWriteArrayList<>();
+    private final Map<Integer, byte[]> messages = new ConcurrentHashMap<>();
+    private final Map<String, Semaphore> gates = new ConcurrentHashMap<>();
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger acceptedConnections = new AtomicInteger();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+    private volatile String greeting = "* OK [CAPABILITY " + DEFAULT_CAPABILITIES + "] Fake IMAP ready";
+    private volatile String capabilities = DEFAULT_CAPABILITIES;
+    private volatile String tlsCapabilities = DEFAULT_TLS_CAPABILITIES;
+    private volatile String loginCapabilityCode = "[CAPABILITY IMAP4rev1 IDLE MOVE]";
+    private volatile StartTlsAnswer startTlsAnswer = StartTlsAnswer.OK;
+    private volatile String startTlsInjection = "";
+    private volatile SSLContext tlsContext;
+    private volatile boolean rejectAppend;
+
+    private FakeImapUpstream(ServerSocket serverSocket, boolean implicitTls) {
+        this.serverSocket = serverSocket;
+        this.implicitTls = implicitTls;
+        this.acceptor = new Thread(this::acceptLoop, "fake-imap-acceptor-" + serverSocket.getLocalPort());
+        this.acceptor.setDaemon(true);
+        this.acceptor.start();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Script
+
+    public FakeImapUpstream greeting(String greeting) {
+        this.greeting = greeting;
+        return this;
+    }
+
+    /** The CAPABILITY answer in clear (and of an implicit-TLS server). */
+    public FakeImapUpstream capabilities(String capabilities) {
+        this.capabilities = capabilities;
+        return this;
+    }
+
+    /** The CAPABILITY answer once STARTTLS completed. */
+    public FakeImapUpstream tlsCapabilities(String capabilities) {
+        this.tlsCapabilities = capabilities;
+        return this;
+    }
+
+    /** The response code of a successful LOGIN/AUTHENTICATE, e.g. "[CAPABILITY IMAP4rev1 COMPRESS=DEFLATE]" or "". */
+    public FakeImapUpstream loginCapabilityCode(String code) {
+        this.loginCapabilityCode = code;
+        return this;
+    }
+
+    public FakeImapUpstream startTlsAnswer(StartTlsAnswer answer) {
+        this.startTlsAnswer = answer;
+        return this;
+    }
+
+    /** Bytes appended to the STARTTLS go-ahead, in the same write: the upstream-side injection. */
+    public FakeImapUpstream startTlsInjection(String bytes) {
+        this.startTlsInjection = bytes;
+        return this;
+    }
+
+    /** The certificate presented after STARTTLS. */
+    public FakeImapUpstream startTlsContext(SSLContext context) {
+        this.tlsContext = context;
+        return this;
+    }
+
+    /** APPEND answers its synchronizing literal with a tagged NO instead of "+". */
+    public FakeImapUpstream rejectAppend(boolean reject) {
+        this.rejectAppend = reject;
+        return this;
+    }
+
+    public FakeImapUpstream message(int number, byte[] content) {
+        messages.put(number, content);
+        return this;
+    }
+
+    /** Holds the answer to every {@code command} (e.g. "NOOP") until {@link #release(String)}. */
+    public FakeImapUpstream hold(String command) {
+        gates.put(command.toUpperCase(Locale.US), new Semaphore(0));
+        return this;
+    }
+
+    public void release(String command) {
+        gates.get(command.toUpperCase(Locale.US)).release(1000);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Observations
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    /** Every line received, without its CRLF (literal data excluded). */
+    public List<String> receivedLines() {
+        return List.copyOf(received);
+    }
+
+    /** The command names received (second word of every command line, upper case, after the tag). */
+    public boolean receivedCommand(String name) {
+        return received.stream().anyMatch(line -> {
+            String[] words = line.split(" ");
+            return words.length > 1 && words[1].equalsIgnoreCase(name);
+        });
+    }
+
+    public List<byte[]> receivedLiterals() {
+        return List.copyOf(literals);
+    }
+
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    public int acceptedConnections() {
+        return acceptedConnections.get();
+    }
+
+    /** Unexpected failures of the fake itself (not TLS or connection aborts a test provokes). */
+    public List<Throwable> errors() {
+        return List.copyOf(errors);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Server
+
+    private void acceptLoop() {
+        while (!serverSocket.isClosed()) {
+            try {
+                Socket socket = serverSocket.accept();
+                acceptedConnections.incrementAndGet();
+                openConnections.incrementAndGet();
+                sockets.add(socket);
+                Thread thread = new Thread(() -> serve(socket), "fake-imap-" + socket.getPort());
+                thread.setDaemon(true);
+                thread.start();
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try {
+            socket.setSoTimeout(60_000);
+            new Connection(socket).run();
+        } catch (SocketException | EOFException | javax.net.ssl.SSLException e) {
+            // the peer went away or TLS was refused: expected in many tests
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            errors.add(e);
+        } finally {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // ignore
+            }
+            sockets.remove(socket);
+            openConnections.decrementAndGet();
+        }
+    }
+
+    private final class Connection {
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        private boolean tls;
+
+        Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
+            this.tls = implicitTls;
+        }
+
+        void run() throws IOException, InterruptedException {
+            if (implicitTls) {
+                ((SSLSocket) socket).startHandshake();
+            }
+            write(greeting + "\r\n");
+            if (!greeting.toUpperCase(Locale.US).startsWith("* OK")) {
+                if (greeting.toUpperCase(Locale.US).startsWith("* BYE")) {
+                    return;
+                }
+            }
+            while (true) {
+                String line = readLine();
+                if (line == null) {
+                    return;
+                }
+                if (!handle(line)) {
+                    return;
+                }
+            }
+        }
+
+        /** @return false to end the connection */
+        private boolean handle(String line) throws IOException, InterruptedException {
+            String[] words = line.split(" ", 3);
+            if (words.length < 2) {
+                write("* BAD missing command\r\n");
+                return true;
+            }
+            String tag = words[0];
+            String command = words[1].toUpperCase(Locale.US);
+            String arguments = words.length > 2 ? words[2] : "";
+            if (command.equals("UID") && !arguments.isEmpty()) {
+                String[] rest = arguments.split(" ", 2);
+                command = rest[0].toUpperCase(Locale.US);
+                arguments = rest.length > 1 ? rest[1] : "";
+            }
+            Optional<String> fullArguments = readLiterals(tag, command, arguments);
+            if (fullArguments.isEmpty()) {
+                return true;
+            }
+            arguments = fullArguments.get();
+            Semaphore gate = gates.get(command);
+            if (gate != null && !gate.tryAcquire(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("held " + command + " never released");
+            }
+            switch (command) {
+                case "CAPABILITY":
+                    write("* CAPABILITY " + (tls && !implicitTls ? tlsCapabilities : capabilities) + "\r\n"
+                        + tag + " OK CAPABILITY completed\r\n");
+                    return true;
+                case "STARTTLS":
+                    return startTls(tag);
+                case "LOGIN":
+                    write(tag + " OK " + code(loginCapabilityCode) + "LOGIN completed\r\n");
+                    return true;
+                case "AUTHENTICATE":
+                    return authenticate(tag, arguments);
+                case "SELECT":
+                case "EXAMINE":
+                    write("* " + messages.size() + " EXISTS\r\n* FLAGS (\\Seen \\Deleted)\r\n"
+                        + tag + " OK [READ-WRITE] " + command + " completed\r\n");
+                    return true;
+                case "FETCH":
+                    fetch(tag, arguments);
+                    return true;
+                case "APPEND":
+                    write(tag + " OK [APPENDUID 1 " + literals.size() + "] APPEND completed\r\n");
+                    return true;
+                case "IDLE":
+                    write("+ idling\r\n");
+                    String done = readLine();
+                    if (done == null) {
+                        return false;
+                    }
+                    write(done.equalsIgnoreCase("DONE") ? tag + " OK IDLE terminated\r\n" : tag + " BAD expected DONE\r\n");
+                    return true;
+                case "NOOP":
+                    write(tag + " OK NOOP completed\r\n");
+                    return true;
+                case "LOGOUT":
+                    write("* BYE logging out\r\n" + tag + " OK LOGOUT completed\r\n");
+                    return false;
+                default:
+                    write(tag + " BAD unknown command " + command + "\r\n");
+                    return true;
+            }
+        }
+
+        private String code(String code) {
+            return code.isEmpty() ? "" : code + " ";
+        }
+
+        /** Reads the literals of a command; empty if the command was refused at a synchronizing literal. */
+        private Optional<String> readLiterals(String tag, String command, String arguments) throws IOException {
+            StringBuilder full = new StringBuilder(arguments);
+            String current = arguments;
+            while (true) {
+                Matcher literal = LITERAL.matcher(current);
+                if (!literal.find()) {
+                    return Optional.of(full.toString());
+                }
+                int size = Integer.parseInt(literal.group(1));
+                boolean synchronizing = literal.group(2).isEmpty();
+                if (synchronizing) {
+                    if (rejectAppend && command.equals("APPEND")) {
+                        write(tag + " NO [TRYCREATE] Mailbox does not exist\r\n");
+                        return Optional.empty();
+                    }
+                    write("+ Ready for literal data\r\n");
+                }
+                byte[] data = readBytes(size);
+                literals.add(data);
+                String next = readLine();
+                if (next == null) {
+                    throw new EOFException("end of stream inside a command");
+                }
+                full.append("<literal ").append(size).append(">").append(next);
+                current = next;
+            }
+        }
+
+        private boolean startTls(String tag) throws IOException {
+            switch (startTlsAnswer) {
+                case NO:
+                    write(tag + " NO STARTTLS refused\r\n");
+                    return true;
+                case BAD:
+                    write(tag + " BAD STARTTLS unknown\r\n");
+                    return true;
+                default:
+                    break;
+            }
+            write(tag + " OK Begin TLS negotiation now\r\n" + startTlsInjection);
+            SSLSocket ssl = (SSLSocket) tlsContext.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+            ssl.setUseClientMode(false);
+            ssl.startHandshake();
+            socket = ssl;
+            in = new BufferedInputStream(ssl.getInputStream());
+            out = ssl.getOutputStream();
+            tls = true;
+            return true;
+        }
+
+        private boolean authenticate(String tag, String arguments) throws IOException {
+            String[] parts = arguments.split(" ", 2);
+            if (!parts[0].equalsIgnoreCase("PLAIN")) {
+                write(tag + " NO unsupported mechanism\r\n");
+                return true;
+            }
+            if (parts.length < 2) {
+                write("+ \r\n");
+                String response = readLine();
+                if (response == null) {
+                    return false;
+                }
+                if (response.equals("*")) {
+                    write(tag + " BAD AUTHENTICATE cancelled\r\n");
+                    return true;
+                }
+            }
+            write(tag + " OK " + code(loginCapabilityCode) + "AUTHENTICATE completed\r\n");
+            return true;
+        }
+
+        private void fetch(String tag, String arguments) throws IOException {
+            Matcher request = FETCH.matcher(arguments.trim());
+            if (!request.matches()) {
+                write(tag + " BAD unsupported FETCH in the fake: " + arguments + "\r\n");
+                return;
+            }
+            int number = Integer.parseInt(request.group(1));
+            byte[] message = messages.get(number);
+            if (message == null) {
+                write(tag + " NO no such message\r\n");
+                return;
+            }
+            String item = request.group(2).toUpperCase(Locale.US);
+            byte[] value;
+            String name;
+            if (item.equals("RFC822")) {
+                name = "RFC822";
+                value = message;
+            } else {
+                String section = request.group(3).toUpperCase(Locale.US);
+                value = section(message, section);
+                name = "BODY[" + section + "]";
+                if (request.group(4) != null) {
+                    int origin = Integer.parseInt(request.group(4));
+                    int length = Integer.parseInt(request.group(5));
+                    int from = Math.min(origin, value.length);
+                    value = Arrays.copyOfRange(value, from, Math.min(value.length, from + length));
+                    name += "<" + origin + ">";
+                }
+            }
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            response.writeBytes(("* " + number + " FETCH (" + name + " {" + value.length + "}\r\n").getBytes(ISO_8859_1));
+            response.writeBytes(value);
+            response.writeBytes((" FLAGS (\\Seen))\r\n" + tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
+            out.write(response.toByteArray());
+            out.flush();
+        }
+
+        private byte[] section(byte[] message, String section) {
+            int split = headerEnd(message);
+            switch (section) {
+                case "":
+                    return message;
+                case "HEADER":
+                    return Arrays.copyOfRange(message, 0, split);
+                case "TEXT":
+                case "1":
+                    return Arrays.copyOfRange(message, split, message.length);
+                default:
+                    return new byte[0];
+            }
+        }
+
+        private int headerEnd(byte[] message) {
+            for (int i = 0; i + 3 < message.length; i++) {
+                if (message[i] == '\r' && message[i + 1] == '\n' && message[i + 2] == '\r' && message[i + 3] == '\n') {
+                    return i + 4;
+                }
+            }
+            return message.length;
+        }
+
+        private String readLine() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                if (b == '\n') {
+                    byte[] bytes = line.toByteArray();
+                    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                    String text = new String(bytes, 0, length, ISO_8859_1);
+                    received.add(text);
+                    return text;
+                }
+                line.write(b);
+            }
+            return null;
+        }
+
+        private byte[] readBytes(int size) throws IOException {
+            byte[] data = in.readNBytes(size);
+            if (data.length < size) {
+                throw new EOFException("end of stream inside a literal");
+            }
+            return data;
+        }
+
+        private void write(String text) throws IOException {
+            out.write(text.getBytes(ISO_8859_1));
+            out.flush();
+        }
+    }
+
+    /** Stops accepting and drops every connection. */
+    @Override
+    public void close() throws IOException, InterruptedException {
+        serverSocket.close();
+        for (Socket socket : new ArrayList<>(sockets)) {
+            socket.close();
+        }
+        gates.values().forEach(gate -> gate.release(1000));
+        acceptor.join(10_000);
+    }
+}
