@@ -49,6 +49,7 @@ public class MailProxyService {
     private final MetricFactory metricFactory;
     private final ProxyActionLoader actionLoader;
     private List<ProxyListenerPair> pairs = ImmutableList.of();
+    private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
 
     @Inject
@@ -71,7 +72,7 @@ public class MailProxyService {
             int threads = new ConfigValues(root, "mailproxy").integer("inspectionThreads",
                 2 * Runtime.getRuntime().availableProcessors(), 1, 1024);
             inspectionExecutor = Executors.newFixedThreadPool(threads, namedThreads("mailproxy-inspection"));
-            ImmutableMap<String, ProxyAction> actions = loadActions(configuration);
+            actions = loadActions(configuration);
             ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
             int index = 0;
             for (ImapPolicy policy : configuration.getImapPolicies()) {
@@ -140,6 +141,9 @@ public class MailProxyService {
             inspectionExecutor.shutdownNow();
             inspectionExecutor = null;
         }
+        // Mailets may hold resources (connections to engines): destroyed once the listeners are gone.
+        actions.values().forEach(ProxyAction::destroy);
+        actions = ImmutableMap.of();
     }
 
     private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {

@@ -1,10 +1,9 @@
 package org.jamesproxy.imap;
 
+import org.jamesproxy.relay.InputBuffer;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.ByteProcessor;
 
 /**
  * Incremental IMAP framing for one direction: cuts the received bytes into line segments and literal chunks,
@@ -12,56 +11,29 @@ import io.netty.util.ByteProcessor;
  * knows exactly what stays buffered.
  */
 final class ImapFrameReader {
-    /** A line longer than the bound: a protocol error, never an OutOfMemoryError. */
-    static final class LineTooLongException extends Exception {
-        LineTooLongException(int limit) {
-            super("line longer than " + limit + " bytes");
-        }
-    }
-
-    private final ByteBufAllocator allocator;
-    private final int maxLineLength;
-    private ByteBuf cumulation = Unpooled.EMPTY_BUFFER;
+    private final InputBuffer input;
     private long literalRemaining;
 
     ImapFrameReader(ByteBufAllocator allocator, int maxLineLength) {
-        this.allocator = allocator;
-        this.maxLineLength = maxLineLength;
+        this.input = new InputBuffer(allocator, maxLineLength);
     }
 
     void add(ByteBuf received) {
-        cumulation = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(allocator, cumulation, received);
+        input.add(received);
     }
 
     /** @return the next frame, or null when more bytes are needed */
-    ImapFrame next() throws LineTooLongException {
+    ImapFrame next() throws InputBuffer.LineTooLongException {
         if (literalRemaining > 0) {
-            return nextLiteralChunk();
-        }
-        int lf = cumulation.forEachByte(ByteProcessor.FIND_LF);
-        if (lf < 0) {
-            if (cumulation.readableBytes() > maxLineLength) {
-                throw new LineTooLongException(maxLineLength);
+            ByteBuf chunk = input.nextBytes(literalRemaining);
+            if (chunk == null) {
+                return null;
             }
-            compact();
-            return null;
+            literalRemaining -= chunk.readableBytes();
+            return ImapFrame.literalChunk(chunk, literalRemaining == 0);
         }
-        int length = lf - cumulation.readerIndex() + 1;
-        if (length > maxLineLength) {
-            throw new LineTooLongException(maxLineLength);
-        }
-        ByteBuf line = cumulation.readRetainedSlice(length);
-        return parseLine(line);
-    }
-
-    private ImapFrame nextLiteralChunk() {
-        if (!cumulation.isReadable()) {
-            compact();
-            return null;
-        }
-        int length = (int) Math.min(literalRemaining, cumulation.readableBytes());
-        literalRemaining -= length;
-        return ImapFrame.literalChunk(cumulation.readRetainedSlice(length), literalRemaining == 0);
+        ByteBuf line = input.nextLine();
+        return line == null ? null : parseLine(line);
     }
 
     /** Recognises a trailing literal announcement: {n}, {n+} (LITERAL+), ~{n} (literal8). */
@@ -110,26 +82,14 @@ final class ImapFrameReader {
 
     /** What was received but not yet taken as frames. */
     ByteBuf unconsumed() {
-        return cumulation;
+        return input.unconsumed();
     }
 
     boolean hasBufferedBytes() {
-        return cumulation.isReadable();
-    }
-
-    private void compact() {
-        if (!cumulation.isReadable()) {
-            cumulation.release();
-            cumulation = Unpooled.EMPTY_BUFFER;
-        } else if (cumulation.refCnt() == 1) {
-            cumulation.discardSomeReadBytes();
-        }
+        return input.hasBufferedBytes();
     }
 
     void release() {
-        if (cumulation.refCnt() > 0) {
-            cumulation.release();
-        }
-        cumulation = Unpooled.EMPTY_BUFFER;
+        input.release();
     }
 }

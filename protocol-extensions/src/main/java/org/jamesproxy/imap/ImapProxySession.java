@@ -1,10 +1,10 @@
 package org.jamesproxy.imap;
 
+import org.jamesproxy.relay.Failures;
+import org.jamesproxy.relay.InputBuffer;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.Closeable;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.apache.james.util.MDCBuilder;
 import org.jamesproxy.config.InspectionSettings;
 import org.jamesproxy.inspection.DenyNotice;
 import org.jamesproxy.inspection.InspectionContext;
@@ -21,6 +20,7 @@ import org.jamesproxy.inspection.InspectionResult;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.relay.SessionLog;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
 import org.slf4j.Logger;
@@ -80,6 +80,7 @@ final class ImapProxySession {
     private final String sessionId;
     private final String remoteAddress;
     private final ClientHandler clientHandler = new ClientHandler();
+    private final SessionLog sessionLog;
 
     private Phase phase = Phase.CONNECTING;
     private Channel upstream;
@@ -108,6 +109,9 @@ final class ImapProxySession {
     private FetchItem heldItem;
     private CompositeByteBuf heldLiteral;
     private boolean inspecting;
+    private int inspectedCount;
+    private int modifiedCount;
+    private int deniedCount;
 
     ImapProxySession(ImapProxyRuntime runtime, Channel client, boolean implicitTls) {
         this.runtime = runtime;
@@ -119,6 +123,7 @@ final class ImapProxySession {
         this.remoteAddress = client.remoteAddress() instanceof InetSocketAddress
             ? ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress()
             : String.valueOf(client.remoteAddress());
+        this.sessionLog = new SessionLog(LOGGER, "IMAP-PROXY", runtime.policyName(), remoteAddress, sessionId, () -> user);
     }
 
     ChannelInboundHandlerAdapter clientHandler() {
@@ -131,7 +136,7 @@ final class ImapProxySession {
     private void connectUpstream() {
         runtime.metrics.connections.increment();
         runtime.metrics.activeConnections.increment();
-        log("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
+        sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
         ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
         runtime.connector.connect(client, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
             @Override
@@ -147,7 +152,7 @@ final class ImapProxySession {
             if (!future.isSuccess()) {
                 preludeReader.release();
                 onUpstreamFailed("cannot connect to " + runtime.connector.describe() + ": "
-                    + ImapUpstreamPrelude.describe(future.cause()));
+                    + Failures.describe(future.cause()));
             }
         });
     }
@@ -157,7 +162,7 @@ final class ImapProxySession {
             return;
         }
         runtime.metrics.upstreamFailures.increment();
-        warn("upstream {} unusable: {}", runtime.connector.describe(), reason);
+        sessionLog.warn("upstream {} unusable: {}", runtime.connector.describe(), reason);
         closeWithBye("[UNAVAILABLE] The mail server is not available, try again later");
     }
 
@@ -171,7 +176,7 @@ final class ImapProxySession {
         upstreamCapabilities = capabilities;
         upstream.pipeline().addLast("imapProxyUpstream", new UpstreamHandler());
         phase = Phase.RELAYING;
-        log("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         writeClient("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
             + runtime.helloName + " IMAP4rev1 proxy ready");
@@ -205,8 +210,8 @@ final class ImapProxySession {
             while (phase == Phase.RELAYING && !clientPaused() && (frame = clientReader.next()) != null) {
                 onClientFrame(frame);
             }
-        } catch (ImapFrameReader.LineTooLongException e) {
-            warn("client line too long: {}", e.getMessage());
+        } catch (InputBuffer.LineTooLongException e) {
+            sessionLog.warn("client line too long: {}", e.getMessage());
             closeWithBye("[TOOBIG] Command line too long");
             return;
         }
@@ -282,7 +287,7 @@ final class ImapProxySession {
             case "LOGIN":
             case "AUTHENTICATE":
                 if (!clientLeg().mayAuthenticate()) {
-                    warn("refused {} on a plain connection before STARTTLS", name);
+                    sessionLog.warn("refused {} on a plain connection before STARTTLS", name);
                     rejectCommand(frame, tag + " NO [PRIVACYREQUIRED] Use STARTTLS before logging in");
                     return;
                 }
@@ -319,7 +324,7 @@ final class ImapProxySession {
         }
         if (frame.announcedLiteral() > runtime.policy.getMaxLiteralSize()) {
             String tag = inFlight.isEmpty() ? "*" : inFlight.peekLast().tag;
-            warn("client literal of {} bytes refused (limit {})", frame.announcedLiteral(), runtime.policy.getMaxLiteralSize());
+            sessionLog.warn("client literal of {} bytes refused (limit {})", frame.announcedLiteral(), runtime.policy.getMaxLiteralSize());
             if (firstSegment && !frame.isNonSynchronizing()) {
                 inFlight.pollLast();
                 restoreModeAfterAbortedCommand();
@@ -405,7 +410,7 @@ final class ImapProxySession {
         pendingStartTlsTag = null;
         if (clientReader.hasBufferedBytes()) {
             runtime.metrics.injectionRefused.increment();
-            warn("refused STARTTLS: {} byte(s) pipelined after it in clear (command injection attempt?)",
+            sessionLog.warn("refused STARTTLS: {} byte(s) pipelined after it in clear (command injection attempt?)",
                 clientReader.unconsumed().readableBytes());
             writeClient(tag + " BAD Commands pipelined after STARTTLS are refused");
             closeAfterFlush();
@@ -419,18 +424,18 @@ final class ImapProxySession {
                 .addListener(handshake -> {
                     startTlsInProgress = false;
                     if (!handshake.isSuccess()) {
-                        warn("client TLS handshake after STARTTLS failed: {}", ImapUpstreamPrelude.describe(handshake.cause()));
+                        sessionLog.warn("client TLS handshake after STARTTLS failed: {}", Failures.describe(handshake.cause()));
                         close();
                         return;
                     }
                     runtime.metrics.startTls.increment();
-                    log("client leg upgraded with STARTTLS: {}", TlsEngines.describe(client));
+                    sessionLog.info("client leg upgraded with STARTTLS: {}", TlsEngines.describe(client));
                     processClient();
                     readClientIfPossible();
                 });
         } catch (TlsBoundary.PlaintextInjectionException e) {
             runtime.metrics.injectionRefused.increment();
-            warn("refused STARTTLS: {}", e.getMessage());
+            sessionLog.warn("refused STARTTLS: {}", e.getMessage());
             close();
         }
     }
@@ -447,8 +452,8 @@ final class ImapProxySession {
             while (phase == Phase.RELAYING && !inspecting && (frame = upstreamReader.next()) != null) {
                 onUpstreamFrame(frame);
             }
-        } catch (ImapFrameReader.LineTooLongException e) {
-            warn("upstream line too long: {}", e.getMessage());
+        } catch (InputBuffer.LineTooLongException e) {
+            sessionLog.warn("upstream line too long: {}", e.getMessage());
             closeWithBye("[UNAVAILABLE] The mail server sent a response the proxy cannot relay");
             return;
         }
@@ -518,7 +523,7 @@ final class ImapProxySession {
             if (status.equals("OK")) {
                 authenticated = true;
                 runtime.metrics.logins.increment();
-                log("user {} logged in", user.orElse("(unknown)"));
+                sessionLog.info("user {} logged in", user.orElse("(unknown)"));
             } else {
                 user = Optional.empty();
             }
@@ -583,7 +588,7 @@ final class ImapProxySession {
                     upstreamLiteral = LiteralHandling.DISCARD_THEN_DENY_NOTICE;
                 } else {
                     runtime.metrics.fetchNotInspected.increment();
-                    log("message of {} bytes above the inspection limit relayed uninspected", size);
+                    sessionLog.info("message of {} bytes above the inspection limit relayed uninspected", size);
                 }
             } else if (item == FetchItem.PARTIAL && settings.getPartialFetch() == InspectionSettings.PartialFetch.DENY
                 && settings.getProxyAction().isPresent()) {
@@ -646,7 +651,8 @@ final class ImapProxySession {
                 heldLiteral.release();
                 heldLiteral = null;
                 runtime.metrics.fetchDenied.increment();
-                log("message above the inspection limit replaced by the deny notice");
+                deniedCount++;
+                sessionLog.info("message above the inspection limit replaced by the deny notice");
                 byte[] notice = DenyNotice.render(start, "message larger than the inspection limit", ZonedDateTime.now());
                 writeLiteral(heldSegment, heldItem == FetchItem.HEADER ? MessageSections.headerSection(notice) : notice);
                 upstreamLiteral = LiteralHandling.STREAM;
@@ -672,7 +678,7 @@ final class ImapProxySession {
                 result = runtime.inspector.inspect(context, message);
             } catch (RuntimeException | Error e) {
                 // Inspectors apply their own error rule; one that throws anyway fails closed rather than hang the session.
-                LOGGER.error("inspector failed for policy {}", runtime.policyName(), e);
+                sessionLog.error("inspector failed", e);
                 result = InspectionResult.denied("inspection failed",
                     DenyNotice.render(message, "inspection failed", ZonedDateTime.now()));
             }
@@ -688,10 +694,13 @@ final class ImapProxySession {
             return;
         }
         runtime.metrics.fetchInspected.increment();
+        inspectedCount++;
         if (result.getVerdict() == Verdict.DENY) {
+            deniedCount++;
             runtime.metrics.fetchDenied.increment();
-            log("message denied by the proxy action: {}", result.getReason().orElse(""));
+            sessionLog.info("message denied by the proxy action: {}", result.getReason().orElse(""));
         } else if (result.isModified()) {
+            modifiedCount++;
             runtime.metrics.fetchModified.increment();
         }
         byte[] content = result.getContent().orElse(original);
@@ -778,44 +787,8 @@ final class ImapProxySession {
             heldLiteral = null;
         }
         runtime.metrics.activeConnections.decrement();
-        log("connection closed");
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Logging with James's MDC keys
-
-    private Closeable mdc() {
-        return MDCBuilder.create()
-            .addToContext(MDCBuilder.PROTOCOL, "IMAP-PROXY")
-            .addToContext(MDCBuilder.IP, remoteAddress)
-            .addToContext(MDCBuilder.SESSION_ID, sessionId)
-            .addToContext("policy", runtime.policyName())
-            .addToContextIfPresent(MDCBuilder.USER, user)
-            .build();
-    }
-
-    private void log(String format, Object... arguments) {
-        try (Closeable context = mdc()) {
-            LOGGER.info("[{} {}] " + format, prepend(arguments));
-        } catch (IOException e) {
-            LOGGER.debug("MDC cleanup failed", e);
-        }
-    }
-
-    private void warn(String format, Object... arguments) {
-        try (Closeable context = mdc()) {
-            LOGGER.warn("[{} {}] " + format, prepend(arguments));
-        } catch (IOException e) {
-            LOGGER.debug("MDC cleanup failed", e);
-        }
-    }
-
-    private Object[] prepend(Object[] arguments) {
-        Object[] all = new Object[arguments.length + 2];
-        all[0] = runtime.policyName();
-        all[1] = remoteAddress;
-        System.arraycopy(arguments, 0, all, 2, arguments.length);
-        return all;
+        sessionLog.info("connection closed: {} message(s) inspected, {} modified, {} denied",
+            inspectedCount, modifiedCount, deniedCount);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -855,7 +828,7 @@ final class ImapProxySession {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof IdleStateEvent) {
-                log("closing idle connection");
+                sessionLog.info("closing idle connection");
                 closeWithBye("Autologout; idle for too long");
                 return;
             }
@@ -872,7 +845,7 @@ final class ImapProxySession {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            warn("client connection error: {}", ImapUpstreamPrelude.describe(cause));
+            sessionLog.warn("client connection error: {}", Failures.describe(cause));
             close();
         }
     }
@@ -907,14 +880,14 @@ final class ImapProxySession {
             if (logoutRequested) {
                 closeAfterFlush();
             } else {
-                warn("the mail server closed the connection");
+                sessionLog.warn("the mail server closed the connection");
                 closeWithBye("[UNAVAILABLE] Connection to the mail server lost");
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            warn("upstream connection error: {}", ImapUpstreamPrelude.describe(cause));
+            sessionLog.warn("upstream connection error: {}", Failures.describe(cause));
             closeWithBye("[UNAVAILABLE] Connection to the mail server lost");
         }
     }

@@ -1,5 +1,6 @@
 package org.jamesproxy.imap;
 
+import org.jamesproxy.relay.InputBuffer;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
@@ -11,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.relay.Failures;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.upstream.UpstreamConnector;
 
@@ -65,7 +67,7 @@ final class ImapUpstreamPrelude extends ChannelInboundHandlerAdapter {
         if (implicitTls != null) {
             implicitTls.handshakeFuture().addListener(handshake -> {
                 if (!handshake.isSuccess()) {
-                    fail(ctx, "TLS with the mail server failed: " + describe(handshake.cause()));
+                    fail(ctx, "TLS with the mail server failed: " + Failures.describe(handshake.cause()));
                 }
             });
         }
@@ -93,7 +95,7 @@ final class ImapUpstreamPrelude extends ChannelInboundHandlerAdapter {
                     frame.content().release();
                 }
             }
-        } catch (ImapFrameReader.LineTooLongException e) {
+        } catch (InputBuffer.LineTooLongException e) {
             fail(ctx, "the mail server sent an over-long line");
         }
     }
@@ -195,7 +197,7 @@ final class ImapUpstreamPrelude extends ChannelInboundHandlerAdapter {
             TlsBoundary.upgrade(ctx.channel(), connector.tlsContext().newHandler(ctx.alloc()), reader.unconsumed())
                 .addListener(handshake -> {
                     if (!handshake.isSuccess()) {
-                        fail(ctx, "TLS with the mail server failed: " + describe(handshake.cause()));
+                        fail(ctx, "TLS with the mail server failed: " + Failures.describe(handshake.cause()));
                         return;
                     }
                     // Everything learnt in clear is discarded: ask again, over TLS.
@@ -230,7 +232,7 @@ final class ImapUpstreamPrelude extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(ctx, describe(cause));
+        fail(ctx, Failures.describe(cause));
     }
 
     private void fail(ChannelHandlerContext ctx, String reason) {
@@ -248,13 +250,5 @@ final class ImapUpstreamPrelude extends ChannelInboundHandlerAdapter {
         if (timeout != null) {
             timeout.cancel(false);
         }
-    }
-
-    static String describe(Throwable cause) {
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

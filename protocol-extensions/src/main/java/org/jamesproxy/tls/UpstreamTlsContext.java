@@ -1,7 +1,6 @@
 package org.jamesproxy.tls;
 
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -94,9 +93,5 @@ public final class UpstreamTlsContext {
 
     public String getExpectedHostName() {
         return expectedHostName;
-    }
-
-    static boolean isIpLiteral(String host) {
-        return InetAddresses.isInetAddress(host) || host.equals(InetAddress.getLoopbackAddress().getHostAddress());
     }
 }

@@ -1,5 +1,6 @@
 package org.jamesproxy.imap;
 
+import org.jamesproxy.relay.InputBuffer;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -91,7 +92,7 @@ class ImapFrameReaderTest {
     @Test
     void overlongLineShouldFailWithoutBufferingForever() {
         feed("a".repeat(150));
-        assertThatThrownBy(reader::next).isInstanceOf(ImapFrameReader.LineTooLongException.class);
+        assertThatThrownBy(reader::next).isInstanceOf(InputBuffer.LineTooLongException.class);
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.jamesproxy.tls.pki;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 
@@ -54,7 +55,7 @@ public enum KeyAlgorithm {
     }
 
     /** The algorithm of an existing key ({@code EC} or {@code RSA}), for signing with a loaded CA key. */
-    static KeyAlgorithm of(java.security.PublicKey key) {
+    static KeyAlgorithm of(PublicKey key) {
         switch (key.getAlgorithm()) {
             case "EC":
                 return EC_P256;

@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.net.ssl.X509TrustManager;
 
@@ -22,7 +23,7 @@ final class PkixAssertions {
     static void validate(IssuedCertificate issued, X509Certificate anchor, Date date) throws GeneralSecurityException {
         List<X509Certificate> path = issued.chain().stream()
             .filter(certificate -> !certificate.equals(anchor))
-            .collect(java.util.stream.Collectors.toList());
+            .collect(Collectors.toList());
         CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
         PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(anchor, null)));
         parameters.setRevocationEnabled(false);

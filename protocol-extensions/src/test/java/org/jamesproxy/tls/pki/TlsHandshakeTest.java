@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -138,7 +139,7 @@ class TlsHandshakeTest {
         try (LoopbackTlsServer server = serve(dnsOnly)) {
             VerifyingSocketFactory factory = VerifyingSocketFactory.trusting(trustStore);
             try (SSLSocket socket = (SSLSocket) factory.createSocket()) {
-                socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
+                socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
                 socket.setSoTimeout(10_000);
                 assertThatThrownBy(socket::startHandshake)
                     .isInstanceOf(SSLHandshakeException.class)
@@ -152,7 +153,7 @@ class TlsHandshakeTest {
         try (LoopbackTlsServer server = serve(ca.issue(localhostRequest().build()))) {
             VerifyingSocketFactory factory = VerifyingSocketFactory.trusting(trustStore);
             try (SSLSocket socket = (SSLSocket) factory.createSocket()) {
-                socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 10_000);
+                socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
                 socket.setSoTimeout(10_000);
                 socket.startHandshake();
                 assertThat(socket.getSession().getPeerHost()).isEqualTo("127.0.0.1");
