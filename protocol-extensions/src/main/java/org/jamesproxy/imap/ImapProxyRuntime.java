@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.relay.InspectionRunner;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
 
@@ -14,8 +15,7 @@ final class ImapProxyRuntime {
     final ImapPolicy policy;
     final UpstreamConnector connector;
     final Optional<ServerTlsContext> serverTls;
-    final MessageInspector inspector;
-    final Executor inspectionExecutor;
+    final InspectionRunner inspection;
     final ImapProxyMetrics metrics;
     final String helloName;
 
@@ -24,8 +24,7 @@ final class ImapProxyRuntime {
         this.policy = policy;
         this.connector = connector;
         this.serverTls = serverTls;
-        this.inspector = inspector;
-        this.inspectionExecutor = inspectionExecutor;
+        this.inspection = new InspectionRunner(inspector, inspectionExecutor);
         this.metrics = new ImapProxyMetrics(metricFactory);
         this.helloName = helloName;
     }

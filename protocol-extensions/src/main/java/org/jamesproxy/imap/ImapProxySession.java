@@ -672,19 +672,7 @@ final class ImapProxySession {
             .remoteAddress(remoteAddress)
             .sessionId(sessionId)
             .build();
-        runtime.inspectionExecutor.execute(() -> {
-            InspectionResult result;
-            try {
-                result = runtime.inspector.inspect(context, message);
-            } catch (RuntimeException | Error e) {
-                // Inspectors apply their own error rule; one that throws anyway fails closed rather than hang the session.
-                sessionLog.error("inspector failed", e);
-                result = InspectionResult.denied("inspection failed",
-                    DenyNotice.render(message, "inspection failed", ZonedDateTime.now()));
-            }
-            InspectionResult outcome = result;
-            client.eventLoop().execute(() -> onInspected(message, outcome));
-        });
+        runtime.inspection.inspect(context, message, client.eventLoop(), sessionLog, result -> onInspected(message, result));
     }
 
     private void onInspected(byte[] original, InspectionResult result) {
