@@ -76,7 +76,7 @@ public class MailProxyService {
             ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
             int index = 0;
             for (ImapPolicy policy : configuration.getImapPolicies()) {
-                built.add(imapListeners(policy, "mailproxy.imapproxy[" + index++ + "]", actions));
+                built.add(imapListeners(policy, "mailproxy.imapproxy[" + index++ + "]"));
             }
             pairs = built.build();
             startAll();
@@ -97,8 +97,20 @@ public class MailProxyService {
         return actions.buildOrThrow();
     }
 
-    private ProxyListenerPair imapListeners(ImapPolicy imap, String path, ImmutableMap<String, ProxyAction> actions) throws ConfigurationException {
-        ProxyPolicy policy = imap.getPolicy();
+    /** What every protocol's policy needs, built from its shared part: TLS on both legs and the proxy action. */
+    private static final class PolicyParts {
+        final Optional<ServerTlsContext> serverTls;
+        final UpstreamConnector connector;
+        final MessageInspector inspector;
+
+        PolicyParts(Optional<ServerTlsContext> serverTls, UpstreamConnector connector, MessageInspector inspector) {
+            this.serverTls = serverTls;
+            this.connector = connector;
+            this.inspector = inspector;
+        }
+    }
+
+    private PolicyParts policyParts(ProxyPolicy policy, String path) throws ConfigurationException {
         Optional<ServerTlsContext> serverTls = policy.getTlsSupport().bindsTlsPort() || policy.getTlsSupport().offersStartTls()
             ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile()))
             : Optional.empty();
@@ -108,8 +120,13 @@ public class MailProxyService {
         MessageInspector inspector = policy.getInspection().getProxyAction()
             .<MessageInspector>map(name -> new ProxyActionInspector(actions.get(name), policy.getInspection().getOnError(), metricFactory))
             .orElse(MessageInspector.PASS_THROUGH);
-        return ImapProxy.listeners(imap, new UpstreamConnector(policy.getUpstream(), upstreamTls), serverTls, inspector,
-            inspectionExecutor, metricFactory, fileSystem);
+        return new PolicyParts(serverTls, new UpstreamConnector(policy.getUpstream(), upstreamTls), inspector);
+    }
+
+    private ProxyListenerPair imapListeners(ImapPolicy imap, String path) throws ConfigurationException {
+        PolicyParts parts = policyParts(imap.getPolicy(), path);
+        return ImapProxy.listeners(imap, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
+            metricFactory, fileSystem);
     }
 
     private void startAll() throws Exception {

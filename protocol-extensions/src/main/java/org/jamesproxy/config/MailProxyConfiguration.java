@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -37,18 +38,32 @@ public final class MailProxyConfiguration {
         }
         ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = actions.buildOrThrow();
 
-        ImmutableList.Builder<ImapPolicy> imapPolicies = ImmutableList.builder();
-        index = 0;
-        for (HierarchicalConfiguration<ImmutableNode> element : root.configurationsAt("imapproxy")) {
-            ConfigValues values = new ConfigValues(element, "mailproxy.imapproxy[" + index++ + "]");
+        ImmutableList<ImapPolicy> imapPolicies = parsePolicies(root, "imapproxy", profileMap, actionMap.keySet(),
+            ImapPolicy::parse, ImapPolicy::getPolicy);
+        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies);
+    }
+
+    @FunctionalInterface
+    interface PolicyParser<P> {
+        P parse(ConfigValues element, Map<String, TlsProfile> profiles) throws ConfigurationException;
+    }
+
+    /** Every enabled {@code <elementName>} of the file, parsed, with its proxy action checked to exist. */
+    private static <P> ImmutableList<P> parsePolicies(HierarchicalConfiguration<ImmutableNode> root, String elementName,
+                                                      Map<String, TlsProfile> profiles, Set<String> actions,
+                                                      PolicyParser<P> parser, Function<P, ProxyPolicy> common) throws ConfigurationException {
+        ImmutableList.Builder<P> policies = ImmutableList.builder();
+        int index = 0;
+        for (HierarchicalConfiguration<ImmutableNode> element : root.configurationsAt(elementName)) {
+            ConfigValues values = new ConfigValues(element, "mailproxy." + elementName + "[" + index++ + "]");
             if (!values.bool("[@enabled]", true)) {
                 continue;
             }
-            ImapPolicy policy = ImapPolicy.parse(values, profileMap);
-            checkActionExists(values, policy.getPolicy(), actionMap.keySet());
-            imapPolicies.add(policy);
+            P policy = parser.parse(values, profiles);
+            checkActionExists(values, common.apply(policy), actions);
+            policies.add(policy);
         }
-        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies.build());
+        return policies.build();
     }
 
     private static void checkActionExists(ConfigValues values, ProxyPolicy policy, Set<String> actions) throws ConfigurationException {
