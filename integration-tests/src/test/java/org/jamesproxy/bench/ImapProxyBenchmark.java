@@ -85,10 +85,19 @@ public final class ImapProxyBenchmark {
             double[] direct = new double[ROUNDS];
             double[] relay = new double[ROUNDS];
             double[] strip = new double[ROUNDS];
+            double[] directCpu = new double[ROUNDS];
+            double[] relayCpu = new double[ROUNDS];
+            double[] stripCpu = new double[ROUNDS];
             for (int round = 0; round < ROUNDS; round++) {
+                long cpu = processCpuNanos();
                 direct[round] = fetchAll(MailClients.imaps("localhost", james.jamesImaps, trust), MESSAGES);
+                directCpu[round] = cpuMillisPerMb(cpu);
+                cpu = processCpuNanos();
                 relay[round] = fetchAll(MailClients.imaps("localhost", plainTlsPort, trust), MESSAGES);
+                relayCpu[round] = cpuMillisPerMb(cpu);
+                cpu = processCpuNanos();
                 strip[round] = fetchAll(MailClients.imaps("localhost", stripTlsPort, trust), MESSAGES);
+                stripCpu[round] = cpuMillisPerMb(cpu);
                 System.out.printf("round %d: direct %.1f MB/s, proxy %.1f MB/s, proxy+strip %.1f MB/s%n",
                     round + 1, direct[round], relay[round], strip[round]);
             }
@@ -100,6 +109,12 @@ public final class ImapProxyBenchmark {
             System.out.printf("  (a) direct IMAPS            %8.1f MB/s%n", a);
             System.out.printf("  (b) proxy, TLS both legs    %8.1f MB/s   (b)/(a) = %.2f  (target >= 0.9)%n", b, b / a);
             System.out.printf("  (c) proxy + header strip    %8.1f MB/s   (c)/(a) = %.2f  (target >= 0.7)%n", c, c / a);
+            System.out.printf("CPU of the whole process (client + proxy + James) per MB fetched, median:%n");
+            System.out.printf("  (a) %.1f ms/MB   (b) %.1f ms/MB   (c) %.1f ms/MB   -> the proxy's own cost: %.1f ms/MB relaying, %.1f ms/MB with the action%n",
+                median(directCpu), median(relayCpu), median(stripCpu), median(relayCpu) - median(directCpu),
+                median(stripCpu) - median(directCpu));
+            System.out.printf("  (%d cores: when they are saturated, (b)/(a) tends to (a)'s CPU per MB / (b)'s CPU per MB = %.2f)%n",
+                Runtime.getRuntime().availableProcessors(), median(directCpu) / median(relayCpu));
 
             long direct0 = usedHeapAfterGc();
             List<SSLSocket> directSessions = openIdleSessions(trust, james.jamesImaps, IDLE_SESSIONS);
@@ -238,6 +253,15 @@ public final class ImapProxyBenchmark {
             Thread.sleep(200);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static double cpuMillisPerMb(long cpuBefore) {
+        double megabytes = (double) MESSAGES * MESSAGE_SIZE / 1e6;
+        return (processCpuNanos() - cpuBefore) / 1e6 / megabytes;
     }
 
     private static double median(double[] values) {
