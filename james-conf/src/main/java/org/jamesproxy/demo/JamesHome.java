@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.apache.james.MemoryJamesConfiguration;
@@ -40,7 +41,8 @@ import com.google.common.collect.ImmutableList;
  *     lmtpserver.xml           LMTP (off unless a port is given)
  *     managesieveserver.xml    off
  *     mailetcontainer.xml      James's memory-app mailet container minus the test-only ErrorMailet
- *     mailrepositorystore.xml, usersrepository.xml, dnsservice.xml, listeners.xml
+ *     mailrepositorystore.xml, usersrepository.xml, dnsservice.xml, listeners.xml, recipientrewritetable.xml
+ *     jmap.properties (off), deletedMessageVault.properties (off), healthcheck.properties, blob.properties
  *     domainlist.xml           default domain + the domains to create at boot
  *     jmx.properties           JMX off unless a port is given (James's default, 9999, clashes between homes)
  *     webadmin.properties      only when a WebAdmin port is given: loopback, NO authentication
@@ -87,7 +89,8 @@ public final class JamesHome {
     public static final String MAIN_CLASS = "org.apache.james.MemoryJamesServerMain";
 
     private static final List<String> STATIC_FILES = List.of("dnsservice.xml", "mailrepositorystore.xml",
-        "usersrepository.xml", "listeners.xml", "managesieveserver.xml", "mailetcontainer.xml", "jvm.properties");
+        "usersrepository.xml", "listeners.xml", "managesieveserver.xml", "mailetcontainer.xml", "recipientrewritetable.xml",
+        "jvm.properties", "jmap.properties", "healthcheck.properties", "deletedMessageVault.properties", "blob.properties");
 
     public static Builder builder(Path root) {
         return new Builder(root);
@@ -373,7 +376,7 @@ public final class JamesHome {
         values.put(name + ".port", Integer.toString(port.orElse(0)));
     }
 
-    private static void writeOptional(Path file, boolean wanted, java.util.function.Supplier<Map<String, String>> values)
+    private static void writeOptional(Path file, boolean wanted, Supplier<Map<String, String>> values)
         throws IOException {
         if (wanted) {
             write(file, Templates.render(file.getFileName().toString(), values.get()));

@@ -3,6 +3,7 @@ package org.jamesproxy.demo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -14,9 +15,9 @@ final class MailProxyXml {
     static final class Locations {
         final String keystoreUrl;
         final String keystoreSecret;
-        final java.util.Optional<String> trustStoreUrl;
+        final Optional<String> trustStoreUrl;
 
-        Locations(String keystoreUrl, String keystoreSecret, java.util.Optional<String> trustStoreUrl) {
+        Locations(String keystoreUrl, String keystoreSecret, Optional<String> trustStoreUrl) {
             this.keystoreUrl = keystoreUrl;
             this.keystoreSecret = keystoreSecret;
             this.trustStoreUrl = trustStoreUrl;

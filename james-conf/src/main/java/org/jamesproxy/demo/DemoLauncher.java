@@ -1,0 +1,236 @@
+package org.jamesproxy.demo;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+import javax.mail.Message;
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.Transport;
+import javax.mail.internet.InternetAddress;
+import javax.mail.internet.MimeMessage;
+
+import org.jamesproxy.tls.pki.CertificateAuthority;
+import org.jamesproxy.tls.pki.IssuedCertificate;
+import org.jamesproxy.tls.pki.PemFiles;
+import org.jamesproxy.tls.pki.Pkcs12KeyStores;
+import org.jamesproxy.tls.pki.ServerCertificateRequest;
+
+/**
+ * Runs Apache James 3.8.1 (memory) with the james-mail-proxy plugin in front of James's own IMAP, for trying the proxy
+ * with real clients on one machine.
+ *
+ * <pre>
+ *   mvn -q install -DskipTests && mvn -q -pl james-conf exec:java                 # demo-work/ at the project root
+ *   mvn -q -pl james-conf exec:java -Ddemo.dir=/tmp/demo                           # elsewhere
+ *   java -cp ... org.jamesproxy.demo.DemoLauncher [directory]                      # directory, else -Ddemo.dir, else ./demo-work
+ * </pre>
+ *
+ * <p>What it does, in order:</p>
+ * <ol>
+ *   <li>creates the demo directory; the demo CA ({@code ca.p12}, {@code ca.pem}) is created on the first start and reused
+ *   afterwards, so a client that trusts {@code ca.pem} keeps trusting the demo;</li>
+ *   <li>issues two server certificates for {@code localhost} and {@code 127.0.0.1} (every start): James's own (the
+ *   upstream) and the proxy's;</li>
+ *   <li>writes a {@link JamesHome} in {@code <dir>/james} with the plugin enabled through {@code conf/extensions.properties}
+ *   (same route as production; the plugin classes come from this module's classpath instead of extensions-jars/) and one
+ *   IMAP proxy, {@code conf/mailproxy.xml}: 127.0.0.1:10143 (plain + STARTTLS) and 127.0.0.1:10993 (implicit TLS), whose
+ *   upstream is James's IMAPS on 127.0.0.1:11993 over verified TLS; the proxy action removes the header
+ *   {@value #SECRET_HEADER};</li>
+ *   <li>starts {@code MemoryJamesServerMain.createServer(...)} on that home (file-based conf); creates
+ *   {@code alice@demo.local} and {@code bob@demo.local}, password {@code secret}; stores a few messages (alice's UID 2
+ *   carries the header the proxy removes) and delivers one more through James's own SMTP (127.0.0.1:10025);</li>
+ *   <li>prints ports, users and ready-to-paste curl/openssl commands, and runs until Ctrl-C (a shutdown hook stops James).</li>
+ * </ol>
+ *
+ * <p>Every listener binds to 127.0.0.1 only. Ports are fixed (see the constants); if one is taken, James's boot fails
+ * and the launcher says so. James keeps mail in memory: a restart starts from an empty mailbox (and re-delivers the demo
+ * messages). Logs: {@code <dir>/james/logs/james.log}; the console shows warnings only.</p>
+ */
+public final class DemoLauncher {
+    public static final String DOMAIN = "demo.local";
+    public static final List<String> USERS = List.of("alice@" + DOMAIN, "bob@" + DOMAIN);
+    public static final String PASSWORD = "secret";
+
+    public static final int PROXY_IMAP_PORT = 10143;
+    public static final int PROXY_IMAPS_PORT = 10993;
+    public static final int JAMES_IMAP_PORT = 11143;
+    public static final int JAMES_IMAPS_PORT = 11993;
+    public static final int JAMES_SMTP_PORT = 10025;
+    public static final int JAMES_POP3_PORT = 11110;
+    public static final int JAMES_POP3S_PORT = 11995;
+    public static final String SECRET_HEADER = "X-Internal-Secret";
+
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final char[] CA_PASSWORD = "demo".toCharArray();
+
+    private DemoLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path directory = Path.of(args.length > 0 ? args[0] : System.getProperty("demo.dir", "demo-work"))
+            .toAbsolutePath().normalize();
+        PrintStream out = System.out;
+
+        CertificateAuthority ca = demoCa(directory);
+        JamesHome home = writeHome(directory, ca);
+
+        // Before the first logger exists: James logs through the home's logback.xml; boot errors are reported here.
+        System.setProperty("logback.configurationFile", home.logbackConfiguration().toString());
+        System.setProperty("james.exit.on.startup.error", "false");
+
+        out.println("Starting Apache James 3.8.1 + james-mail-proxy in " + home.root() + " ...");
+        DemoServer server = DemoServer.start(home);
+        if (server == null) {
+            out.println();
+            out.println("James did not start. Is another demo running, or is one of the ports "
+                + List.of(PROXY_IMAP_PORT, PROXY_IMAPS_PORT, JAMES_IMAP_PORT, JAMES_IMAPS_PORT, JAMES_SMTP_PORT,
+                JAMES_POP3_PORT, JAMES_POP3S_PORT) + " in use? Details: " + home.logFile());
+            System.exit(1);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            stopped.countDown();
+        }, "demo-shutdown"));
+
+        server.addUsers(USERS, PASSWORD);
+        deliverDemoMessages(server);
+
+        printBanner(out, directory, home);
+        stopped.await();
+    }
+
+    private static CertificateAuthority demoCa(Path directory) throws Exception {
+        Path caStore = directory.resolve("ca.p12");
+        if (Files.exists(caStore)) {
+            return CertificateAuthority.load(caStore, "ca", CA_PASSWORD);
+        }
+        Files.createDirectories(directory);
+        CertificateAuthority ca = CertificateAuthority.create("CN=james-mail-proxy demo CA,O=james-mail-proxy demo");
+        Pkcs12KeyStores.write(ca.asIssuedCertificate(), caStore, "ca", CA_PASSWORD);
+        PemFiles.writeCertificate(ca.certificate(), directory.resolve("ca.pem"));
+        return ca;
+    }
+
+    private static JamesHome writeHome(Path directory, CertificateAuthority ca) {
+        // ca.pem is rewritten from the loaded CA too, in case someone deleted it.
+        PemFiles.writeCertificate(ca.certificate(), directory.resolve("ca.pem"));
+        IssuedCertificate jamesCertificate = ca.issue(localhost());
+        IssuedCertificate proxyCertificate = ca.issue(localhost());
+        return JamesHome.builder(directory.resolve("james"))
+            .ports(JamesPorts.builder()
+                .imap(JAMES_IMAP_PORT).imaps(JAMES_IMAPS_PORT)
+                .smtp(JAMES_SMTP_PORT)
+                .pop3(JAMES_POP3_PORT).pop3s(JAMES_POP3S_PORT)
+                .build())
+            .bindAddress(LOOPBACK)
+            .serverCertificate(jamesCertificate)
+            .defaultDomain(DOMAIN)
+            .domain(DOMAIN)
+            .imapProxy(ImapProxySettings.builder("demo")
+                .tlsSupport("enabled")
+                .bind(LOOPBACK + ":" + PROXY_IMAP_PORT)
+                .tlsBind(LOOPBACK + ":" + PROXY_IMAPS_PORT)
+                .proxyCertificate(proxyCertificate)
+                .upstream(LOOPBACK, JAMES_IMAPS_PORT, "implicit")
+                .upstreamTrust(ca.certificate())
+                .expectedHostName("localhost")
+                .proxyAction(ProxyAction.removeHeader("IMAP-Demo", SECRET_HEADER))
+                .build())
+            .write();
+    }
+
+    private static ServerCertificateRequest localhost() {
+        return ServerCertificateRequest.forNames("localhost").ipAddress(LOOPBACK).build();
+    }
+
+    /**
+     * alice's INBOX: UID 1 welcome, UID 2 with {@value #SECRET_HEADER} (appended through a probe, so UIDs are fixed),
+     * UID 3 delivered by James's SMTP and mailet pipeline. bob: one message.
+     */
+    private static void deliverDemoMessages(DemoServer server) throws Exception {
+        String alice = USERS.get(0);
+        String bob = USERS.get(1);
+        server.appendToInbox(alice, rfc5322(bob, alice, "Welcome to the james-mail-proxy demo", null,
+            "Hi Alice,\r\n\r\nthis message is stored in James; you are reading it through the proxy on port "
+                + PROXY_IMAPS_PORT + " (or " + PROXY_IMAP_PORT + " with STARTTLS).\r\n"));
+        server.appendToInbox(alice, rfc5322(bob, alice, "A message with an internal header", "do-not-leak-42",
+            "This message carries " + SECRET_HEADER + ". James's own IMAPS (" + JAMES_IMAPS_PORT + ") shows it; "
+                + "the proxy's action removes it.\r\n"));
+        server.appendToInbox(bob, rfc5322(alice, bob, "Hello Bob", null, "Bob's mailbox is not empty either.\r\n"));
+        sendBySmtp(bob, alice, "Delivered through James's SMTP", "James's SMTP server and mailet container delivered this one.\n");
+    }
+
+    private static String rfc5322(String from, String to, String subject, String secret, String body) {
+        return "From: " + from + "\r\n"
+            + "To: " + to + "\r\n"
+            + "Subject: " + subject + "\r\n"
+            + "Date: " + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now()) + "\r\n"
+            + "Message-ID: <" + UUID.randomUUID() + "@" + DOMAIN + ">\r\n"
+            + (secret == null ? "" : SECRET_HEADER + ": " + secret + "\r\n")
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=us-ascii\r\n"
+            + "\r\n"
+            + body;
+    }
+
+    private static void sendBySmtp(String from, String to, String subject, String body) throws MessagingException {
+        Properties properties = new Properties();
+        properties.put("mail.smtp.host", LOOPBACK);
+        properties.put("mail.smtp.port", Integer.toString(JAMES_SMTP_PORT));
+        properties.put("mail.smtp.connectiontimeout", "10000");
+        properties.put("mail.smtp.timeout", "10000");
+        MimeMessage message = new MimeMessage(Session.getInstance(properties));
+        message.setFrom(new InternetAddress(from));
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        message.setSubject(subject);
+        message.setText(body);
+        Transport.send(message);
+    }
+
+    private static void printBanner(PrintStream out, Path directory, JamesHome home) {
+        Path caPem = directory.resolve("ca.pem");
+        String alice = USERS.get(0);
+        out.println();
+        out.println("================================================================================================");
+        out.println(" james-mail-proxy demo: Apache James 3.8.1 (memory) with the plugin loaded via conf/extensions.properties");
+        out.println("================================================================================================");
+        out.println(" Demo directory : " + directory);
+        out.println(" James home     : " + home.root() + "   (conf/mailproxy.xml, logs at " + home.logFile() + ")");
+        out.println(" Demo CA        : " + caPem);
+        out.println(" Users          : " + String.join(", ", USERS) + "   password: " + PASSWORD);
+        out.println();
+        out.println(" Proxy (connect your client here), certificate for localhost + 127.0.0.1, issued by the demo CA:");
+        out.println("   IMAP  + STARTTLS  " + LOOPBACK + ":" + PROXY_IMAP_PORT + "   (LOGIN only after STARTTLS)");
+        out.println("   IMAPS             " + LOOPBACK + ":" + PROXY_IMAPS_PORT);
+        out.println(" James's own listeners (the proxy's upstream is IMAPS " + JAMES_IMAPS_PORT + ", verified TLS):");
+        out.println("   IMAP+STARTTLS " + JAMES_IMAP_PORT + "   IMAPS " + JAMES_IMAPS_PORT + "   SMTP+STARTTLS "
+            + JAMES_SMTP_PORT + "   POP3+STLS " + JAMES_POP3_PORT + "   POP3S " + JAMES_POP3S_PORT + "   (all on " + LOOPBACK + ")");
+        out.println();
+        out.println(" Try it:");
+        out.println("   curl --cacert " + caPem + " imaps://" + LOOPBACK + ":" + PROXY_IMAPS_PORT + "/INBOX -u " + alice + ":" + PASSWORD);
+        out.println("   curl --cacert " + caPem + " 'imaps://" + LOOPBACK + ":" + PROXY_IMAPS_PORT + "/INBOX;UID=2' -u " + alice + ":" + PASSWORD
+            + "    # " + SECRET_HEADER + " removed by the proxy");
+        out.println("   curl --cacert " + caPem + " 'imaps://" + LOOPBACK + ":" + JAMES_IMAPS_PORT + "/INBOX;UID=2' -u " + alice + ":" + PASSWORD
+            + "    # the same message, straight from James");
+        out.println("   curl --cacert " + caPem + " --ssl-reqd imap://" + LOOPBACK + ":" + PROXY_IMAP_PORT + "/INBOX -u " + alice + ":" + PASSWORD
+            + "    # STARTTLS");
+        out.println("   openssl s_client -starttls imap -connect " + LOOPBACK + ":" + PROXY_IMAP_PORT + " -CAfile " + caPem
+            + " -verify_hostname localhost");
+        out.println("   openssl s_client -connect " + LOOPBACK + ":" + PROXY_IMAPS_PORT + " -CAfile " + caPem + " -verify_ip " + LOOPBACK);
+        out.println("   printf 'Subject: hi\\r\\n\\r\\nhello\\r\\n' | curl smtp://" + LOOPBACK + ":" + JAMES_SMTP_PORT
+            + " --mail-from bob@" + DOMAIN + " --mail-rcpt " + alice + " -T -    # deliver more mail");
+        out.println();
+        out.println(" Ctrl-C stops James.");
+        out.println("================================================================================================");
+        out.flush();
+    }
+}
