@@ -20,6 +20,7 @@ import org.jamesproxy.inspection.InspectionResult;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.relay.MessageSections;
 import org.jamesproxy.relay.SessionLog;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
