@@ -35,6 +35,8 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
     private final ListenerKind kind;
     private final Optional<ServerTlsContext> serverTls;
     private final SessionFactory sessionFactory;
+    private Optional<ConnectionLimitUpstreamHandler> connectionLimitHandler = Optional.empty();
+    private Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimitHandler = Optional.empty();
 
     public ProxyListener(String serviceType, ProxyPolicy policy, ListenerKind kind, Optional<ServerTlsContext> serverTls,
                          SessionFactory sessionFactory, FileSystem fileSystem) throws ConfigurationException {
@@ -61,10 +63,28 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
         return config;
     }
 
+    /**
+     * The two listeners of a policy count against one connectionLimit / connectionLimitPerIP: the admin set them on
+     * the policy. Called by {@link ProxyListenerPair} before the listeners bind.
+     */
+    void shareConnectionLimits(Optional<ConnectionLimitUpstreamHandler> connectionLimit,
+                               Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit) {
+        this.connectionLimitHandler = connectionLimit;
+        this.perIpLimitHandler = perIpLimit;
+    }
+
+    int configuredConnectionLimit() {
+        return connectionLimit;
+    }
+
+    int configuredConnectionLimitPerIp() {
+        return connPerIP;
+    }
+
     @Override
     protected AbstractChannelPipelineFactory createPipelineFactory() {
-        Optional<ConnectionLimitUpstreamHandler> connectionLimit = ConnectionLimitUpstreamHandler.forCount(this.connectionLimit);
-        Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit = ConnectionPerIpLimitUpstreamHandler.forCount(connPerIP);
+        Optional<ConnectionLimitUpstreamHandler> connectionLimit = connectionLimitHandler;
+        Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit = perIpLimitHandler;
         return new AbstractChannelPipelineFactory<SocketChannel>(null, getExecutorGroup()) {
             @Override
             protected void initChannel(SocketChannel channel) {

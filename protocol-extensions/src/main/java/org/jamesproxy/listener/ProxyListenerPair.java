@@ -1,8 +1,11 @@
 package org.jamesproxy.listener;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.protocols.netty.ConnectionLimitUpstreamHandler;
+import org.apache.james.protocols.netty.ConnectionPerIpLimitUpstreamHandler;
 import org.jamesproxy.config.ProxyPolicy;
 
 import com.google.common.collect.ImmutableList;
@@ -22,7 +25,13 @@ public final class ProxyListenerPair {
         if (policy.getTlsSupport().bindsTlsPort()) {
             listeners.add(factory.create(ListenerKind.IMPLICIT_TLS));
         }
-        return new ProxyListenerPair(policy, listeners.build());
+        ImmutableList<ProxyListener> built = listeners.build();
+        // James's base class parsed the limits (same keys, same validation); one counter serves the whole pair.
+        ProxyListener first = built.get(0);
+        Optional<ConnectionLimitUpstreamHandler> connectionLimit = ConnectionLimitUpstreamHandler.forCount(first.configuredConnectionLimit());
+        Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit = ConnectionPerIpLimitUpstreamHandler.forCount(first.configuredConnectionLimitPerIp());
+        built.forEach(listener -> listener.shareConnectionLimits(connectionLimit, perIpLimit));
+        return new ProxyListenerPair(policy, built);
     }
 
     private final ProxyPolicy policy;
