@@ -1,11 +1,8 @@
 package org.jamesproxy.imap;
 
-import org.jamesproxy.relay.Failures;
-import org.jamesproxy.relay.InputBuffer;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.net.InetSocketAddress;
 import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.Base64;
@@ -20,7 +17,11 @@ import org.jamesproxy.inspection.InspectionResult;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.relay.Failures;
+import org.jamesproxy.relay.InputBuffer;
+import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageSections;
+import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SessionLog;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
@@ -33,9 +34,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
@@ -45,12 +43,8 @@ import io.netty.handler.timeout.IdleStateHandler;
  * full-message FETCH literals, which go through the inspection pipeline. Reads follow writes (AUTO_READ off
  * on both legs), so memory stays flat whatever the message sizes.
  */
-final class ImapProxySession {
+final class ImapProxySession extends RelaySession {
     private static final Logger LOGGER = LoggerFactory.getLogger(ImapProxySession.class);
-
-    private enum Phase {
-        CONNECTING, RELAYING, CLOSED
-    }
 
     private enum ClientMode {
         COMMAND, AUTHENTICATING, IDLING
@@ -74,17 +68,11 @@ final class ImapProxySession {
     private static final int DENY_NOTICE_HEADER_BYTES = 64 * 1024;
 
     private final ImapProxyRuntime runtime;
-    private final Channel client;
     private final boolean implicitTls;
     private final ImapFrameReader clientReader;
     private final ImapFrameReader upstreamReader;
-    private final String sessionId;
-    private final String remoteAddress;
-    private final ClientHandler clientHandler = new ClientHandler();
     private final SessionLog sessionLog;
 
-    private Phase phase = Phase.CONNECTING;
-    private Channel upstream;
     private List<String> upstreamCapabilities = List.of();
     private boolean authenticated;
     private Optional<String> user = Optional.empty();
@@ -115,28 +103,25 @@ final class ImapProxySession {
     private int deniedCount;
 
     ImapProxySession(ImapProxyRuntime runtime, Channel client, boolean implicitTls) {
+        super(client, runtime.metrics.activeConnections);
         this.runtime = runtime;
-        this.client = client;
         this.implicitTls = implicitTls;
         this.clientReader = new ImapFrameReader(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
         this.upstreamReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        this.sessionId = client.id().asShortText();
-        this.remoteAddress = client.remoteAddress() instanceof InetSocketAddress
-            ? ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress()
-            : String.valueOf(client.remoteAddress());
         this.sessionLog = new SessionLog(LOGGER, "IMAP-PROXY", runtime.policyName(), remoteAddress, sessionId, () -> user);
-    }
-
-    ChannelInboundHandlerAdapter clientHandler() {
-        return clientHandler;
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Connection set-up
 
-    private void connectUpstream() {
+    @Override
+    protected SessionLog log() {
+        return sessionLog;
+    }
+
+    @Override
+    protected void onClientConnected() {
         runtime.metrics.connections.increment();
-        runtime.metrics.activeConnections.increment();
         sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
         ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
         runtime.connector.connect(client, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
@@ -164,7 +149,7 @@ final class ImapProxySession {
         }
         runtime.metrics.upstreamFailures.increment();
         sessionLog.warn("upstream {} unusable: {}", runtime.connector.describe(), reason);
-        closeWithBye("[UNAVAILABLE] The mail server is not available, try again later");
+        closeWithFarewell("[UNAVAILABLE] The mail server is not available, try again later");
     }
 
     private void onUpstreamReady(Channel channel, List<String> capabilities, ByteBuf leftover) {
@@ -173,13 +158,11 @@ final class ImapProxySession {
             channel.close();
             return;
         }
-        upstream = channel;
+        attachUpstream(channel);
         upstreamCapabilities = capabilities;
-        upstream.pipeline().addLast("imapProxyUpstream", new UpstreamHandler());
-        phase = Phase.RELAYING;
         sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
-        writeClient("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
+        writeClientLine("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
             + runtime.helloName + " IMAP4rev1 proxy ready");
         client.flush();
         if (leftover.isReadable()) {
@@ -213,7 +196,7 @@ final class ImapProxySession {
             }
         } catch (InputBuffer.LineTooLongException e) {
             sessionLog.warn("client line too long: {}", e.getMessage());
-            closeWithBye("[TOOBIG] Command line too long");
+            closeWithFarewell("[TOOBIG] Command line too long");
             return;
         }
         if (upstream != null) {
@@ -221,7 +204,8 @@ final class ImapProxySession {
         }
     }
 
-    private boolean clientPaused() {
+    @Override
+    protected boolean clientPaused() {
         return pendingStartTlsTag != null || startTlsInProgress || literalAwaitingContinuation >= 0;
     }
 
@@ -330,13 +314,13 @@ final class ImapProxySession {
                 inFlight.pollLast();
                 restoreModeAfterAbortedCommand();
                 frame.content().release();
-                writeClient(tag + " NO [TOOBIG] Literal too large");
+                writeClientLine(tag + " NO [TOOBIG] Literal too large");
                 client.flush();
                 return;
             }
             frame.content().release();
             // Part of the command is already upstream, or the client is sending the bytes anyway: no clean way on.
-            closeWithBye("[TOOBIG] Literal too large");
+            closeWithFarewell("[TOOBIG] Literal too large");
             return;
         }
         commandContinues = true;
@@ -358,7 +342,7 @@ final class ImapProxySession {
 
     /** Answers a command locally and drops it, including any literal the client sends without waiting. */
     private void rejectCommand(ImapFrame frame, String response) {
-        writeClient(response);
+        writeClientLine(response);
         client.flush();
         discardContinuation(frame);
     }
@@ -391,11 +375,11 @@ final class ImapProxySession {
 
     private void onStartTls(String tag) {
         if (implicitTls || TlsEngines.isTlsActive(client)) {
-            writeClient(tag + " BAD TLS is already active");
+            writeClientLine(tag + " BAD TLS is already active");
         } else if (!runtime.policy.getPolicy().getTlsSupport().offersStartTls()) {
-            writeClient(tag + " BAD STARTTLS is not available");
+            writeClientLine(tag + " BAD STARTTLS is not available");
         } else if (authenticated) {
-            writeClient(tag + " BAD STARTTLS is not permitted after authentication");
+            writeClientLine(tag + " BAD STARTTLS is not permitted after authentication");
         } else if (!inFlight.isEmpty()) {
             // Answer only once the commands before it are done, so their responses stay in clear where they belong.
             pendingStartTlsTag = tag;
@@ -413,11 +397,11 @@ final class ImapProxySession {
             runtime.metrics.injectionRefused.increment();
             sessionLog.warn("refused STARTTLS: {} byte(s) pipelined after it in clear (command injection attempt?)",
                 clientReader.unconsumed().readableBytes());
-            writeClient(tag + " BAD Commands pipelined after STARTTLS are refused");
+            writeClientLine(tag + " BAD Commands pipelined after STARTTLS are refused");
             closeAfterFlush();
             return;
         }
-        writeClient(tag + " OK Begin TLS negotiation now");
+        writeClientLine(tag + " OK Begin TLS negotiation now");
         client.flush();
         startTlsInProgress = true;
         try {
@@ -455,7 +439,7 @@ final class ImapProxySession {
             }
         } catch (InputBuffer.LineTooLongException e) {
             sessionLog.warn("upstream line too long: {}", e.getMessage());
-            closeWithBye("[UNAVAILABLE] The mail server sent a response the proxy cannot relay");
+            closeWithFarewell("[UNAVAILABLE] The mail server sent a response the proxy cannot relay");
             return;
         }
         client.flush();
@@ -495,7 +479,7 @@ final class ImapProxySession {
         String upper = line.toUpperCase(Locale.US);
         if (upper.startsWith("* CAPABILITY ")) {
             original.release();
-            return encode("* CAPABILITY " + ImapCapabilities.rewrite(
+            return Lines.encode("* CAPABILITY " + ImapCapabilities.rewrite(
                 ImapCapabilities.parse(line.substring("* CAPABILITY ".length()).trim()), clientLeg()) + "\r\n");
         }
         return rewriteCodes(line, original);
@@ -571,7 +555,7 @@ final class ImapProxySession {
             return original;
         }
         original.release();
-        return encode(rewritten);
+        return Lines.encode(rewritten);
     }
 
     private void prepareLiteral(ImapFrame frame, ByteBuf segment) {
@@ -703,22 +687,47 @@ final class ImapProxySession {
     }
 
     private void writeLiteral(String segmentPrefix, byte[] content) {
-        client.write(encode(segmentPrefix + "{" + content.length + "}\r\n"));
+        client.write(Lines.encode(segmentPrefix + "{" + content.length + "}\r\n"));
         client.write(Unpooled.wrappedBuffer(content));
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Flow control, timeouts, shutdown
 
-    private void readClientIfPossible() {
-        if (phase == Phase.RELAYING && !clientPaused() && upstream.isWritable()) {
-            client.read();
-        }
+    @Override
+    protected boolean upstreamPaused() {
+        return inspecting;
     }
 
-    private void readUpstreamIfPossible() {
-        if (phase == Phase.RELAYING && !inspecting && client.isWritable()) {
-            upstream.read();
+    @Override
+    protected void onClientBytes(ByteBuf bytes) {
+        clientReader.add(bytes);
+        processClient();
+    }
+
+    @Override
+    protected void onUpstreamBytes(ByteBuf bytes) {
+        upstreamReader.add(bytes);
+        processUpstream();
+    }
+
+    @Override
+    protected String farewell(String reason) {
+        return "* BYE " + reason;
+    }
+
+    @Override
+    protected void onIdleTimeout() {
+        closeWithFarewell("Autologout; idle for too long");
+    }
+
+    @Override
+    protected void onUpstreamClosed() {
+        if (logoutRequested) {
+            closeAfterFlush();
+        } else {
+            sessionLog.warn("the mail server closed the connection");
+            closeWithFarewell("[UNAVAILABLE] Connection to the mail server lost");
         }
     }
 
@@ -731,153 +740,15 @@ final class ImapProxySession {
         }
     }
 
-    private ByteBuf encode(String text) {
-        return Unpooled.copiedBuffer(text.endsWith("\n") ? text : text + "\r\n", ISO_8859_1);
-    }
-
-    private void writeClient(String line) {
-        client.write(encode(line));
-    }
-
-    private void closeWithBye(String text) {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        writeClient("* BYE " + text);
-        closeAfterFlush();
-    }
-
-    private void closeAfterFlush() {
-        Phase previous = phase;
-        phase = Phase.CLOSED;
-        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        if (previous != Phase.CLOSED) {
-            releaseResources();
-        }
-    }
-
-    private void close() {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        phase = Phase.CLOSED;
-        client.close();
-        releaseResources();
-    }
-
-    private void releaseResources() {
-        if (upstream != null) {
-            upstream.close();
-        }
+    @Override
+    protected void releaseProtocolResources() {
         clientReader.release();
         upstreamReader.release();
         if (heldLiteral != null) {
             heldLiteral.release();
             heldLiteral = null;
         }
-        runtime.metrics.activeConnections.decrement();
         sessionLog.info("connection closed: {} message(s) inspected, {} modified, {} denied",
             inspectedCount, modifiedCount, deniedCount);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // The two legs' Netty handlers
-
-    private final class ClientHandler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            connectUpstream();
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (phase == Phase.CLOSED) {
-                ((ByteBuf) msg).release();
-                return;
-            }
-            clientReader.add((ByteBuf) msg);
-            processClient();
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (phase == Phase.CONNECTING) {
-                return;
-            }
-            readClientIfPossible();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            readUpstreamIfPossible();
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof IdleStateEvent) {
-                sessionLog.info("closing idle connection");
-                closeWithBye("Autologout; idle for too long");
-                return;
-            }
-            ctx.fireUserEventTriggered(event);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (phase != Phase.CLOSED) {
-                phase = Phase.CLOSED;
-                releaseResources();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            sessionLog.warn("client connection error: {}", Failures.describe(cause));
-            close();
-        }
-    }
-
-    private final class UpstreamHandler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (phase == Phase.CLOSED) {
-                ((ByteBuf) msg).release();
-                return;
-            }
-            upstreamReader.add((ByteBuf) msg);
-            processUpstream();
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            readUpstreamIfPossible();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            readClientIfPossible();
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (phase == Phase.CLOSED) {
-                return;
-            }
-            if (logoutRequested) {
-                closeAfterFlush();
-            } else {
-                sessionLog.warn("the mail server closed the connection");
-                closeWithBye("[UNAVAILABLE] Connection to the mail server lost");
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            sessionLog.warn("upstream connection error: {}", Failures.describe(cause));
-            closeWithBye("[UNAVAILABLE] Connection to the mail server lost");
-        }
     }
 }

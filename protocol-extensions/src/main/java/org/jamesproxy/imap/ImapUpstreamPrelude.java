@@ -1,6 +1,5 @@
 package org.jamesproxy.imap;
 
-import org.jamesproxy.relay.InputBuffer;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jamesproxy.config.UpstreamTls;
 import org.jamesproxy.relay.Failures;
+import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.upstream.UpstreamConnector;
 

@@ -1,0 +1,242 @@
+package org.jamesproxy.relay;
+
+import java.net.InetSocketAddress;
+
+import org.apache.james.metrics.api.Metric;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+
+/**
+ * The two-leg skeleton every protocol relay shares: the client channel (accepted by a listener) and the upstream
+ * channel (opened by the UpstreamConnector on the same event loop, so no locking), reads that follow writes (both
+ * legs have AUTO_READ off: a leg is read only when the other can take the bytes, which keeps memory flat), and one
+ * way to close. A protocol supplies what is its own: how it parses each leg, when a leg must pause, and how it says
+ * goodbye.
+ */
+public abstract class RelaySession {
+    protected enum Phase {
+        /** Waiting for the upstream leg to be usable (greeting, TLS, capabilities). */
+        CONNECTING,
+        RELAYING,
+        CLOSED
+    }
+
+    protected final Channel client;
+    protected final String remoteAddress;
+    protected final String sessionId;
+    private final Metric activeConnections;
+    private final ClientHandler clientHandler = new ClientHandler();
+    protected Channel upstream;
+    protected Phase phase = Phase.CONNECTING;
+
+    protected RelaySession(Channel client, Metric activeConnections) {
+        this.client = client;
+        this.activeConnections = activeConnections;
+        this.sessionId = client.id().asShortText();
+        this.remoteAddress = client.remoteAddress() instanceof InetSocketAddress
+            ? ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress()
+            : String.valueOf(client.remoteAddress());
+    }
+
+    /** The handler to put last in the client channel's pipeline. */
+    public final ChannelInboundHandlerAdapter clientHandler() {
+        return clientHandler;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // What each protocol supplies
+
+    protected abstract SessionLog log();
+
+    /** The client connected: open the upstream leg. */
+    protected abstract void onClientConnected();
+
+    /** Takes ownership of the bytes; called only while not CLOSED. */
+    protected abstract void onClientBytes(ByteBuf bytes);
+
+    /** Takes ownership of the bytes; called only while not CLOSED. */
+    protected abstract void onUpstreamBytes(ByteBuf bytes);
+
+    /** True while the relay must not take more client bytes (e.g. STARTTLS in progress, waiting for a go-ahead). */
+    protected abstract boolean clientPaused();
+
+    /** True while the relay must not take more upstream bytes (e.g. a message is being inspected). */
+    protected abstract boolean upstreamPaused();
+
+    /** The protocol's last words before the proxy closes, e.g. {@code * BYE ...}, {@code -ERR ...}, {@code 421 ...}. */
+    protected abstract String farewell(String reason);
+
+    /** The client was silent for the listener's idle timeout. */
+    protected void onIdleTimeout() {
+        closeWithFarewell("idle for too long");
+    }
+
+    /** The upstream closed its leg (or failed); the default treats it as a loss of service. */
+    protected void onUpstreamClosed() {
+        log().warn("the mail server closed the connection");
+        closeWithFarewell("connection to the mail server lost");
+    }
+
+    /** Protocol buffers to free when the session ends (called once). */
+    protected abstract void releaseProtocolResources();
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Shared mechanics
+
+    /** Makes a ready upstream channel the session's second leg. */
+    protected final void attachUpstream(Channel channel) {
+        upstream = channel;
+        upstream.pipeline().addLast("relayUpstream", new UpstreamHandler());
+        phase = Phase.RELAYING;
+    }
+
+    protected final void readClientIfPossible() {
+        if (phase == Phase.RELAYING && !clientPaused() && upstream.isWritable()) {
+            client.read();
+        }
+    }
+
+    protected final void readUpstreamIfPossible() {
+        if (phase == Phase.RELAYING && !upstreamPaused() && client.isWritable()) {
+            upstream.read();
+        }
+    }
+
+    protected final void writeClientLine(String line) {
+        client.write(Lines.encode(line));
+    }
+
+    /** Says the protocol's goodbye, then closes both legs. */
+    protected final void closeWithFarewell(String reason) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        writeClientLine(farewell(reason));
+        closeAfterFlush();
+    }
+
+    /** Closes once what was written to the client has gone out. */
+    protected final void closeAfterFlush() {
+        Phase previous = phase;
+        phase = Phase.CLOSED;
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (previous != Phase.CLOSED) {
+            releaseResources();
+        }
+    }
+
+    /** Closes at once, without a word (the client broke the protocol, or is gone). */
+    protected final void close() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        client.close();
+        releaseResources();
+    }
+
+    private void releaseResources() {
+        if (upstream != null) {
+            upstream.close();
+        }
+        releaseProtocolResources();
+        activeConnections.decrement();
+    }
+
+    private final class ClientHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            activeConnections.increment();
+            onClientConnected();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (phase == Phase.CLOSED) {
+                ((ByteBuf) msg).release();
+                return;
+            }
+            onClientBytes((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            // Before the upstream is ready, the client is only read for its TLS handshake (the SslHandler does that).
+            readClientIfPossible();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            readUpstreamIfPossible();
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent) {
+                log().info("closing idle connection");
+                onIdleTimeout();
+                return;
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (phase != Phase.CLOSED) {
+                phase = Phase.CLOSED;
+                releaseResources();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log().warn("client connection error: {}", Failures.describe(cause));
+            close();
+        }
+    }
+
+    private final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (phase == Phase.CLOSED) {
+                ((ByteBuf) msg).release();
+                return;
+            }
+            onUpstreamBytes((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            readUpstreamIfPossible();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            readClientIfPossible();
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (phase != Phase.CLOSED) {
+                onUpstreamClosed();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log().warn("upstream connection error: {}", Failures.describe(cause));
+            if (phase != Phase.CLOSED) {
+                onUpstreamClosed();
+            }
+        }
+    }
+}
