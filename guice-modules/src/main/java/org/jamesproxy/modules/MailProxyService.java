@@ -19,6 +19,8 @@ import org.jamesproxy.config.ConfigValues;
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyPolicy;
+import org.jamesproxy.config.Pop3Policy;
+import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.config.UpstreamTls;
 import org.jamesproxy.imap.ImapProxy;
 import org.jamesproxy.inspection.MessageInspector;
@@ -27,6 +29,8 @@ import org.jamesproxy.inspection.ProxyActionInspector;
 import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.pop3.Pop3Proxy;
+import org.jamesproxy.smtp.SmtpProxy;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
@@ -78,6 +82,14 @@ public class MailProxyService {
             for (ImapPolicy policy : configuration.getImapPolicies()) {
                 built.add(imapListeners(policy, "mailproxy.imapproxy[" + index++ + "]"));
             }
+            int smtpIndex = 0;
+            for (SmtpPolicy policy : configuration.getSmtpPolicies()) {
+                built.add(smtpListeners(policy, "mailproxy.smtpproxy[" + smtpIndex++ + "]"));
+            }
+            int pop3Index = 0;
+            for (Pop3Policy policy : configuration.getPop3Policies()) {
+                built.add(pop3Listeners(policy, "mailproxy.pop3proxy[" + pop3Index++ + "]"));
+            }
             pairs = built.build();
             startAll();
         } catch (ConfigurationException e) {
@@ -126,6 +138,18 @@ public class MailProxyService {
     private ProxyListenerPair imapListeners(ImapPolicy imap, String path) throws ConfigurationException {
         PolicyParts parts = policyParts(imap.getPolicy(), path);
         return ImapProxy.listeners(imap, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
+            metricFactory, fileSystem);
+    }
+
+    private ProxyListenerPair pop3Listeners(Pop3Policy pop3, String path) throws ConfigurationException {
+        PolicyParts parts = policyParts(pop3.getPolicy(), path);
+        return Pop3Proxy.listeners(pop3, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
+            metricFactory, fileSystem);
+    }
+
+    private ProxyListenerPair smtpListeners(SmtpPolicy smtp, String path) throws ConfigurationException {
+        PolicyParts parts = policyParts(smtp.getPolicy(), path);
+        return SmtpProxy.listeners(smtp, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
             metricFactory, fileSystem);
     }
 

@@ -19,7 +19,8 @@ import com.google.common.collect.ImmutableMap;
  * into mailets needs James's loaders, which the Guice layer owns.
  */
 public final class MailProxyConfiguration {
-    public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableList.of());
+    public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableList.of(),
+        ImmutableList.of(), ImmutableList.of());
 
     public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
         ImmutableMap.Builder<String, TlsProfile> profiles = ImmutableMap.builder();
@@ -40,7 +41,11 @@ public final class MailProxyConfiguration {
 
         ImmutableList<ImapPolicy> imapPolicies = parsePolicies(root, "imapproxy", profileMap, actionMap.keySet(),
             ImapPolicy::parse, ImapPolicy::getPolicy);
-        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies);
+        ImmutableList<SmtpPolicy> smtpPolicies = parsePolicies(root, "smtpproxy", profileMap, actionMap.keySet(),
+            SmtpPolicy::parse, SmtpPolicy::getPolicy);
+        ImmutableList<Pop3Policy> pop3Policies = parsePolicies(root, "pop3proxy", profileMap, actionMap.keySet(),
+            Pop3Policy::parse, Pop3Policy::getPolicy);
+        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies, smtpPolicies, pop3Policies);
     }
 
     @FunctionalInterface
@@ -77,13 +82,19 @@ public final class MailProxyConfiguration {
     private final ImmutableMap<String, TlsProfile> tlsProfiles;
     private final ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions;
     private final ImmutableList<ImapPolicy> imapPolicies;
+    private final ImmutableList<SmtpPolicy> smtpPolicies;
+    private final ImmutableList<Pop3Policy> pop3Policies;
 
     private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
                                    ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions,
-                                   ImmutableList<ImapPolicy> imapPolicies) {
+                                   ImmutableList<ImapPolicy> imapPolicies,
+                                   ImmutableList<SmtpPolicy> smtpPolicies,
+                                   ImmutableList<Pop3Policy> pop3Policies) {
         this.tlsProfiles = tlsProfiles;
         this.proxyActions = proxyActions;
         this.imapPolicies = imapPolicies;
+        this.smtpPolicies = smtpPolicies;
+        this.pop3Policies = pop3Policies;
     }
 
     public Map<String, TlsProfile> getTlsProfiles() {
@@ -98,8 +109,16 @@ public final class MailProxyConfiguration {
         return imapPolicies;
     }
 
+    public List<SmtpPolicy> getSmtpPolicies() {
+        return smtpPolicies;
+    }
+
+    public List<Pop3Policy> getPop3Policies() {
+        return pop3Policies;
+    }
+
     public boolean isEmpty() {
-        return imapPolicies.isEmpty();
+        return imapPolicies.isEmpty() && smtpPolicies.isEmpty() && pop3Policies.isEmpty();
     }
 
     @Override
@@ -108,14 +127,16 @@ public final class MailProxyConfiguration {
             MailProxyConfiguration that = (MailProxyConfiguration) o;
             return Objects.equals(tlsProfiles, that.tlsProfiles)
                 && Objects.equals(proxyActions.keySet(), that.proxyActions.keySet())
-                && Objects.equals(imapPolicies, that.imapPolicies);
+                && Objects.equals(imapPolicies, that.imapPolicies)
+                && Objects.equals(smtpPolicies, that.smtpPolicies)
+                && Objects.equals(pop3Policies, that.pop3Policies);
         }
         return false;
     }
 
     @Override
     public final int hashCode() {
-        return Objects.hash(tlsProfiles, proxyActions.keySet(), imapPolicies);
+        return Objects.hash(tlsProfiles, proxyActions.keySet(), imapPolicies, smtpPolicies, pop3Policies);
     }
 
     @Override
@@ -124,6 +145,8 @@ public final class MailProxyConfiguration {
             .add("tlsProfiles", tlsProfiles.keySet())
             .add("proxyActions", proxyActions.keySet())
             .add("imapPolicies", imapPolicies)
+            .add("smtpPolicies", smtpPolicies)
+            .add("pop3Policies", pop3Policies)
             .toString();
     }
 }

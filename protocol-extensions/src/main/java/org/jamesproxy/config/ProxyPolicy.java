@@ -20,10 +20,17 @@ public final class ProxyPolicy {
     public static final class DefaultPorts {
         private final int plain;
         private final int tls;
+        private final UpstreamTls upstreamTls;
 
         public DefaultPorts(int plain, int tls) {
+            this(plain, tls, UpstreamTls.IMPLICIT);
+        }
+
+        /** @param upstreamTls the upstream leg's mode when the policy does not say (SMTP: STARTTLS, as on port 25) */
+        public DefaultPorts(int plain, int tls, UpstreamTls upstreamTls) {
             this.plain = plain;
             this.tls = tls;
+            this.upstreamTls = upstreamTls;
         }
     }
 
@@ -44,7 +51,8 @@ public final class ProxyPolicy {
         if (!policy.has("upstream")) {
             throw new ConfigurationException(policy.path("upstream") + " is required");
         }
-        UpstreamConfig upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain);
+        UpstreamConfig upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain,
+            ports.upstreamTls);
         // James's own listener keys (connectionLimit, connectionLimitPerIP, helloName, ...) are validated here,
         // at boot, by the same code James uses; failures name our element.
         validateJamesListenerKeys(policy);

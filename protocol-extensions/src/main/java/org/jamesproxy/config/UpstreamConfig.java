@@ -14,9 +14,9 @@ import com.google.common.base.MoreObjects;
 /** The real mail server behind a policy, and how the proxy's leg to it is secured. */
 public final class UpstreamConfig {
     static UpstreamConfig parse(ConfigValues upstream, Map<String, TlsProfile> profiles, int defaultImplicitPort,
-                                int defaultPlainPort) throws ConfigurationException {
+                                int defaultPlainPort, UpstreamTls defaultTls) throws ConfigurationException {
         String host = upstream.requiredString("host");
-        UpstreamTls tls = upstream.enumValue("tls", UpstreamTls.class, UpstreamTls.IMPLICIT);
+        UpstreamTls tls = upstream.enumValue("tls", UpstreamTls.class, defaultTls);
         int port = upstream.integer("port", tls == UpstreamTls.IMPLICIT ? defaultImplicitPort : defaultPlainPort, 1, 65535);
         boolean allowPlaintext = upstream.bool("tls[@allowPlaintext]", false);
         if (tls == UpstreamTls.NONE && !allowPlaintext && !isLoopback(host)) {

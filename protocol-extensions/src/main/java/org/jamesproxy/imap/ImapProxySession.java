@@ -23,7 +23,6 @@ import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageSections;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SessionLog;
-import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +86,6 @@ final class ImapProxySession extends RelaySession {
     private long literalAwaitingContinuation = -1;
     private PendingCommand literalCommand;
     private String pendingStartTlsTag;
-    private boolean startTlsInProgress;
     private String authenticateMechanism;
 
     // Upstream → client state
@@ -206,7 +204,7 @@ final class ImapProxySession extends RelaySession {
 
     @Override
     protected boolean clientPaused() {
-        return pendingStartTlsTag != null || startTlsInProgress || literalAwaitingContinuation >= 0;
+        return isClientHandshaking() || pendingStartTlsTag != null || literalAwaitingContinuation >= 0;
     }
 
     private void onClientFrame(ImapFrame frame) {
@@ -403,26 +401,8 @@ final class ImapProxySession extends RelaySession {
         }
         writeClientLine(tag + " OK Begin TLS negotiation now");
         client.flush();
-        startTlsInProgress = true;
-        try {
-            TlsBoundary.upgrade(client, runtime.serverTls.get().newHandler(client.alloc()), clientReader.unconsumed())
-                .addListener(handshake -> {
-                    startTlsInProgress = false;
-                    if (!handshake.isSuccess()) {
-                        sessionLog.warn("client TLS handshake after STARTTLS failed: {}", Failures.describe(handshake.cause()));
-                        close();
-                        return;
-                    }
-                    runtime.metrics.startTls.increment();
-                    sessionLog.info("client leg upgraded with STARTTLS: {}", TlsEngines.describe(client));
-                    processClient();
-                    readClientIfPossible();
-                });
-        } catch (TlsBoundary.PlaintextInjectionException e) {
-            runtime.metrics.injectionRefused.increment();
-            sessionLog.warn("refused STARTTLS: {}", e.getMessage());
-            close();
-        }
+        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS", runtime.metrics.startTls,
+            runtime.metrics.injectionRefused);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -693,6 +673,11 @@ final class ImapProxySession extends RelaySession {
 
     // ---------------------------------------------------------------------------------------------------------
     // Flow control, timeouts, shutdown
+
+    @Override
+    protected void onClientTlsStarted() {
+        processClient();
+    }
 
     @Override
     protected boolean upstreamPaused() {

@@ -3,6 +3,9 @@ package org.jamesproxy.relay;
 import java.net.InetSocketAddress;
 
 import org.apache.james.metrics.api.Metric;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.tls.TlsBoundary;
+import org.jamesproxy.tls.TlsEngines;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -34,6 +37,7 @@ public abstract class RelaySession {
     private final ClientHandler clientHandler = new ClientHandler();
     protected Channel upstream;
     protected Phase phase = Phase.CONNECTING;
+    private boolean clientHandshaking;
 
     protected RelaySession(Channel client, Metric activeConnections) {
         this.client = client;
@@ -96,8 +100,48 @@ public abstract class RelaySession {
         phase = Phase.RELAYING;
     }
 
+    /**
+     * The client's STARTTLS/STLS was answered with its go-ahead (already written and flushed): put TLS on the
+     * client leg. The relay hands over its unconsumed client input; if anything was pipelined after the command,
+     * the upgrade is refused and the connection closed (TlsBoundary). No client byte is read until the handshake
+     * is done; then {@link #onClientTlsStarted()} runs.
+     */
+    protected final void startClientTls(ServerTlsContext tls, ByteBuf unconsumed, String command,
+                                        Metric upgraded, Metric injectionRefused) {
+        clientHandshaking = true;
+        try {
+            TlsBoundary.upgrade(client, tls.newHandler(client.alloc()), unconsumed)
+                .addListener(handshake -> {
+                    clientHandshaking = false;
+                    if (!handshake.isSuccess()) {
+                        log().warn("client TLS handshake after {} failed: {}", command, Failures.describe(handshake.cause()));
+                        close();
+                        return;
+                    }
+                    upgraded.increment();
+                    log().info("client leg upgraded with {}: {}", command, TlsEngines.describe(client));
+                    onClientTlsStarted();
+                    readClientIfPossible();
+                });
+        } catch (TlsBoundary.PlaintextInjectionException e) {
+            clientHandshaking = false;
+            injectionRefused.increment();
+            log().warn("refused {}: {}", command, e.getMessage());
+            close();
+        }
+    }
+
+    /** The client leg is now TLS: continue with whatever the client sent over it. */
+    protected void onClientTlsStarted() {
+        // Nothing buffered to process by default: the next read brings the client's first command over TLS.
+    }
+
+    protected final boolean isClientHandshaking() {
+        return clientHandshaking;
+    }
+
     protected final void readClientIfPossible() {
-        if (phase == Phase.RELAYING && !clientPaused() && upstream.isWritable()) {
+        if (phase == Phase.RELAYING && !clientHandshaking && !clientPaused() && upstream.isWritable()) {
             client.read();
         }
     }

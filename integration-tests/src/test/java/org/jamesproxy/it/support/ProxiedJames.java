@@ -31,12 +31,49 @@ public final class ProxiedJames {
     public final int jamesImap = FreePorts.next();
     public final int jamesImaps = FreePorts.next();
     public final int jamesSmtp = FreePorts.next();
+    public final int jamesPop3 = FreePorts.next();
+    public final int jamesPop3s = FreePorts.next();
 
     public JamesHome.Builder home(Path root) {
         return JamesHome.builder(root)
             .ports(JamesPorts.builder().imap(jamesImap).imaps(jamesImaps).smtp(jamesSmtp).build())
             .serverCertificate(serverCertificate)
             .domain(DOMAIN);
+    }
+
+    /** Like {@link #home(Path)}, with James's POP3 (plain + STLS) and POP3S listeners enabled too. */
+    public JamesHome.Builder pop3Home(Path root) {
+        return JamesHome.builder(root)
+            .ports(JamesPorts.builder().imap(jamesImap).imaps(jamesImaps).smtp(jamesSmtp).pop3(jamesPop3).pop3s(jamesPop3s).build())
+            .serverCertificate(serverCertificate)
+            .domain(DOMAIN)
+            .pluginEnabled(true);
+    }
+
+    /**
+     * A {@code <pop3proxy>} element toward this James's POP3S, verified against the test CA (written as
+     * {@code conf/ca.pem} by {@link #writePop3ProxyXml}), presenting James's own certificate ({@code conf/keystore}).
+     */
+    public String pop3ProxyToJames(JamesHome home, String name, int plainPort, int tlsPort, String extra) {
+        return "<pop3proxy><name>" + name + "</name><tlsSupport>enabled</tlsSupport>"
+            + "<bind>127.0.0.1:" + plainPort + "</bind><tlsBind>127.0.0.1:" + tlsPort + "</tlsBind>"
+            + "<jmxName>pop3proxy-" + name + "</jmxName><helloName>pop3proxy.test</helloName>"
+            + "<tls><keystore>file://conf/keystore</keystore><keystoreType>PKCS12</keystoreType><secret>"
+            + home.keystoreSecret() + "</secret></tls>"
+            + "<upstream><host>localhost</host><port>" + jamesPop3s + "</port><tls>implicit</tls>"
+            + "<trustStore>file://conf/ca.pem</trustStore><expectedHostName>localhost</expectedHostName></upstream>"
+            + extra + "</pop3proxy>";
+    }
+
+    /** Replaces the home's conf/mailproxy.xml (JamesHome renders only IMAP policies) and writes conf/ca.pem. */
+    public void writePop3ProxyXml(JamesHome home, String proxyActionsXml, String... policies) {
+        writeCaPem(home.confDirectory());
+        try {
+            java.nio.file.Files.writeString(home.mailProxyXml(), "<?xml version=\"1.0\"?>\n<mailproxy>\n<proxyActions>"
+                + proxyActionsXml + "</proxyActions>\n" + String.join("\n", policies) + "\n</mailproxy>\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A proxy policy toward this James's implicit-TLS IMAP, verified against the test CA with host name "localhost". */

@@ -1,0 +1,37 @@
+package org.jamesproxy.pop3;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+import org.apache.james.metrics.api.MetricFactory;
+import org.jamesproxy.config.Pop3Policy;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.relay.InspectionRunner;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.upstream.UpstreamConnector;
+
+/** Everything a POP3 proxy session of one policy needs, built once at boot and shared by its sessions. */
+final class Pop3ProxyRuntime {
+    final Pop3Policy policy;
+    final UpstreamConnector connector;
+    final Optional<ServerTlsContext> serverTls;
+    final InspectionRunner inspection;
+    final boolean inspects;
+    final Pop3ProxyMetrics metrics;
+    final String helloName;
+
+    Pop3ProxyRuntime(Pop3Policy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName) {
+        this.policy = policy;
+        this.connector = connector;
+        this.serverTls = serverTls;
+        this.inspection = new InspectionRunner(inspector, inspectionExecutor);
+        this.inspects = policy.getPolicy().getInspection().getProxyAction().isPresent();
+        this.metrics = new Pop3ProxyMetrics(metricFactory);
+        this.helloName = helloName;
+    }
+
+    String policyName() {
+        return policy.getPolicy().getName();
+    }
+}

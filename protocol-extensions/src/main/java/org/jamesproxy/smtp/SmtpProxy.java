@@ -1,0 +1,32 @@
+package org.jamesproxy.smtp;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.MetricFactory;
+import org.jamesproxy.config.ProxyPolicy;
+import org.jamesproxy.config.SmtpPolicy;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.upstream.UpstreamConnector;
+
+/** Builds the listener pair of one SMTP policy; each accepted connection becomes an {@link SmtpProxySession}. */
+public final class SmtpProxy {
+    private SmtpProxy() {
+    }
+
+    public static ProxyListenerPair listeners(SmtpPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+                                              MessageInspector inspector, Executor inspectionExecutor,
+                                              MetricFactory metricFactory, FileSystem fileSystem) throws ConfigurationException {
+        ProxyPolicy common = policy.getPolicy();
+        String helloName = common.listenerConfig().getString("helloName", "james-mail-proxy");
+        SmtpProxyRuntime runtime = new SmtpProxyRuntime(policy, connector, serverTls, inspector, inspectionExecutor,
+            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName);
+        return ProxyListenerPair.of(common, kind -> new ProxyListener("SMTP proxy " + common.getName(), common, kind, serverTls,
+            (channel, implicitTls) -> new SmtpProxySession(runtime, channel, implicitTls).clientHandler(), fileSystem));
+    }
+}

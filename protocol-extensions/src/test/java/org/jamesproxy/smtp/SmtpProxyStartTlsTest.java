@@ -1,0 +1,223 @@
+package org.jamesproxy.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.jamesproxy.testing.SmtpProxyFixture.opportunisticUpstreamXml;
+import static org.jamesproxy.testing.SmtpProxyFixture.policy;
+import static org.jamesproxy.testing.SmtpProxyFixture.starttlsUpstreamXml;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.jamesproxy.testing.FakeSmtpUpstream;
+import org.jamesproxy.testing.SmtpProxyFixture;
+import org.jamesproxy.testing.SmtpTestClient;
+import org.jamesproxy.testing.TestPki;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * STARTTLS on both legs against the attacks of the STARTTLS studies (CVE-2011-0411 command injection and the
+ * upstream-side response injection): nothing received in clear after STARTTLS is executed, in clear or inside TLS,
+ * including after a completed DATA transaction (the case James 3.8.1's own server gets wrong).
+ */
+class SmtpProxyStartTlsTest {
+    private SmtpProxyFixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new SmtpProxyFixture();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void startTlsShouldBeRefusedAndConnectionClosedWhenACommandIsPipelinedBehindIt() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream();
+        fixture.start(policy(""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+        client.greetAndEhlo();
+
+        client.send("STARTTLS\r\nRSET\r\n");
+
+        assertThat(client.reply()).startsWith("554 5.5.1");
+        assertThat(client.readUntilClosed()).doesNotContain("250");
+        assertThat(upstream.receivedCommand("RSET")).isFalse();
+        assertThat(fixture.metrics().countFor("smtpproxy-starttls-injection-refused")).isEqualTo(1);
+    }
+
+    @Test
+    void startTlsShouldBeRefusedWhenCommandsArePipelinedBehindItAfterACompletedDataTransaction() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream();
+        fixture.start(policy(""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+        client.greetAndEhlo();
+        client.command("MAIL FROM:<a@proxy.test>");
+        client.command("RCPT TO:<b@proxy.test>");
+        client.command("DATA");
+        client.send("Subject: x\r\n\r\nbody\r\n.\r\n");
+        assertThat(client.reply()).startsWith("250");
+
+        client.send("STARTTLS\r\nNOOP\r\n");
+
+        assertThat(client.reply()).startsWith("554 5.5.1");
+        assertThat(client.isClosedByPeer()).isTrue();
+        assertThat(upstream.receivedCommand("NOOP")).isFalse();
+    }
+
+    @Test
+    void startTlsShouldBeRefusedWhenItIsPipelinedBehindAMessageAndFollowedByACommand() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream();
+        fixture.start(policy(""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+        client.greetAndEhlo();
+        client.send("MAIL FROM:<a@proxy.test>\r\nRCPT TO:<b@proxy.test>\r\nDATA\r\n");
+        client.reply();
+        client.reply();
+        assertThat(client.reply()).startsWith("354");
+
+        client.send("Subject: x\r\n\r\nbody\r\n.\r\nSTARTTLS\r\nNOOP\r\n");
+
+        assertThat(client.reply()).startsWith("250");
+        assertThat(client.reply()).startsWith("554 5.5.1");
+        assertThat(client.isClosedByPeer()).isTrue();
+        assertThat(upstream.receivedCommand("NOOP")).isFalse();
+    }
+
+    @Test
+    void plaintextSentAfterTheGoAheadShouldNeverBeExecuted() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream();
+        fixture.start(policy(""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+        client.greetAndEhlo();
+
+        assertThat(client.command("STARTTLS")).startsWith("220");
+        client.send("NOOP\r\nMAIL FROM:<a@proxy.test>\r\n");
+
+        assertThat(client.readUntilClosed()).doesNotContain("250");
+        await().atMost(Duration.ofSeconds(10)).until(() -> upstream.openConnections() == 0);
+        assertThat(upstream.receivedCommand("NOOP")).isFalse();
+        assertThat(upstream.receivedCommand("MAIL")).isFalse();
+    }
+
+    @Test
+    void startTlsShouldResetTheSessionSoThatEhloIsNeededAgain() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream();
+        fixture.start(policy(""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+        client.greetAndEhlo();
+
+        assertThat(client.command("STARTTLS")).startsWith("220");
+        client.startTls(fixture.clientTlsContext());
+
+        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("503 5.5.1");
+        client.sendLine("EHLO client.test");
+        List<String> ehlo = client.readReply();
+        assertThat(ehlo).noneMatch(line -> line.contains("STARTTLS")).anyMatch(line -> line.contains("AUTH PLAIN"));
+        assertThat(client.command("STARTTLS")).startsWith("503");
+        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
+        assertThat(fixture.metrics().countFor("smtpproxy-starttls")).isEqualTo(1);
+    }
+
+    @Test
+    void upstreamStartTlsShouldBeUsedAndVerifiedWhenOffered() throws Exception {
+        FakeSmtpUpstream upstream = fixture.starttlsUpstream();
+        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
+        SmtpTestClient client = fixture.tlsClient();
+
+        List<String> ehlo = client.greetAndEhlo();
+        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
+
+        assertThat(ehlo).anyMatch(line -> line.contains("AUTH"));
+        // Two EHLO from the prelude (before and after TLS) and the client's.
+        assertThat(upstream.received()).startsWith("EHLO proxy.test", "STARTTLS", "EHLO proxy.test", "EHLO client.test");
+    }
+
+    @Test
+    void upstreamInjectionAfterItsStartTlsGoAheadShouldAbortWith421() throws Exception {
+        FakeSmtpUpstream upstream = fixture.starttlsUpstream().startTlsInjection("250-injected\r\n250 AUTH PLAIN\r\n");
+        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
+
+        SmtpTestClient client = fixture.plainClient();
+
+        assertThat(client.reply()).startsWith("421");
+        assertThat(client.isClosedByPeer()).isTrue();
+    }
+
+    @Test
+    void upstreamWithoutStartTlsShouldAbortWith421WhenTlsIsRequired() throws Exception {
+        FakeSmtpUpstream upstream = fixture.starttlsUpstream().keywords(List.of("PIPELINING", "8BITMIME"));
+        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
+
+        SmtpTestClient client = fixture.plainClient();
+
+        assertThat(client.reply()).startsWith("421");
+        assertThat(upstream.receivedCommand("MAIL")).isFalse();
+    }
+
+    @Test
+    void upstreamRefusingStartTlsShouldAbortWith421WhenTlsIsRequired() throws Exception {
+        FakeSmtpUpstream upstream = fixture.starttlsUpstream().startTlsReply("454 4.7.0 TLS not available");
+        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
+
+        assertThat(fixture.plainClient().reply()).startsWith("421");
+    }
+
+    @Test
+    void upstreamWithoutStartTlsShouldBeUsedInClearAndCountedWhenOpportunistic() throws Exception {
+        FakeSmtpUpstream upstream = fixture.starttlsUpstream().keywords(List.of("PIPELINING", "8BITMIME"));
+        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+
+        client.greetAndEhlo();
+
+        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
+        assertThat(fixture.metrics().countFor("smtpproxy-upstream-plaintext")).isEqualTo(1);
+    }
+
+    @Test
+    void upstreamRefusingStartTlsShouldBeUsedInClearWhenOpportunistic() throws Exception {
+        FakeSmtpUpstream upstream = fixture.starttlsUpstream().startTlsReply("454 4.7.0 TLS not available");
+        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+
+        client.greetAndEhlo();
+
+        assertThat(client.command("NOOP")).startsWith("250");
+    }
+
+    @Test
+    void upstreamCertificateForAnotherHostShouldAbortWith421() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream()
+            .startTlsContext(TestPki.serverContext(TestPki.shared().wrongHostCertificate()));
+        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
+
+        assertThat(fixture.plainClient().reply()).startsWith("421");
+    }
+
+    @Test
+    void implicitTlsClientShouldNotBeOfferedStartTls() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream();
+        fixture.start(policy(""), upstream);
+        SmtpTestClient client = fixture.tlsClient();
+        client.greetAndEhlo();
+
+        assertThat(client.command("STARTTLS")).startsWith("503");
+    }
+
+    @Test
+    void plainOnlyPolicyShouldNotOfferStartTls() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream();
+        fixture.start(policy("disabled", "<tls>none</tls>", ""), upstream);
+        SmtpTestClient client = fixture.plainClient();
+
+        assertThat(client.greetAndEhlo()).noneMatch(line -> line.contains("STARTTLS"));
+        assertThat(client.command("STARTTLS")).startsWith("502");
+        assertThatThrownBy(() -> fixture.tlsPort()).isInstanceOf(IllegalStateException.class);
+    }
+}
