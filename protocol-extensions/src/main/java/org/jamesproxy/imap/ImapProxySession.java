@@ -17,7 +17,6 @@ import org.jamesproxy.inspection.InspectionResult;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.listener.ProxyListener;
-import org.jamesproxy.relay.Failures;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageSections;
@@ -32,7 +31,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
@@ -122,7 +120,7 @@ final class ImapProxySession extends RelaySession {
         runtime.metrics.connections.increment();
         sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
         ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        runtime.connector.connect(client, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
+        connectUpstream(runtime.connector, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, List<String> capabilities, ByteBuf leftover) {
                 onUpstreamReady(channel, capabilities, leftover);
@@ -132,13 +130,7 @@ final class ImapProxySession extends RelaySession {
             public void failed(String reason) {
                 onUpstreamFailed(reason);
             }
-        }, preludeReader)).addListener((ChannelFutureListener) future -> {
-            if (!future.isSuccess()) {
-                preludeReader.release();
-                onUpstreamFailed("cannot connect to " + runtime.connector.describe() + ": "
-                    + Failures.describe(future.cause()));
-            }
-        });
+        }, preludeReader));
     }
 
     private void onUpstreamFailed(String reason) {

@@ -20,7 +20,6 @@ import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.DotStuffing;
-import org.jamesproxy.relay.Failures;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.MessageSections;
 import org.jamesproxy.relay.RelaySession;
@@ -33,7 +32,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 
 /**
  * One proxied POP3 connection: the client leg (accepted by a {@link ProxyListener}) and the upstream leg, both on
@@ -120,7 +118,7 @@ final class Pop3ProxySession extends RelaySession {
         runtime.metrics.connections.increment();
         sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
         InputBuffer preludeReader = new InputBuffer(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        runtime.connector.connect(client, new Pop3UpstreamPrelude(runtime.connector, new Pop3UpstreamPrelude.Outcome() {
+        connectUpstream(runtime.connector, new Pop3UpstreamPrelude(runtime.connector, new Pop3UpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, Optional<String> timestamp, List<String> capabilities) {
                 onUpstreamReady(channel, timestamp, capabilities);
@@ -130,12 +128,7 @@ final class Pop3ProxySession extends RelaySession {
             public void failed(String reason) {
                 onUpstreamFailed(reason);
             }
-        }, preludeReader, runtime.policy.getMaxListingSize())).addListener((ChannelFutureListener) future -> {
-            if (!future.isSuccess()) {
-                preludeReader.release();
-                onUpstreamFailed("cannot connect to " + runtime.connector.describe() + ": " + Failures.describe(future.cause()));
-            }
-        });
+        }, preludeReader, runtime.policy.getMaxListingSize()));
     }
 
     private void onUpstreamFailed(String reason) {

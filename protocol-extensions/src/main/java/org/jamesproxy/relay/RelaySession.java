@@ -6,6 +6,7 @@ import org.apache.james.metrics.api.Metric;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
+import org.jamesproxy.upstream.UpstreamConnector;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -92,6 +93,15 @@ public abstract class RelaySession {
 
     // ----------------------------------------------------------------------------------------------------------
     // Shared mechanics
+
+    /** Opens the upstream leg with the protocol's prelude; a refused or timed-out connection fails it like any prelude failure. */
+    protected final void connectUpstream(UpstreamConnector connector, UpstreamPrelude prelude) {
+        connector.connect(client, prelude).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess()) {
+                prelude.connectFailed("cannot connect to " + connector.describe() + ": " + Failures.describe(future.cause()));
+            }
+        });
+    }
 
     /** Makes a ready upstream channel the session's second leg. */
     protected final void attachUpstream(Channel channel) {

@@ -129,6 +129,16 @@ public abstract class UpstreamPrelude extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(this);
     }
 
+    /** The TCP connection itself failed: the prelude never became active. */
+    final void connectFailed(String reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        releaseInput();
+        onFailed(reason);
+    }
+
     protected final void fail(ChannelHandlerContext ctx, String reason) {
         if (done) {
             return;

@@ -19,7 +19,6 @@ import org.jamesproxy.inspection.InspectionResult;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.relay.DotStuffing;
-import org.jamesproxy.relay.Failures;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SessionLog;
@@ -33,7 +32,6 @@ import com.google.common.collect.ImmutableSet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 
 /**
  * One proxied SMTP connection, relayed inline: the proxy greets the client, then forwards each command to the
@@ -152,7 +150,7 @@ final class SmtpProxySession extends RelaySession {
         runtime.metrics.connections.increment();
         sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
         InputBuffer preludeBuffer = new InputBuffer(client.alloc(), MAX_UPSTREAM_LINE);
-        runtime.connector.connect(client, new SmtpUpstreamPrelude(runtime.connector, policy.isOpportunisticStartTls(),
+        connectUpstream(runtime.connector, new SmtpUpstreamPrelude(runtime.connector, policy.isOpportunisticStartTls(),
             runtime.helloName, new SmtpUpstreamPrelude.Outcome() {
                 @Override
                 public void ready(Channel channel, List<String> keywords, boolean plaintextFallback, String fallbackReason,
@@ -164,12 +162,7 @@ final class SmtpProxySession extends RelaySession {
                 public void failed(String reason) {
                     onUpstreamFailed(reason);
                 }
-            }, preludeBuffer)).addListener((ChannelFutureListener) future -> {
-                if (!future.isSuccess()) {
-                    preludeBuffer.release();
-                    onUpstreamFailed("cannot connect to " + runtime.connector.describe() + ": " + Failures.describe(future.cause()));
-                }
-            });
+            }, preludeBuffer));
     }
 
     private void onUpstreamFailed(String reason) {
