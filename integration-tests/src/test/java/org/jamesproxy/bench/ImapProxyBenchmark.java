@@ -64,8 +64,8 @@ public final class ImapProxyBenchmark {
         Path root = Files.createTempDirectory("imap-proxy-bench");
         JamesHome home = james.home(root)
             .consoleLogLevel("WARN")
-            .imapProxy(james.proxyToJames("bench-relay", plainPort, plainTlsPort).build())
-            .imapProxy(james.proxyToJames("bench-strip", stripPort, stripTlsPort)
+            .proxy(james.proxyToJames("bench-relay", plainPort, plainTlsPort).build())
+            .proxy(james.proxyToJames("bench-strip", stripPort, stripTlsPort)
                 .proxyAction(ProxyAction.of("Strip",
                     "<mailet match=\"All\" class=\"org.jamesproxy.mailet.StripHeaders\"><patterns>^X-Internal-</patterns></mailet>"))
                 .build())

@@ -41,8 +41,9 @@ import org.jamesproxy.tls.pki.ServerCertificateRequest;
  *   upstream) and the proxy's;</li>
  *   <li>writes a {@link JamesHome} in {@code <dir>/james} with the plugin enabled through {@code conf/extensions.properties}
  *   (same route as production; the plugin classes come from this module's classpath instead of extensions-jars/) and one
- *   IMAP proxy, {@code conf/mailproxy.xml}: 127.0.0.1:10143 (plain + STARTTLS) and 127.0.0.1:10993 (implicit TLS), whose
- *   upstream is James's IMAPS on 127.0.0.1:11993 over verified TLS; the proxy action removes the header
+ *   proxy per protocol in {@code conf/mailproxy.xml}: IMAP 127.0.0.1:10143 (plain + STARTTLS) / 10993 (implicit TLS)
+ *   toward James's IMAPS 11993, POP3 10110 / 10995 toward James's POP3S 11995, SMTP submission 10587 (STARTTLS) / 10465
+ *   toward James's SMTP 10025 with STARTTLS, all over verified TLS; the proxy action removes the header
  *   {@value #SECRET_HEADER};</li>
  *   <li>starts {@code MemoryJamesServerMain.createServer(...)} on that home (file-based conf); creates
  *   {@code alice@demo.local} and {@code bob@demo.local}, password {@code secret}; stores a few messages (alice's UID 2
@@ -61,6 +62,10 @@ public final class DemoLauncher {
 
     public static final int PROXY_IMAP_PORT = 10143;
     public static final int PROXY_IMAPS_PORT = 10993;
+    public static final int PROXY_POP3_PORT = 10110;
+    public static final int PROXY_POP3S_PORT = 10995;
+    public static final int PROXY_SUBMISSION_PORT = 10587;
+    public static final int PROXY_SMTPS_PORT = 10465;
     public static final int JAMES_IMAP_PORT = 11143;
     public static final int JAMES_IMAPS_PORT = 11993;
     public static final int JAMES_SMTP_PORT = 10025;
@@ -69,6 +74,8 @@ public final class DemoLauncher {
     public static final String SECRET_HEADER = "X-Internal-Secret";
 
     private static final String LOOPBACK = "127.0.0.1";
+    /** One action for the three proxies: what a mail client downloads or submits loses the internal header. */
+    private static final ProxyAction STRIP_SECRET = ProxyAction.removeHeader("Demo-Strip-Internal", SECRET_HEADER);
     private static final char[] CA_PASSWORD = "demo".toCharArray();
 
     private DemoLauncher() {
@@ -135,7 +142,7 @@ public final class DemoLauncher {
             .serverCertificate(jamesCertificate)
             .defaultDomain(DOMAIN)
             .domain(DOMAIN)
-            .imapProxy(ImapProxySettings.builder("demo")
+            .proxy(ProxySettings.imap("demo")
                 .tlsSupport("enabled")
                 .bind(LOOPBACK + ":" + PROXY_IMAP_PORT)
                 .tlsBind(LOOPBACK + ":" + PROXY_IMAPS_PORT)
@@ -143,7 +150,27 @@ public final class DemoLauncher {
                 .upstream(LOOPBACK, JAMES_IMAPS_PORT, "implicit")
                 .upstreamTrust(ca.certificate())
                 .expectedHostName("localhost")
-                .proxyAction(ProxyAction.removeHeader("IMAP-Demo", SECRET_HEADER))
+                .proxyAction(STRIP_SECRET)
+                .build())
+            .proxy(ProxySettings.pop3("demo-pop3")
+                .bind(LOOPBACK + ":" + PROXY_POP3_PORT)
+                .tlsBind(LOOPBACK + ":" + PROXY_POP3S_PORT)
+                .proxyCertificate(proxyCertificate)
+                .upstream(LOOPBACK, JAMES_POP3S_PORT, "implicit")
+                .upstreamTrust(ca.certificate())
+                .expectedHostName("localhost")
+                // James 3.8.1 greets with an APOP challenge but refuses APOP: do not offer it to clients.
+                .extraXml("<offerApop>false</offerApop>")
+                .proxyAction(STRIP_SECRET)
+                .build())
+            .proxy(ProxySettings.smtp("demo-submission")
+                .bind(LOOPBACK + ":" + PROXY_SUBMISSION_PORT)
+                .tlsBind(LOOPBACK + ":" + PROXY_SMTPS_PORT)
+                .proxyCertificate(proxyCertificate)
+                .upstream(LOOPBACK, JAMES_SMTP_PORT, "starttls")
+                .upstreamTrust(ca.certificate())
+                .expectedHostName("localhost")
+                .proxyAction(STRIP_SECRET)
                 .build())
             .write();
     }
@@ -211,6 +238,9 @@ public final class DemoLauncher {
         out.println(" Proxy (connect your client here), certificate for localhost + 127.0.0.1, issued by the demo CA:");
         out.println("   IMAP  + STARTTLS  " + LOOPBACK + ":" + PROXY_IMAP_PORT + "   (LOGIN only after STARTTLS)");
         out.println("   IMAPS             " + LOOPBACK + ":" + PROXY_IMAPS_PORT);
+        out.println("   POP3  + STLS      " + LOOPBACK + ":" + PROXY_POP3_PORT + "   POP3S " + LOOPBACK + ":" + PROXY_POP3S_PORT);
+        out.println("   SMTP submission   " + LOOPBACK + ":" + PROXY_SUBMISSION_PORT + " (STARTTLS)   SMTPS " + LOOPBACK + ":"
+            + PROXY_SMTPS_PORT + "   (the header " + SECRET_HEADER + " is stripped on every protocol)");
         out.println(" James's own listeners (the proxy's upstream is IMAPS " + JAMES_IMAPS_PORT + ", verified TLS):");
         out.println("   IMAP+STARTTLS " + JAMES_IMAP_PORT + "   IMAPS " + JAMES_IMAPS_PORT + "   SMTP+STARTTLS "
             + JAMES_SMTP_PORT + "   POP3+STLS " + JAMES_POP3_PORT + "   POP3S " + JAMES_POP3S_PORT + "   (all on " + LOOPBACK + ")");
@@ -226,8 +256,11 @@ public final class DemoLauncher {
         out.println("   openssl s_client -starttls imap -connect " + LOOPBACK + ":" + PROXY_IMAP_PORT + " -CAfile " + caPem
             + " -verify_hostname localhost");
         out.println("   openssl s_client -connect " + LOOPBACK + ":" + PROXY_IMAPS_PORT + " -CAfile " + caPem + " -verify_ip " + LOOPBACK);
-        out.println("   printf 'Subject: hi\\r\\n\\r\\nhello\\r\\n' | curl smtp://" + LOOPBACK + ":" + JAMES_SMTP_PORT
-            + " --mail-from bob@" + DOMAIN + " --mail-rcpt " + alice + " -T -    # deliver more mail");
+        out.println("   printf 'Subject: hi\\r\\n" + SECRET_HEADER + ": 42\\r\\n\\r\\nhello\\r\\n' | curl --ssl-reqd --cacert " + caPem
+            + " smtp://" + LOOPBACK + ":" + PROXY_SUBMISSION_PORT + " --mail-from bob@" + DOMAIN + " --mail-rcpt " + alice
+            + " -T -    # send through the SMTP proxy");
+        out.println("   curl --cacert " + caPem + " pop3s://" + LOOPBACK + ":" + PROXY_POP3S_PORT + "/1 -u " + alice + ":" + PASSWORD
+            + "    # POP3 RETR through the proxy");
         out.println();
         out.println(" Ctrl-C stops James.");
         out.println("================================================================================================");

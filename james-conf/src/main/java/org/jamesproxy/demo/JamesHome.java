@@ -50,9 +50,9 @@ import com.google.common.collect.ImmutableList;
  *     logback.xml              console at the chosen level, everything at INFO into logs/james.log
  *     keystore                 PKCS#12, alias "james", of the server certificate (all James TLS listeners)
  *     extensions.properties    only when the plugin is enabled: MailProxyModule + MailProxyStartable
- *     mailproxy.xml            only when IMAP proxies are given
- *     imapproxy-&lt;name&gt;.p12     the Proxy Server certificate of each proxy given as an IssuedCertificate
- *     imapproxy-&lt;name&gt;-upstream-ca.pem   the upstream trust anchor of each proxy given as a certificate
+ *     mailproxy.xml            only when proxies are given
+ *     &lt;element&gt;-&lt;name&gt;.p12     the Proxy Server certificate of each proxy given as an IssuedCertificate
+ *     &lt;element&gt;-&lt;name&gt;-upstream-ca.pem   the upstream trust anchor of each proxy given as a certificate
  *   extensions-jars/           jars James loads through ExtendedClassLoader (the drop-in jar goes here)
  *   logs/
  * </pre>
@@ -71,7 +71,7 @@ import com.google.common.collect.ImmutableList;
  *     .ports(JamesPorts.builder().imap(11143).imaps(11993).smtp(10025).build())
  *     .serverCertificate(ca.issue(ServerCertificateRequest.forNames("localhost").ipAddress("127.0.0.1").build()))
  *     .domain("demo.local")
- *     .imapProxy(ImapProxySettings.builder("demo")...build())
+ *     .proxy(ProxySettings.builder("demo")...build())
  *     .write();
  * }</pre>
  *
@@ -105,7 +105,7 @@ public final class JamesHome {
         private boolean requireTlsForAuth = true;
         private String defaultDomain = "localhost";
         private final List<String> domains = new ArrayList<>();
-        private final List<ImapProxySettings> imapProxies = new ArrayList<>();
+        private final List<ProxySettings> proxies = new ArrayList<>();
         private Optional<Boolean> pluginEnabled = Optional.empty();
         private final List<Path> extensionJars = new ArrayList<>();
         private String consoleLogLevel = "WARN";
@@ -156,10 +156,10 @@ public final class JamesHome {
         }
 
         /** Adds an {@code <imapproxy>} to mailproxy.xml; by default this also enables the plugin. */
-        public Builder imapProxy(ImapProxySettings proxy) {
-            Preconditions.checkArgument(imapProxies.stream().noneMatch(p -> p.name().equals(proxy.name())),
+        public Builder proxy(ProxySettings proxy) {
+            Preconditions.checkArgument(proxies.stream().noneMatch(p -> p.name().equals(proxy.name())),
                 "duplicate proxy name %s", proxy.name());
-            this.imapProxies.add(proxy);
+            this.proxies.add(proxy);
             return this;
         }
 
@@ -202,7 +202,7 @@ public final class JamesHome {
     private final JamesPorts ports;
     private final String bindAddress;
     private final String keystoreSecret;
-    private final ImmutableList<ImapProxySettings> imapProxies;
+    private final ImmutableList<ProxySettings> proxies;
     private final boolean pluginEnabled;
 
     private JamesHome(Builder builder) {
@@ -210,8 +210,8 @@ public final class JamesHome {
         this.ports = builder.ports;
         this.bindAddress = builder.bindAddress;
         this.keystoreSecret = builder.keystoreSecret;
-        this.imapProxies = ImmutableList.copyOf(builder.imapProxies);
-        this.pluginEnabled = builder.pluginEnabled.orElse(!builder.imapProxies.isEmpty());
+        this.proxies = ImmutableList.copyOf(builder.proxies);
+        this.pluginEnabled = builder.pluginEnabled.orElse(!builder.proxies.isEmpty());
     }
 
     public Path root() {
@@ -256,8 +256,8 @@ public final class JamesHome {
         return ports;
     }
 
-    public List<ImapProxySettings> imapProxies() {
-        return imapProxies;
+    public List<ProxySettings> proxies() {
+        return proxies;
     }
 
     public boolean pluginEnabled() {
@@ -319,10 +319,10 @@ public final class JamesHome {
         if (builder.serverCertificate.isPresent()) {
             Pkcs12KeyStores.write(builder.serverCertificate.get(), keystore(), KEYSTORE_ALIAS, keystoreSecret.toCharArray());
         }
-        if (imapProxies.isEmpty()) {
+        if (proxies.isEmpty()) {
             Files.deleteIfExists(mailProxyXml());
         } else {
-            write(mailProxyXml(), MailProxyXml.render(imapProxies, writeProxyFiles()));
+            write(mailProxyXml(), MailProxyXml.render(proxies, writeProxyFiles()));
         }
         for (Path jar : builder.extensionJars) {
             copyExtensionJar(jar);
@@ -331,15 +331,15 @@ public final class JamesHome {
 
     private Map<String, MailProxyXml.Locations> writeProxyFiles() {
         Map<String, MailProxyXml.Locations> locations = new HashMap<>();
-        for (ImapProxySettings proxy : imapProxies) {
+        for (ProxySettings proxy : proxies) {
             String keystoreUrl = proxy.keystoreUrl().orElseGet(() -> {
-                String file = "imapproxy-" + proxy.name() + ".p12";
+                String file = proxy.protocol().element() + "-" + proxy.name() + ".p12";
                 Pkcs12KeyStores.write(proxy.proxyCertificate().orElseThrow(), confDirectory().resolve(file), "proxy",
                     keystoreSecret.toCharArray());
                 return "file://conf/" + file;
             });
             Optional<String> trustStoreUrl = proxy.upstreamTrustStoreUrl().or(() -> proxy.upstreamTrust().map(ca -> {
-                String file = "imapproxy-" + proxy.name() + "-upstream-ca.pem";
+                String file = proxy.protocol().element() + "-" + proxy.name() + "-upstream-ca.pem";
                 PemFiles.writeCertificate(ca, confDirectory().resolve(file));
                 return "file://conf/" + file;
             }));
@@ -394,7 +394,7 @@ public final class JamesHome {
         return MoreObjects.toStringHelper(this)
             .add("root", root)
             .add("ports", ports)
-            .add("imapProxies", imapProxies)
+            .add("proxies", proxies)
             .add("pluginEnabled", pluginEnabled)
             .toString();
     }

@@ -8,7 +8,7 @@ import com.google.common.base.Preconditions;
 
 /**
  * Ports of James's <em>own</em> listeners in a {@link JamesHome}. An absent port means that listener is written with
- * {@code enabled="false"}. Proxy ports belong to {@link ImapProxySettings}.
+ * {@code enabled="false"}. Proxy ports belong to {@link ProxySettings}.
  */
 public final class JamesPorts {
     public static Builder builder() {

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Renders {@code conf/mailproxy.xml} from {@link ImapProxySettings} (templates {@code mailproxy.xml} and
- * {@code imapproxy.xml}). File locations are resolved by the caller ({@link JamesHome}), which writes the certificates.
+ * Renders {@code conf/mailproxy.xml} from {@link ProxySettings} (templates {@code mailproxy.xml} and
+ * {@code proxy.xml}, one element per policy). File locations are resolved by the caller ({@link JamesHome}), which writes the certificates.
  */
 final class MailProxyXml {
     /** Where the files of one proxy ended up, as James FileSystem URLs. */
@@ -27,21 +27,23 @@ final class MailProxyXml {
     private MailProxyXml() {
     }
 
-    static String render(List<ImapProxySettings> proxies, Map<String, Locations> locations) {
+    static String render(List<ProxySettings> proxies, Map<String, Locations> locations) {
         String actions = proxies.stream()
             .flatMap(proxy -> proxy.proxyAction().stream())
             .distinct()
             .map(action -> "        <action name=\"" + Templates.escapeXml(action.name()) + "\">\n            "
                 + action.mailetsXml() + "\n        </action>")
             .collect(Collectors.joining("\n"));
-        String imapProxies = proxies.stream()
-            .map(proxy -> imapProxy(proxy, locations.get(proxy.name())))
+        String policies = proxies.stream()
+            .map(proxy -> policy(proxy, locations.get(proxy.name())))
             .collect(Collectors.joining("\n"));
-        return Templates.render("mailproxy.xml", Map.of("proxyActions", actions, "imapProxies", imapProxies));
+        return Templates.render("mailproxy.xml", Map.of("proxyActions", actions, "proxies", policies));
     }
 
-    private static String imapProxy(ImapProxySettings proxy, Locations files) {
+    private static String policy(ProxySettings proxy, Locations files) {
         Map<String, String> values = new LinkedHashMap<>();
+        values.put("element", proxy.protocol().element());
+        values.put("extraXml", proxy.extraXml().isEmpty() ? "" : "        " + proxy.extraXml());
         values.put("name", proxy.name());
         values.put("tlsSupport", proxy.tlsSupport());
         values.put("bind", proxy.bind());
@@ -60,6 +62,6 @@ final class MailProxyXml {
         values.put("proxyAction", proxy.proxyAction()
             .map(action -> "        <proxyAction>" + Templates.escapeXml(action.name()) + "</proxyAction>")
             .orElse(""));
-        return Templates.render("imapproxy.xml", values);
+        return Templates.render("proxy.xml", values);
     }
 }

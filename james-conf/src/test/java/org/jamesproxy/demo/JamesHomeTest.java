@@ -41,8 +41,8 @@ class JamesHomeTest {
             .serverCertificate(serverCertificate);
     }
 
-    private ImapProxySettings.Builder proxy() {
-        return ImapProxySettings.builder("demo")
+    private ProxySettings.Builder proxy() {
+        return ProxySettings.imap("demo")
             .bind("127.0.0.1:10143").tlsBind("127.0.0.1:10993")
             .proxyCertificate(serverCertificate)
             .upstream("127.0.0.1", 11993, "implicit")
@@ -64,7 +64,7 @@ class JamesHomeTest {
 
     @Test
     void noPlaceholderShouldSurvive() throws IOException {
-        JamesHome home = minimal().imapProxy(proxy().build()).write();
+        JamesHome home = minimal().proxy(proxy().build()).write();
 
         try (Stream<Path> files = Files.list(home.confDirectory())) {
             for (Path file : files.filter(f -> f.toString().endsWith(".xml") || f.toString().endsWith(".properties"))
@@ -76,7 +76,7 @@ class JamesHomeTest {
 
     @Test
     void xmlFilesShouldBeWellFormed() throws Exception {
-        JamesHome home = minimal().domain("demo.local").imapProxy(proxy()
+        JamesHome home = minimal().domain("demo.local").proxy(proxy()
             .proxyAction(ProxyAction.removeHeader("IMAP-Demo", "X-Internal-Secret")).build()).write();
 
         try (Stream<Path> files = Files.list(home.confDirectory())) {
@@ -124,7 +124,7 @@ class JamesHomeTest {
 
     @Test
     void mailProxyXmlShouldFollowTheSampleFormat() throws Exception {
-        JamesHome home = minimal().imapProxy(proxy()
+        JamesHome home = minimal().proxy(proxy()
             .proxyAction(ProxyAction.removeHeader("IMAP-Demo", "X-Internal-Secret")).build()).write();
 
         XMLConfiguration xml = load(home.mailProxyXml());
@@ -149,14 +149,14 @@ class JamesHomeTest {
 
     @Test
     void invalidValuesShouldBeWrittenAsGiven() throws Exception {
-        JamesHome home = minimal().imapProxy(proxy().tlsSupport("sometimes").build()).write();
+        JamesHome home = minimal().proxy(proxy().tlsSupport("sometimes").build()).write();
 
         assertThat(load(home.mailProxyXml()).getString("imapproxy.tlsSupport")).isEqualTo("sometimes");
     }
 
     @Test
     void valuesShouldBeXmlEscaped() throws Exception {
-        JamesHome home = minimal().keystoreSecret("a<b&c").imapProxy(proxy().build()).write();
+        JamesHome home = minimal().keystoreSecret("a<b&c").proxy(proxy().build()).write();
 
         assertThat(load(home.confDirectory().resolve("imapserver.xml")).getString("imapserver(0).tls.secret"))
             .isEqualTo("a<b&c");
@@ -165,7 +165,7 @@ class JamesHomeTest {
 
     @Test
     void extensionsPropertiesShouldEnableThePluginWhenAProxyIsConfigured() throws IOException {
-        JamesHome home = minimal().imapProxy(proxy().build()).write();
+        JamesHome home = minimal().proxy(proxy().build()).write();
 
         assertThat(Files.readAllLines(home.confDirectory().resolve("extensions.properties")))
             .contains("guice.extension.module=org.jamesproxy.modules.MailProxyModule",
@@ -174,7 +174,7 @@ class JamesHomeTest {
 
     @Test
     void optionalFilesShouldBeAbsentOrRemovedWhenNotConfigured() {
-        minimal().imapProxy(proxy().build()).ports(JamesPorts.builder().imaps(11993).webAdmin(18000).build()).write();
+        minimal().proxy(proxy().build()).ports(JamesPorts.builder().imaps(11993).webAdmin(18000).build()).write();
 
         JamesHome home = minimal().write();
 

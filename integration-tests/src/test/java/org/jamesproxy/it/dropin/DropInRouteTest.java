@@ -37,10 +37,10 @@ import javax.mail.internet.MimeMessage;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
-import org.jamesproxy.demo.ImapProxySettings;
 import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.demo.JamesPorts;
 import org.jamesproxy.demo.ProxyAction;
+import org.jamesproxy.demo.ProxySettings;
 import org.jamesproxy.tls.pki.CertificateAuthority;
 import org.jamesproxy.tls.pki.ServerCertificateRequest;
 import org.jamesproxy.tls.pki.TrustStores;
@@ -186,21 +186,21 @@ class DropInRouteTest {
         }
     }
 
-    private static JamesHome home(Path root, JamesPorts ports, ImapProxySettings.Builder proxy) {
+    private static JamesHome home(Path root, JamesPorts ports, ProxySettings.Builder proxy) {
         JamesHome home = JamesHome.builder(root)
             .ports(ports)
             .serverCertificate(ca.issue(localhost()))
             .defaultDomain(DOMAIN)
             .domain(DOMAIN)
-            .imapProxy(proxy.build())
+            .proxy(proxy.build())
             .consoleLogLevel("WARN")
             .write();
         home.copyExtensionJar(dropInJar());
         return home;
     }
 
-    private static ImapProxySettings.Builder proxy(int plainPort, int tlsPort, int upstreamImapsPort) {
-        return ImapProxySettings.builder("it")
+    private static ProxySettings.Builder proxy(int plainPort, int tlsPort, int upstreamImapsPort) {
+        return ProxySettings.imap("it")
             .tlsSupport("enabled")
             .bind("127.0.0.1:" + plainPort)
             .tlsBind("127.0.0.1:" + tlsPort)

@@ -51,11 +51,11 @@ class ImapProxyEndToEndTest {
     @RegisterExtension
     static JamesServerExtension jamesServerExtension = new JamesServerBuilder<MemoryJamesConfiguration>(tmpDir ->
         JAMES.home(tmpDir.toPath())
-            .imapProxy(JAMES.proxyToJames("inbound", PROXY_PLAIN, PROXY_TLS)
+            .proxy(JAMES.proxyToJames("inbound", PROXY_PLAIN, PROXY_TLS)
                 .proxyAction(ProxyAction.of("StripInternal",
                     "<mailet match=\"All\" class=\"org.jamesproxy.mailet.StripHeaders\"><patterns>^X-Secret</patterns></mailet>"))
                 .build())
-            .imapProxy(JAMES.proxyToJames("deny", DENY_PLAIN, DENY_TLS)
+            .proxy(JAMES.proxyToJames("deny", DENY_PLAIN, DENY_TLS)
                 .proxyAction(ProxyAction.of("DenyVirus",
                     "<mailet match=\"HasHeader=X-Virus\" class=\"org.jamesproxy.mailet.ProxyVerdict\">"
                         + "<verdict>deny</verdict><reason>virus found</reason></mailet>"))

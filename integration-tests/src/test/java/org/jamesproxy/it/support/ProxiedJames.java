@@ -8,9 +8,9 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-import org.jamesproxy.demo.ImapProxySettings;
 import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.demo.JamesPorts;
+import org.jamesproxy.demo.ProxySettings;
 import org.jamesproxy.tls.pki.CertificateAuthority;
 import org.jamesproxy.tls.pki.IssuedCertificate;
 import org.jamesproxy.tls.pki.PemFiles;
@@ -77,8 +77,8 @@ public final class ProxiedJames {
     }
 
     /** A proxy policy toward this James's implicit-TLS IMAP, verified against the test CA with host name "localhost". */
-    public ImapProxySettings.Builder proxyToJames(String name, int plainPort, int tlsPort) {
-        return ImapProxySettings.builder(name)
+    public ProxySettings.Builder proxyToJames(String name, int plainPort, int tlsPort) {
+        return ProxySettings.imap(name)
             .bind("127.0.0.1:" + plainPort)
             .tlsBind("127.0.0.1:" + tlsPort)
             .proxyCertificate(serverCertificate)

@@ -10,52 +10,99 @@ import com.google.common.base.MoreObjects;
 import com.google.common.base.Preconditions;
 
 /**
- * One {@code <imapproxy>} element of {@code conf/mailproxy.xml}, as {@link JamesHome} renders it.
+ * One proxy policy element of {@code conf/mailproxy.xml} ({@code <imapproxy>}, {@code <pop3proxy>} or
+ * {@code <smtpproxy>}), as {@link JamesHome} renders it.
  *
  * <p>Values are written as given, <b>not validated</b>: validation is the plugin's job at James's boot, and tests need to
  * write invalid values (e.g. {@code tlsSupport("sometimes")}) on purpose. Defaults follow the sample file: tlsSupport
  * {@code enabled}, upstream tls {@code implicit}, no plaintext LOGIN before STARTTLS.</p>
  *
  * <p>The Proxy Server certificate is either an {@link IssuedCertificate} (JamesHome writes it to
- * {@code conf/imapproxy-<name>.p12}) or an existing key store URL. The upstream trust is either a CA certificate
- * (written to {@code conf/imapproxy-<name>-upstream-ca.pem}) or an existing URL; with neither, the element is omitted
+ * {@code conf/<element>-<name>.p12}) or an existing key store URL. The upstream trust is either a CA certificate
+ * (written to {@code conf/<element>-<name>-upstream-ca.pem}) or an existing URL; with neither, the element is omitted
  * and the plugin uses the JDK's default CAs.</p>
  *
  * <pre>{@code
- * ImapProxySettings.builder("demo")
+ * ProxySettings.imap("demo")
  *     .bind("127.0.0.1:10143").tlsBind("127.0.0.1:10993")
  *     .proxyCertificate(ca.issue(ServerCertificateRequest.forNames("localhost").ipAddress("127.0.0.1").build()))
  *     .upstream("127.0.0.1", 11993, "implicit").upstreamTrust(ca.certificate()).expectedHostName("localhost")
  *     .build();
  * }</pre>
  */
-public final class ImapProxySettings {
-    public static Builder builder(String name) {
-        return new Builder(name);
+public final class ProxySettings {
+    /** The protocols a policy can proxy, with the element that configures each and its default ports. */
+    public enum Protocol {
+        IMAP("imapproxy", 143, 993, "implicit", 993),
+        POP3("pop3proxy", 110, 995, "implicit", 995),
+        SMTP("smtpproxy", 25, 465, "starttls", 25);
+
+        private final String element;
+        private final int plainPort;
+        private final int tlsPort;
+        private final String upstreamTls;
+        private final int upstreamPort;
+
+        Protocol(String element, int plainPort, int tlsPort, String upstreamTls, int upstreamPort) {
+            this.element = element;
+            this.plainPort = plainPort;
+            this.tlsPort = tlsPort;
+            this.upstreamTls = upstreamTls;
+            this.upstreamPort = upstreamPort;
+        }
+
+        public String element() {
+            return element;
+        }
+    }
+
+    public static Builder imap(String name) {
+        return new Builder(Protocol.IMAP, name);
+    }
+
+    public static Builder pop3(String name) {
+        return new Builder(Protocol.POP3, name);
+    }
+
+    public static Builder smtp(String name) {
+        return new Builder(Protocol.SMTP, name);
     }
 
     public static final class Builder {
+        private final Protocol protocol;
         private final String name;
         private String tlsSupport = "enabled";
-        private String bind = "0.0.0.0:143";
-        private String tlsBind = "0.0.0.0:993";
+        private String bind;
+        private String tlsBind;
         private boolean allowPlaintextAuth = false;
         private Optional<IssuedCertificate> proxyCertificate = Optional.empty();
         private Optional<String> keystoreUrl = Optional.empty();
         private String keystoreType = "PKCS12";
         private Optional<String> keystoreSecret = Optional.empty();
         private String upstreamHost;
-        private int upstreamPort = 993;
-        private String upstreamTls = "implicit";
+        private int upstreamPort;
+        private String upstreamTls;
         private Optional<X509Certificate> upstreamTrust = Optional.empty();
         private Optional<String> upstreamTrustStoreUrl = Optional.empty();
         private Optional<String> expectedHostName = Optional.empty();
         private Optional<ProxyAction> proxyAction = Optional.empty();
+        private String extraXml = "";
 
-        private Builder(String name) {
+        private Builder(Protocol protocol, String name) {
             Preconditions.checkArgument(name != null && name.matches("[A-Za-z0-9_.-]+"),
                 "proxy name must be [A-Za-z0-9_.-]+ (it names files and a JMX bean): %s", name);
+            this.protocol = protocol;
             this.name = name;
+            this.bind = "0.0.0.0:" + protocol.plainPort;
+            this.tlsBind = "0.0.0.0:" + protocol.tlsPort;
+            this.upstreamTls = protocol.upstreamTls;
+            this.upstreamPort = protocol.upstreamPort;
+        }
+
+        /** Protocol-specific elements written as they are inside the policy element, e.g. {@code <offerApop>false</offerApop>}. */
+        public Builder extraXml(String xml) {
+            this.extraXml = xml;
+            return this;
         }
 
         /** {@code disabled | enabled | required}; written as is. */
@@ -131,14 +178,15 @@ public final class ImapProxySettings {
             return this;
         }
 
-        public ImapProxySettings build() {
+        public ProxySettings build() {
             Preconditions.checkState(upstreamHost != null, "upstream(host, port, tls) is required");
             Preconditions.checkState(proxyCertificate.isPresent() || keystoreUrl.isPresent(),
                 "proxyCertificate(...) or proxyKeystore(...) is required");
-            return new ImapProxySettings(this);
+            return new ProxySettings(this);
         }
     }
 
+    private final Protocol protocol;
     private final String name;
     private final String tlsSupport;
     private final String bind;
@@ -155,8 +203,11 @@ public final class ImapProxySettings {
     private final Optional<String> upstreamTrustStoreUrl;
     private final String expectedHostName;
     private final Optional<ProxyAction> proxyAction;
+    private final String extraXml;
 
-    private ImapProxySettings(Builder builder) {
+    private ProxySettings(Builder builder) {
+        this.protocol = builder.protocol;
+        this.extraXml = builder.extraXml;
         this.name = builder.name;
         this.tlsSupport = builder.tlsSupport;
         this.bind = builder.bind;
@@ -173,6 +224,14 @@ public final class ImapProxySettings {
         this.upstreamTrustStoreUrl = builder.upstreamTrustStoreUrl;
         this.expectedHostName = builder.expectedHostName.orElse(builder.upstreamHost);
         this.proxyAction = builder.proxyAction;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    public String extraXml() {
+        return extraXml;
     }
 
     public String name() {
@@ -266,6 +325,7 @@ public final class ImapProxySettings {
     @Override
     public String toString() {
         return MoreObjects.toStringHelper(this)
+            .add("protocol", protocol)
             .add("name", name)
             .add("tlsSupport", tlsSupport)
             .add("bind", bind)
