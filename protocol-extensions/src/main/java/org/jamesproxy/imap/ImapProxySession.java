@@ -383,18 +383,9 @@ final class ImapProxySession extends RelaySession {
 
     private void startTls(String tag) {
         pendingStartTlsTag = null;
-        if (clientReader.hasBufferedBytes()) {
-            runtime.metrics.injectionRefused.increment();
-            sessionLog.warn("refused STARTTLS: {} byte(s) pipelined after it in clear (command injection attempt?)",
-                clientReader.unconsumed().readableBytes());
-            writeClientLine(tag + " BAD Commands pipelined after STARTTLS are refused");
-            closeAfterFlush();
-            return;
-        }
-        writeClientLine(tag + " OK Begin TLS negotiation now");
-        client.flush();
-        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS", runtime.metrics.startTls,
-            runtime.metrics.injectionRefused);
+        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS",
+            tag + " OK Begin TLS negotiation now", tag + " BAD Commands pipelined after STARTTLS are refused",
+            runtime.metrics.startTls, runtime.metrics.injectionRefused);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -325,21 +325,14 @@ final class Pop3ProxySession extends RelaySession {
             writeClientLine("-ERR STLS is not available");
         } else if (authenticated) {
             writeClientLine("-ERR STLS is only permitted before authentication");
-        } else if (clientIn.hasBufferedBytes()) {
-            runtime.metrics.injectionRefused.increment();
-            sessionLog.warn("refused STLS: {} byte(s) pipelined after it in clear (command injection attempt?)",
-                clientIn.unconsumed().readableBytes());
-            closeWithFarewell("Commands pipelined after STLS are refused");
         } else {
             startTls();
         }
     }
 
     private void startTls() {
-        writeClientLine("+OK Begin TLS negotiation");
-        client.flush();
-        startClientTls(runtime.serverTls.get(), clientIn.unconsumed(), "STLS", runtime.metrics.stls,
-            runtime.metrics.injectionRefused);
+        startClientTls(runtime.serverTls.get(), clientIn.unconsumed(), "STLS", "+OK Begin TLS negotiation",
+            farewell("Commands pipelined after STLS are refused"), runtime.metrics.stls, runtime.metrics.injectionRefused);
     }
 
     // ---------------------------------------------------------------------------------------------------------

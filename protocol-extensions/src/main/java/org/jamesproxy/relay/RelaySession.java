@@ -111,13 +111,27 @@ public abstract class RelaySession {
     }
 
     /**
-     * The client's STARTTLS/STLS was answered with its go-ahead (already written and flushed): put TLS on the
-     * client leg. The relay hands over its unconsumed client input; if anything was pipelined after the command,
-     * the upgrade is refused and the connection closed (TlsBoundary). No client byte is read until the handshake
-     * is done; then {@link #onClientTlsStarted()} runs.
+     * The client asked for STARTTLS/STLS and the protocol allows it now. If anything was pipelined after the command
+     * (CVE-2011-0411 and kin), it is refused and the connection closed: nothing received in clear survives into TLS.
+     * Otherwise the go-ahead is written and flushed and TLS goes on the client leg; no client byte is read until the
+     * handshake is done, then {@link #onClientTlsStarted()} runs.
+     *
+     * @param unconsumed the relay's unprocessed client input
+     * @param goAhead the protocol's go-ahead line, e.g. {@code a OK Begin TLS}, {@code +OK}, {@code 220 2.0.0 Ready}
+     * @param refusal the protocol's last line when bytes were pipelined
      */
-    protected final void startClientTls(ServerTlsContext tls, ByteBuf unconsumed, String command,
-                                        Metric upgraded, Metric injectionRefused) {
+    protected final void startClientTls(ServerTlsContext tls, ByteBuf unconsumed, String command, String goAhead,
+                                        String refusal, Metric upgraded, Metric injectionRefused) {
+        if (unconsumed.isReadable()) {
+            injectionRefused.increment();
+            log().warn("refused {}: {} byte(s) pipelined after it in clear (command injection attempt?)", command,
+                unconsumed.readableBytes());
+            writeClientLine(refusal);
+            closeAfterFlush();
+            return;
+        }
+        writeClientLine(goAhead);
+        client.flush();
         clientHandshaking = true;
         try {
             TlsBoundary.upgrade(client, tls.newHandler(client.alloc()), unconsumed)

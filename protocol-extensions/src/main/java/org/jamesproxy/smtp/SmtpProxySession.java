@@ -486,22 +486,14 @@ final class SmtpProxySession extends RelaySession {
             localReply("501 5.5.4 Syntax: STARTTLS");
         } else if (authenticated) {
             localReply("503 5.5.1 STARTTLS is not permitted after authentication");
-        } else if (clientReader.hasBufferedBytes()) {
-            // The one rule against command injection (CVE-2011-0411): nothing received in clear survives into TLS.
-            runtime.metrics.injectionRefused.increment();
-            sessionLog.warn("refused STARTTLS: {} byte(s) pipelined after it in clear (command injection attempt?)",
-                clientReader.unconsumed().readableBytes());
-            closeWith("554 5.5.1 Commands pipelined after STARTTLS are refused");
         } else {
             startTls();
         }
     }
 
     private void startTls() {
-        writeClient("220 2.0.0 Ready to start TLS");
-        client.flush();
-        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS", runtime.metrics.startTls,
-            runtime.metrics.injectionRefused);
+        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS", "220 2.0.0 Ready to start TLS",
+            "554 5.5.1 Commands pipelined after STARTTLS are refused", runtime.metrics.startTls, runtime.metrics.injectionRefused);
     }
 
     @Override
