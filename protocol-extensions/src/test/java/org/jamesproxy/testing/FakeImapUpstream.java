@@ -8,11 +8,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -22,12 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -37,7 +32,7 @@ import javax.net.ssl.SSLSocket;
  * literal it receives, counts its open connections, and can misbehave on request (STARTTLS injection, refusals,
  * bad certificates, held responses).
  */
-public final class FakeImapUpstream implements AutoCloseable {
+public final class FakeImapUpstream extends FakeLineServer {
     public enum StartTlsAnswer {
         OK, NO, BAD
     }
@@ -50,29 +45,19 @@ public final class FakeImapUpstream implements AutoCloseable {
 
     /** Starts a server whose connections are plain TCP at first (for upstream tls none or starttls). */
     public static FakeImapUpstream start() throws IOException {
-        return new FakeImapUpstream(new ServerSocket(0, 200, InetAddress.getLoopbackAddress()), false);
+        return new FakeImapUpstream(plainServerSocket(), false);
     }
 
     /** Starts a server that does TLS from the first byte with {@code context}'s certificate. */
     public static FakeImapUpstream startImplicitTls(SSLContext context) throws IOException {
-        SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory()
-            .createServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        FakeImapUpstream upstream = new FakeImapUpstream(socket, true);
+        FakeImapUpstream upstream = new FakeImapUpstream(implicitTlsServerSocket(context), true);
         upstream.tlsContext = context;
         return upstream;
     }
 
-    private final ServerSocket serverSocket;
-    private final boolean implicitTls;
-    private final Thread acceptor;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private final List<String> received = new CopyOnWriteArrayList<>();
     private final List<byte[]> literals = new CopyOnWriteArrayList<>();
     private final Map<Integer, byte[]> messages = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> gates = new ConcurrentHashMap<>();
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final AtomicInteger acceptedConnections = new AtomicInteger();
-    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
     private volatile String greeting = "* OK [CAPABILITY " + DEFAULT_CAPABILITIES + "] Fake IMAP ready";
     private volatile String capabilities = DEFAULT_CAPABILITIES;
@@ -80,15 +65,11 @@ public final class FakeImapUpstream implements AutoCloseable {
     private volatile String loginCapabilityCode = "[CAPABILITY IMAP4rev1 IDLE MOVE]";
     private volatile StartTlsAnswer startTlsAnswer = StartTlsAnswer.OK;
     private volatile String startTlsInjection = "";
-    private volatile SSLContext tlsContext;
     private volatile boolean rejectAppend;
 
     private FakeImapUpstream(ServerSocket serverSocket, boolean implicitTls) {
-        this.serverSocket = serverSocket;
-        this.implicitTls = implicitTls;
-        this.acceptor = new Thread(this::acceptLoop, "fake-imap-acceptor-" + serverSocket.getLocalPort());
-        this.acceptor.setDaemon(true);
-        this.acceptor.start();
+        super(serverSocket, implicitTls, "imap");
+        startAccepting();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -158,18 +139,9 @@ public final class FakeImapUpstream implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // Observations
 
-    public int port() {
-        return serverSocket.getLocalPort();
-    }
-
-    /** Every line received, without its CRLF (literal data excluded). */
-    public List<String> receivedLines() {
-        return List.copyOf(received);
-    }
-
     /** The command names received (second word of every command line, upper case, after the tag). */
     public boolean receivedCommand(String name) {
-        return received.stream().anyMatch(line -> {
+        return receivedLines().stream().anyMatch(line -> {
             String[] words = line.split(" ");
             return words.length > 1 && words[1].equalsIgnoreCase(name);
         });
@@ -179,55 +151,12 @@ public final class FakeImapUpstream implements AutoCloseable {
         return List.copyOf(literals);
     }
 
-    public int openConnections() {
-        return openConnections.get();
-    }
-
-    public int acceptedConnections() {
-        return acceptedConnections.get();
-    }
-
-    /** Unexpected failures of the fake itself (not TLS or connection aborts a test provokes). */
-    public List<Throwable> errors() {
-        return List.copyOf(errors);
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // Server
 
-    private void acceptLoop() {
-        while (!serverSocket.isClosed()) {
-            try {
-                Socket socket = serverSocket.accept();
-                acceptedConnections.incrementAndGet();
-                openConnections.incrementAndGet();
-                sockets.add(socket);
-                Thread thread = new Thread(() -> serve(socket), "fake-imap-" + socket.getPort());
-                thread.setDaemon(true);
-                thread.start();
-            } catch (IOException e) {
-                // closed
-            }
-        }
-    }
-
-    private void serve(Socket socket) {
-        try {
-            socket.setSoTimeout(60_000);
-            new Connection(socket).run();
-        } catch (SocketException | EOFException | javax.net.ssl.SSLException e) {
-            // the peer went away or TLS was refused: expected in many tests
-        } catch (IOException | RuntimeException | InterruptedException e) {
-            errors.add(e);
-        } finally {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // ignore
-            }
-            sockets.remove(socket);
-            openConnections.decrementAndGet();
-        }
+    @Override
+    protected void converse(Socket socket) throws IOException, InterruptedException {
+        new Connection(socket).run();
     }
 
     private final class Connection {
@@ -244,9 +173,6 @@ public final class FakeImapUpstream implements AutoCloseable {
         }
 
         void run() throws IOException, InterruptedException {
-            if (implicitTls) {
-                ((SSLSocket) socket).startHandshake();
-            }
             write(greeting + "\r\n");
             if (!greeting.toUpperCase(Locale.US).startsWith("* OK")) {
                 if (greeting.toUpperCase(Locale.US).startsWith("* BYE")) {
@@ -376,9 +302,7 @@ public final class FakeImapUpstream implements AutoCloseable {
                     break;
             }
             write(tag + " OK Begin TLS negotiation now\r\n" + startTlsInjection);
-            SSLSocket ssl = (SSLSocket) tlsContext.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
-            ssl.setUseClientMode(false);
-            ssl.startHandshake();
+            SSLSocket ssl = upgradeToTls(socket);
             socket = ssl;
             in = new BufferedInputStream(ssl.getInputStream());
             out = ssl.getOutputStream();
@@ -470,19 +394,7 @@ public final class FakeImapUpstream implements AutoCloseable {
         }
 
         private String readLine() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) >= 0) {
-                if (b == '\n') {
-                    byte[] bytes = line.toByteArray();
-                    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                    String text = new String(bytes, 0, length, ISO_8859_1);
-                    received.add(text);
-                    return text;
-                }
-                line.write(b);
-            }
-            return null;
+            return readRecordedLine(in);
         }
 
         private byte[] readBytes(int size) throws IOException {
@@ -499,14 +411,9 @@ public final class FakeImapUpstream implements AutoCloseable {
         }
     }
 
-    /** Stops accepting and drops every connection. */
+    /** Lets held answers go, so that their connection threads end. */
     @Override
-    public void close() throws IOException, InterruptedException {
-        serverSocket.close();
-        for (Socket socket : new ArrayList<>(sockets)) {
-            socket.close();
-        }
+    protected void onClose() {
         gates.values().forEach(gate -> gate.release(1000));
-        acceptor.join(10_000);
     }
 }

@@ -4,24 +4,17 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -30,7 +23,7 @@ import javax.net.ssl.SSLSocket;
  * continuation, STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP, QUIT), dot-stuffs its multi-line answers itself,
  * records every line it receives, and can misbehave on request (STLS injection, refusals, bad certificates).
  */
-public final class FakePop3Upstream implements AutoCloseable {
+public final class FakePop3Upstream extends FakeLineServer {
     public static final String PASSWORD = "secret";
     public static final String TIMESTAMP = "<1896.697170952@fake.example>";
     public static final List<String> DEFAULT_CAPABILITIES = List.of("TOP", "UIDL", "USER", "SASL PLAIN LOGIN CRAM-MD5",
@@ -39,37 +32,24 @@ public final class FakePop3Upstream implements AutoCloseable {
         "RESP-CODES", "PIPELINING", "IMPLEMENTATION fake-pop3");
 
     public static FakePop3Upstream start() throws IOException {
-        return new FakePop3Upstream(new ServerSocket(0, 200, InetAddress.getLoopbackAddress()), false);
+        return new FakePop3Upstream(plainServerSocket(), false);
     }
 
     public static FakePop3Upstream startImplicitTls(SSLContext context) throws IOException {
-        SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory()
-            .createServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        return new FakePop3Upstream(socket, true);
+        return new FakePop3Upstream(implicitTlsServerSocket(context), true);
     }
 
-    private final ServerSocket serverSocket;
-    private final boolean implicitTls;
-    private final Thread acceptor;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private final List<String> received = new CopyOnWriteArrayList<>();
     private final Map<Integer, byte[]> messages = new ConcurrentSkipListMap<>();
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
     private volatile String greeting = "+OK Fake POP3 ready " + TIMESTAMP;
     private volatile List<String> capabilities = DEFAULT_CAPABILITIES;
     private volatile List<String> tlsCapabilities = DEFAULT_TLS_CAPABILITIES;
     private volatile boolean stlsRefused;
     private volatile String stlsInjection = "";
-    private volatile SSLContext tlsContext;
 
     private FakePop3Upstream(ServerSocket serverSocket, boolean implicitTls) {
-        this.serverSocket = serverSocket;
-        this.implicitTls = implicitTls;
-        this.acceptor = new Thread(this::acceptLoop, "fake-pop3-acceptor-" + serverSocket.getLocalPort());
-        this.acceptor.setDaemon(true);
-        this.acceptor.start();
+        super(serverSocket, implicitTls, "pop3");
+        startAccepting();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -117,62 +97,16 @@ public final class FakePop3Upstream implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // Observations
 
-    public int port() {
-        return serverSocket.getLocalPort();
-    }
-
-    /** Every line received, without its CRLF. */
-    public List<String> receivedLines() {
-        return List.copyOf(received);
-    }
-
     public boolean receivedCommand(String name) {
-        return received.stream().anyMatch(line -> line.split(" ")[0].equalsIgnoreCase(name));
-    }
-
-    public int openConnections() {
-        return openConnections.get();
-    }
-
-    public List<Throwable> errors() {
-        return List.copyOf(errors);
+        return receivedLines().stream().anyMatch(line -> line.split(" ")[0].equalsIgnoreCase(name));
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Server
 
-    private void acceptLoop() {
-        while (!serverSocket.isClosed()) {
-            try {
-                Socket socket = serverSocket.accept();
-                openConnections.incrementAndGet();
-                sockets.add(socket);
-                Thread thread = new Thread(() -> serve(socket), "fake-pop3-" + socket.getPort());
-                thread.setDaemon(true);
-                thread.start();
-            } catch (IOException e) {
-                // closed
-            }
-        }
-    }
-
-    private void serve(Socket socket) {
-        try {
-            socket.setSoTimeout(60_000);
-            new Connection(socket).run();
-        } catch (SocketException | EOFException | javax.net.ssl.SSLException e) {
-            // the peer went away or TLS was refused: expected in many tests
-        } catch (IOException | RuntimeException e) {
-            errors.add(e);
-        } finally {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // ignore
-            }
-            sockets.remove(socket);
-            openConnections.decrementAndGet();
-        }
+    @Override
+    protected void converse(Socket socket) throws IOException {
+        new Connection(socket).run();
     }
 
     /** RFC 1939 3: CRLF line endings, leading dots doubled, ".CRLF" at the end. */
@@ -207,9 +141,6 @@ public final class FakePop3Upstream implements AutoCloseable {
         }
 
         void run() throws IOException {
-            if (implicitTls) {
-                ((SSLSocket) socket).startHandshake();
-            }
             write(greeting + "\r\n");
             if (!greeting.startsWith("+OK")) {
                 return;
@@ -282,9 +213,7 @@ public final class FakePop3Upstream implements AutoCloseable {
                 return true;
             }
             write("+OK begin TLS\r\n" + stlsInjection);
-            SSLSocket ssl = (SSLSocket) tlsContext.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
-            ssl.setUseClientMode(false);
-            ssl.startHandshake();
+            SSLSocket ssl = upgradeToTls(socket);
             socket = ssl;
             in = new BufferedInputStream(ssl.getInputStream());
             out = ssl.getOutputStream();
@@ -341,34 +270,12 @@ public final class FakePop3Upstream implements AutoCloseable {
         }
 
         private String readLine() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) >= 0) {
-                if (b == '\n') {
-                    byte[] bytes = line.toByteArray();
-                    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                    String text = new String(bytes, 0, length, ISO_8859_1);
-                    received.add(text);
-                    return text;
-                }
-                line.write(b);
-            }
-            return null;
+            return readRecordedLine(in);
         }
 
         private void write(String text) throws IOException {
             out.write(text.getBytes(ISO_8859_1));
             out.flush();
         }
-    }
-
-    /** Stops accepting and drops every connection. */
-    @Override
-    public void close() throws IOException, InterruptedException {
-        serverSocket.close();
-        for (Socket socket : new ArrayList<>(sockets)) {
-            socket.close();
-        }
-        acceptor.join(10_000);
     }
 }

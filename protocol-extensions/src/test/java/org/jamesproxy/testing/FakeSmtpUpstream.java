@@ -25,7 +25,7 @@ import javax.net.ssl.SSLSocket;
  * NOOP, QUIT), records every command line and every message it received in full (raw, still dot-stuffed), counts
  * DATA commands and abandoned (unterminated) messages, and misbehaves on request.
  */
-public final class FakeSmtpUpstream implements AutoCloseable {
+public final class FakeSmtpUpstream implements FakeUpstream {
     public static final List<String> DEFAULT_KEYWORDS = List.of("PIPELINING", "SIZE 10240000", "8BITMIME",
         "ENHANCEDSTATUSCODES", "SMTPUTF8", "DSN", "CHUNKING", "BINARYMIME", "VRFY", "ETRN", "STARTTLS", "AUTH PLAIN LOGIN",
         "X-EXPERIMENTAL");

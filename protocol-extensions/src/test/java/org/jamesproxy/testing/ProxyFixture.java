@@ -1,0 +1,267 @@
+package org.jamesproxy.testing;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.commons.configuration2.XMLConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.io.FileHandler;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.jamesproxy.config.MailProxyConfiguration;
+import org.jamesproxy.config.ProxyPolicy;
+import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.listener.ListenerKind;
+import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.tls.UpstreamTlsContext;
+import org.jamesproxy.upstream.UpstreamConnector;
+
+/**
+ * A relay without James: a policy written as XML (as in conf/mailproxy.xml), parsed by
+ * {@link MailProxyConfiguration}, bound on 127.0.0.1:0, with the shared test PKI, a recording metric factory,
+ * the inspector of the test's choice and a fixed inspection pool. Also owns the fake upstreams and clients a test
+ * opens, and closes everything in {@link #close()}.
+ * <p>
+ * Placeholders in the XML: {@code ${keystore}} (the Proxy Server PKCS12), {@code ${truststore}} (the CA as PEM),
+ * {@code ${upstreamPort}}.
+ * <p>
+ * Each protocol's fixture names its policy element, how its policy is found in the parsed configuration and
+ * turned into listeners ({@link Protocol}), and how its fake upstreams and test clients are opened ({@link Fakes}).
+ *
+ * @param <F> the protocol's fixture itself, returned by {@code start}
+ * @param <U> the fake upstream
+ * @param <C> the test client
+ */
+public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends FakeUpstream, C extends AutoCloseable>
+    implements AutoCloseable {
+    private static final AtomicInteger JMX_NAMES = new AtomicInteger();
+
+    /** How a protocol's relay is built, e.g. {@code ImapProxy::listeners}. */
+    @FunctionalInterface
+    public interface ListenerFactory<P> {
+        ProxyListenerPair listeners(P policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+                                    MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory,
+                                    FileSystem fileSystem) throws ConfigurationException;
+    }
+
+    /** Where a protocol's policies are in the parsed configuration, their common part, and how to bind them. */
+    public record Protocol<P>(Function<MailProxyConfiguration, List<P>> policies, Function<P, ProxyPolicy> common,
+                              ListenerFactory<P> listeners) {
+    }
+
+    /**
+     * A policy element on 127.0.0.1:0 with both listeners and the Proxy Server keystore.
+     *
+     * @param element e.g. {@code imapproxy}; also the prefix of the JMX name
+     * @param tlsSupport disabled | enabled | required
+     * @param upstreamTls the inside of {@code <upstream>} besides host and port, e.g. {@code <tls>none</tls>}
+     * @param extra goes inside the element
+     */
+    protected static String policy(String element, String name, String tlsSupport, String upstreamTls, String extra) {
+        return "<" + element + "><name>" + name + "</name>"
+            + "<tlsSupport>" + tlsSupport + "</tlsSupport>"
+            + "<bind>127.0.0.1:0</bind><tlsBind>127.0.0.1:0</tlsBind>"
+            + "<jmxName>" + element + "-relaytest-" + JMX_NAMES.incrementAndGet() + "</jmxName>"
+            + "<helloName>proxy.test</helloName><gracefulShutdown>false</gracefulShutdown>"
+            + "<tls><keystore>${keystore}</keystore><keystoreType>PKCS12</keystoreType><secret>" + TestPki.SECRET
+            + "</secret></tls>"
+            + "<upstream><host>127.0.0.1</host><port>${upstreamPort}</port>" + upstreamTls
+            + "<connectTimeout>2s</connectTimeout></upstream>"
+            + extra
+            + "</" + element + ">";
+    }
+
+    /** The upstream part of a policy for STARTTLS toward the upstream, trusting the test CA. */
+    public static String starttlsUpstreamXml() {
+        return "<tls>starttls</tls><trustStore>${truststore}</trustStore>";
+    }
+
+    public static String implicitTlsUpstreamXml() {
+        return "<tls>implicit</tls><trustStore>${truststore}</trustStore>";
+    }
+
+    /** The use of the action every fixture defines, so that message bodies go through the inspector. */
+    public static String withInspection() {
+        return "<proxyAction>test-action</proxyAction>";
+    }
+
+    /** The use of the action plus an inspection element. */
+    public static String withInspection(String inspectionElement) {
+        return withInspection() + inspectionElement;
+    }
+
+    /** Opens a client on a port. */
+    @FunctionalInterface
+    public interface Connector<C> {
+        C connect(int port) throws Exception;
+    }
+
+    /** Opens a client on a port and does the TLS handshake with the context. */
+    @FunctionalInterface
+    public interface TlsConnector<C> {
+        C connect(int port, SSLContext context) throws Exception;
+    }
+
+    /** Starts a fake upstream that does TLS from the first byte with the context. */
+    @FunctionalInterface
+    public interface ImplicitTlsStarter<U> {
+        U start(SSLContext context) throws Exception;
+    }
+
+    /**
+     * How a protocol's fakes are opened, e.g. {@code FakeImapUpstream::start, FakeImapUpstream::startImplicitTls,
+     * FakeImapUpstream::startTlsContext, ImapTestClient::connect, ImapTestClient::connectTls}.
+     *
+     * @param startTls makes an upstream's STARTTLS (or STLS) present the context
+     */
+    public record Fakes<U, C>(Callable<U> upstream, ImplicitTlsStarter<U> implicitTlsUpstream,
+                              BiFunction<U, SSLContext, U> startTls, Connector<C> client, TlsConnector<C> tlsClient) {
+    }
+
+    private final Protocol<?> protocol;
+    private final Fakes<U, C> fakes;
+    private final TestPki pki = TestPki.shared();
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
+    private final ExecutorService inspectionExecutor = Executors.newFixedThreadPool(2);
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private ProxyListenerPair listeners;
+
+    protected ProxyFixture(Protocol<?> protocol, Fakes<U, C> fakes) {
+        this.protocol = protocol;
+        this.fakes = fakes;
+    }
+
+    @SuppressWarnings("unchecked")
+    private F self() {
+        return (F) this;
+    }
+
+    public TestPki pki() {
+        return pki;
+    }
+
+    public RecordingMetricFactory metrics() {
+        return metrics;
+    }
+
+    /** Starts a fake upstream that the fixture will close. */
+    public U upstream() throws Exception {
+        return register(fakes.upstream().call());
+    }
+
+    /** A fake upstream whose STARTTLS presents a certificate of the test CA for localhost/127.0.0.1. */
+    public U starttlsUpstream() throws Exception {
+        return fakes.startTls().apply(upstream(), TestPki.serverContext(pki.upstreamCertificate()));
+    }
+
+    public U implicitTlsUpstream(SSLContext context) throws Exception {
+        return register(fakes.implicitTlsUpstream().start(context));
+    }
+
+    public F start(String policyXml, int upstreamPort, MessageInspector inspector) throws Exception {
+        String xml = "<mailproxy><proxyActions><action name=\"test-action\"/></proxyActions>"
+            + policyXml
+                .replace("${keystore}", FileUrlFileSystem.url(pki.proxyKeyStore()))
+                .replace("${truststore}", FileUrlFileSystem.url(pki.caPem()))
+                .replace("${upstreamPort}", Integer.toString(upstreamPort))
+            + "</mailproxy>";
+        XMLConfiguration configuration = new XMLConfiguration();
+        new FileHandler(configuration).load(new StringReader(xml));
+        listeners = bind(protocol, MailProxyConfiguration.parse(configuration), inspector);
+        listeners.start();
+        return self();
+    }
+
+    public F start(String policyXml, U upstream) throws Exception {
+        return start(policyXml, upstream.port(), MessageInspector.PASS_THROUGH);
+    }
+
+    public F start(String policyXml, U upstream, MessageInspector inspector) throws Exception {
+        return start(policyXml, upstream.port(), inspector);
+    }
+
+    private <P> ProxyListenerPair bind(Protocol<P> protocol, MailProxyConfiguration configuration,
+                                       MessageInspector inspector) throws Exception {
+        P selected = protocol.policies().apply(configuration).get(0);
+        ProxyPolicy policy = protocol.common().apply(selected);
+        FileUrlFileSystem fileSystem = new FileUrlFileSystem(pki.proxyKeyStore().getParent());
+        Optional<ServerTlsContext> serverTls = policy.getTlsSupport().bindsTlsPort() || policy.getTlsSupport().offersStartTls()
+            ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), "test", policy.getClientTlsProfile()))
+            : Optional.empty();
+        Optional<UpstreamTlsContext> upstreamTls = policy.getUpstream().getTls() == UpstreamTls.NONE
+            ? Optional.empty()
+            : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), "test.upstream"));
+        return protocol.listeners().listeners(selected, new UpstreamConnector(policy.getUpstream(), upstreamTls), serverTls,
+            inspector, inspectionExecutor, metrics, fileSystem);
+    }
+
+    public int plainPort() {
+        return port(ListenerKind.PLAIN);
+    }
+
+    public int tlsPort() {
+        return port(ListenerKind.IMPLICIT_TLS);
+    }
+
+    private int port(ListenerKind kind) {
+        return listeners.getListeners().stream()
+            .filter(listener -> listener.getKind() == kind)
+            .map(ProxyListener::getPort)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no " + kind + " listener in this policy"));
+    }
+
+    /** A client on the plain port, greeting not read yet. */
+    public C plainClient() throws Exception {
+        return register(fakes.client().connect(plainPort()));
+    }
+
+    /** A client on the implicit TLS port, handshake done, greeting not read yet. */
+    public C tlsClient() throws Exception {
+        return register(fakes.tlsClient().connect(tlsPort(), pki.clientContext()));
+    }
+
+    public SSLContext clientTlsContext() {
+        return pki.clientContext();
+    }
+
+    public Path keyStore() {
+        return pki.proxyKeyStore();
+    }
+
+    public <T extends AutoCloseable> T register(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+        if (listeners != null) {
+            listeners.stop();
+        }
+        inspectionExecutor.shutdownNow();
+    }
+}
