@@ -46,12 +46,12 @@ import com.sun.mail.imap.IMAPFolder;
  *   <li>heap per idle TLS session: K clients in IDLE straight to James, then K through the proxy; the proxy's
  *   cost is the difference divided by K.</li>
  * </ol>
- * Properties: bench.messages (2000), bench.messageSize (102400), bench.rounds (3), bench.idleSessions (2000).
+ * Properties: bench.messages (2000), bench.messageSize (102400), bench.rounds (5), bench.idleSessions (2000).
  */
 public final class ImapProxyBenchmark {
     private static final int MESSAGES = Integer.getInteger("bench.messages", 2000);
     private static final int MESSAGE_SIZE = Integer.getInteger("bench.messageSize", 100 * 1024);
-    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     private static final int IDLE_SESSIONS = Integer.getInteger("bench.idleSessions", 2000);
     private static final int FETCH_BATCH = 100;
 
@@ -78,9 +78,10 @@ public final class ImapProxyBenchmark {
             System.out.printf("Provisioning %d messages of %d bytes...%n", MESSAGES, MESSAGE_SIZE);
             provision(MailClients.imaps("localhost", james.jamesImaps, trust));
 
-            fetchAll(MailClients.imaps("localhost", james.jamesImaps, trust), Math.min(MESSAGES, 200));
-            fetchAll(MailClients.imaps("localhost", plainTlsPort, trust), Math.min(MESSAGES, 200));
-            fetchAll(MailClients.imaps("localhost", stripTlsPort, trust), Math.min(MESSAGES, 200));
+            // One full warm-up pass per path, so that no path is measured before the JIT and the mailbox are warm.
+            fetchAll(MailClients.imaps("localhost", james.jamesImaps, trust), MESSAGES);
+            fetchAll(MailClients.imaps("localhost", plainTlsPort, trust), MESSAGES);
+            fetchAll(MailClients.imaps("localhost", stripTlsPort, trust), MESSAGES);
 
             double[] direct = new double[ROUNDS];
             double[] relay = new double[ROUNDS];
