@@ -63,6 +63,8 @@ final class ImapProxySession extends RelaySession {
     }
 
     private static final int DENY_NOTICE_HEADER_BYTES = 64 * 1024;
+    /** How much the upstream may send ahead while a message is inspected (kept in the reader, relayed afterwards). */
+    private static final int INSPECTION_READ_AHEAD = 256 * 1024;
 
     private final ImapProxyRuntime runtime;
     private final boolean implicitTls;
@@ -664,7 +666,15 @@ final class ImapProxySession extends RelaySession {
 
     @Override
     protected boolean upstreamPaused() {
-        return inspecting;
+        return inspecting && upstreamReader.unconsumed().readableBytes() >= INSPECTION_READ_AHEAD;
+    }
+
+    @Override
+    protected boolean upstreamBytesStayHere() {
+        // Collecting or inspecting a message may overlap with the client draining the previous one, as long as what
+        // waits for the client stays bounded too.
+        return (upstreamLiteral == LiteralHandling.INSPECT || inspecting)
+            && client.bytesBeforeWritable() < INSPECTION_READ_AHEAD;
     }
 
     @Override

@@ -171,9 +171,19 @@ public abstract class RelaySession {
     }
 
     protected final void readUpstreamIfPossible() {
-        if (phase == Phase.RELAYING && !upstreamPaused() && client.isWritable()) {
+        if (phase == Phase.RELAYING && !upstreamPaused() && (client.isWritable() || upstreamBytesStayHere())) {
             upstream.read();
         }
+    }
+
+    /**
+     * True while what the upstream sends is buffered by the relay itself (a message being collected for inspection,
+     * a bounded read-ahead while one is inspected), not written to the client: then the client's backpressure does
+     * not apply, the relay's own bound does. Without it, collecting and writing a message would alternate instead of
+     * overlapping.
+     */
+    protected boolean upstreamBytesStayHere() {
+        return false;
     }
 
     protected final void writeClientLine(String line) {
