@@ -250,11 +250,19 @@ public final class ImapProxyBenchmark {
         });
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
+    /** Collects until the used heap stops moving (two readings within 1 MB), so the figure is live data only. */
+    private static long usedHeapAfterGc() {
+        long previous = Long.MAX_VALUE;
+        long used = usedHeap();
+        for (int i = 0; i < 10 && Math.abs(previous - used) > 1024 * 1024; i++) {
             System.gc();
-            Thread.sleep(200);
+            previous = used;
+            used = usedHeap();
         }
+        return used;
+    }
+
+    private static long usedHeap() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
