@@ -119,8 +119,7 @@ final class ImapProxySession extends RelaySession {
 
     @Override
     protected void onClientConnected() {
-        runtime.metrics.connections.increment();
-        sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
+        connectionAccepted(runtime.metrics.connections, implicitTls);
         ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
         connectUpstream(runtime.connector, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
             @Override
@@ -136,12 +135,8 @@ final class ImapProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        runtime.metrics.upstreamFailures.increment();
-        sessionLog.warn("upstream {} unusable: {}", runtime.connector.describe(), reason);
-        closeWithFarewell("[UNAVAILABLE] The mail server is not available, try again later");
+        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+            farewell("[UNAVAILABLE] The mail server is not available, try again later"));
     }
 
     private void onUpstreamReady(Channel channel, List<String> capabilities, ByteBuf leftover) {

@@ -115,8 +115,7 @@ final class Pop3ProxySession extends RelaySession {
 
     @Override
     protected void onClientConnected() {
-        runtime.metrics.connections.increment();
-        sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
+        connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeReader = new InputBuffer(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
         connectUpstream(runtime.connector, new Pop3UpstreamPrelude(runtime.connector, new Pop3UpstreamPrelude.Outcome() {
             @Override
@@ -132,12 +131,8 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        runtime.metrics.upstreamFailures.increment();
-        sessionLog.warn("upstream {} unusable: {}", runtime.connector.describe(), reason);
-        closeWithFarewell("[SYS/TEMP] The mail server is not available, try again later");
+        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+            farewell("[SYS/TEMP] The mail server is not available, try again later"));
     }
 
     private void onUpstreamReady(Channel channel, Optional<String> timestamp, List<String> capabilities) {

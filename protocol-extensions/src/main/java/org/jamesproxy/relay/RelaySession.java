@@ -94,6 +94,23 @@ public abstract class RelaySession {
     // ----------------------------------------------------------------------------------------------------------
     // Shared mechanics
 
+    /** Counts and logs an accepted client connection. */
+    protected final void connectionAccepted(Metric connections, boolean implicitTls) {
+        connections.increment();
+        log().info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
+    }
+
+    /** The upstream leg could not be made usable: counted, logged, and the client told in its protocol's words. */
+    protected final void upstreamUnusable(UpstreamConnector connector, String reason, Metric failures, String lastLine) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        failures.increment();
+        log().warn("upstream {} unusable: {}", connector.describe(), reason);
+        writeClientLine(lastLine);
+        closeAfterFlush();
+    }
+
     /** Opens the upstream leg with the protocol's prelude; a refused or timed-out connection fails it like any prelude failure. */
     protected final void connectUpstream(UpstreamConnector connector, UpstreamPrelude prelude) {
         connector.connect(client, prelude).addListener((ChannelFutureListener) future -> {

@@ -147,8 +147,7 @@ final class SmtpProxySession extends RelaySession {
 
     @Override
     protected void onClientConnected() {
-        runtime.metrics.connections.increment();
-        sessionLog.info("connection accepted on the {} port", implicitTls ? "implicit TLS" : "plain");
+        connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeBuffer = new InputBuffer(client.alloc(), MAX_UPSTREAM_LINE);
         connectUpstream(runtime.connector, new SmtpUpstreamPrelude(runtime.connector, policy.isOpportunisticStartTls(),
             runtime.helloName, new SmtpUpstreamPrelude.Outcome() {
@@ -166,12 +165,8 @@ final class SmtpProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        runtime.metrics.upstreamFailures.increment();
-        sessionLog.warn("upstream {} unusable: {}", runtime.connector.describe(), reason);
-        closeWith("421 4.3.2 " + runtime.helloName + " Service not available, try again later");
+        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+            "421 4.3.2 " + runtime.helloName + " Service not available, try again later");
     }
 
     private void onUpstreamReady(Channel channel, List<String> keywords, boolean plaintextFallback, String fallbackReason,
