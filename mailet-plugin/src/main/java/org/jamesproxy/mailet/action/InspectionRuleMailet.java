@@ -1,0 +1,48 @@
+package org.jamesproxy.mailet.action;
+
+import java.util.List;
+import java.util.Set;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * Base of every inspection rule mailet (content types, filenames, headers, antivirus, spam): a subclass only says
+ * what it finds; what is done about it (strip, quarantine, deny, drop, block, deny message, alarms) is the same for
+ * every rule and lives in {@link FindingsExecutor}. Works the same in a proxy action and in James's own
+ * {@code mailetcontainer.xml}: both run {@link #service(Mail)}.
+ */
+public abstract class InspectionRuleMailet extends GenericMailet {
+    private FindingsExecutor executor;
+
+    @Override
+    public final void init() throws MessagingException {
+        checkInitParameters(ImmutableSet.<String>builder()
+            .addAll(FindingsExecutor.PARAMETERS)
+            .addAll(ruleParameters())
+            .build());
+        initRule();
+        executor = FindingsExecutor.fromConfig(getMailetConfig());
+    }
+
+    @Override
+    public final void service(Mail mail) throws MessagingException {
+        List<Finding> findings = findings(mail);
+        if (!findings.isEmpty()) {
+            executor.apply(mail, findings);
+        }
+    }
+
+    /** The parameters this rule reads, besides the common ones of {@link FindingsExecutor#PARAMETERS}. */
+    protected abstract Set<String> ruleParameters();
+
+    /** Parse this rule's parameters; throw a {@link javax.mail.MessagingException} naming the parameter if invalid. */
+    protected abstract void initRule() throws MessagingException;
+
+    /** What this rule finds in the mail, each with its action. Must not modify the mail. */
+    protected abstract List<Finding> findings(Mail mail) throws MessagingException;
+}
