@@ -1,5 +1,8 @@
 package org.jamesproxy.modules;
 
+import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.policy.LoggingClientBlocker;
+
 import com.google.inject.AbstractModule;
 import com.google.inject.Scopes;
 
@@ -12,5 +15,7 @@ public class MailProxyModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(MailProxyService.class).in(Scopes.SINGLETON);
+        // block verdicts: log and count until the auto-block list of the policy work replaces this binding
+        bind(ClientBlocker.class).to(LoggingClientBlocker.class).in(Scopes.SINGLETON);
     }
 }

@@ -29,6 +29,7 @@ import org.jamesproxy.inspection.ProxyActionInspector;
 import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.pop3.Pop3Proxy;
 import org.jamesproxy.smtp.SmtpProxy;
 import org.jamesproxy.tls.ServerTlsContext;
@@ -52,17 +53,19 @@ public class MailProxyService {
     private final FileSystem fileSystem;
     private final MetricFactory metricFactory;
     private final ProxyActionLoader actionLoader;
+    private final ClientBlocker clientBlocker;
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
 
     @Inject
     public MailProxyService(ConfigurationProvider configurationProvider, FileSystem fileSystem, MetricFactory metricFactory,
-                            ProxyActionLoader actionLoader) {
+                            ProxyActionLoader actionLoader, ClientBlocker clientBlocker) {
         this.configurationProvider = configurationProvider;
         this.fileSystem = fileSystem;
         this.metricFactory = metricFactory;
         this.actionLoader = actionLoader;
+        this.clientBlocker = clientBlocker;
     }
 
     public synchronized void start() {
@@ -138,19 +141,19 @@ public class MailProxyService {
     private ProxyListenerPair imapListeners(ImapPolicy imap, String path) throws ConfigurationException {
         PolicyParts parts = policyParts(imap.getPolicy(), path);
         return ImapProxy.listeners(imap, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
-            metricFactory, fileSystem);
+            metricFactory, fileSystem, clientBlocker);
     }
 
     private ProxyListenerPair pop3Listeners(Pop3Policy pop3, String path) throws ConfigurationException {
         PolicyParts parts = policyParts(pop3.getPolicy(), path);
         return Pop3Proxy.listeners(pop3, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
-            metricFactory, fileSystem);
+            metricFactory, fileSystem, clientBlocker);
     }
 
     private ProxyListenerPair smtpListeners(SmtpPolicy smtp, String path) throws ConfigurationException {
         PolicyParts parts = policyParts(smtp.getPolicy(), path);
         return SmtpProxy.listeners(smtp, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
-            metricFactory, fileSystem);
+            metricFactory, fileSystem, clientBlocker);
     }
 
     private void startAll() throws Exception {

@@ -66,9 +66,18 @@ public final class DenyNotice {
      * @param now the Date of the notice when the original has none that parses
      */
     public static byte[] render(byte[] originalMessage, String reason, ZonedDateTime now) {
+        return render(originalMessage, reason, Optional.empty(), now);
+    }
+
+    /**
+     * @param text the configured deny message, already rendered ({@link ProxyMailAttributes#VERDICT_MESSAGE}): its
+     *             subject line, if any, replaces {@value #SUBJECT_PREFIX}+original subject, its text the default body
+     */
+    public static byte[] render(byte[] originalMessage, String reason, Optional<DenyText> text, ZonedDateTime now) {
         OriginalHeaders original = new OriginalHeaders(parseHeaders(originalMessage));
         String safeReason = Reasons.sanitize(reason, DEFAULT_REASON);
-        String subject = SUBJECT_PREFIX + original.subject.orElse("message removed by the mail proxy");
+        String subject = text.flatMap(DenyText::getSubject)
+            .orElseGet(() -> SUBJECT_PREFIX + original.subject.orElse("message removed by the mail proxy"));
 
         StringBuilder message = new StringBuilder();
         header(message, "Date", original.date.orElseGet(() -> RFC_5322_DATE.format(now)));
@@ -77,13 +86,13 @@ public final class DenyNotice {
         original.messageId.ifPresent(id -> header(message, "Message-ID", id));
         header(message, "Subject", encode(subject));
         header(message, "MIME-Version", "1.0");
-        header(message, "Content-Type", "text/plain; charset=UTF-8");
+        header(message, "Content-Type", text.map(DenyText::contentType).orElse("text/plain; charset=UTF-8"));
         header(message, "Content-Transfer-Encoding", "quoted-printable");
         header(message, DENIED_HEADER, encode(safeReason));
         message.append("\r\n");
 
         byte[] head = message.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] body = quotedPrintable(body(original, safeReason));
+        byte[] body = quotedPrintable(text.map(custom -> crlf(custom.getBody())).orElseGet(() -> body(original, safeReason)));
         byte[] result = Arrays.copyOf(head, head.length + body.length);
         System.arraycopy(body, 0, result, head.length, body.length);
         return result;
@@ -104,6 +113,11 @@ public final class DenyNotice {
             "If you think this is a mistake, contact your administrator and quote the",
             "Message-ID above.",
             "");
+    }
+
+    private static String crlf(String text) {
+        String lines = text.replace("\r\n", "\n").replace("\n", "\r\n");
+        return lines.endsWith("\r\n") ? lines : lines + "\r\n";
     }
 
     private static InternetHeaders parseHeaders(byte[] originalMessage) {

@@ -34,13 +34,17 @@ import com.google.common.collect.ImmutableList;
  *       recipients, can match. Attributes {@link ProxyMailAttributes} carry protocol, policy, user and session.</li>
  *   <li>Each step: the mailet runs when its matcher returns at least one recipient. Unlike James, a partial match does
  *       not split the mail: the mailet sees the whole message.</li>
- *   <li>Deny: a mailet set {@link ProxyMailAttributes#VERDICT} to {@code deny} (reason from
- *       {@link ProxyMailAttributes#VERDICT_REASON}), or ghosted the mail ({@code Null}), or removed every recipient
- *       (James ghosts such a mail too). Processing stops at the first deny. A mailet that moves the mail to another
+ *   <li>Refusals: a mailet set {@link ProxyMailAttributes#VERDICT} to {@code tempfail}, {@code deny}, {@code drop}
+ *       or {@code block} (reason from {@link ProxyMailAttributes#VERDICT_REASON}, deny message from
+ *       {@link ProxyMailAttributes#VERDICT_MESSAGE}), or ghosted the mail ({@code Null}), or removed every recipient
+ *       (James ghosts such a mail too; both count as deny). Processing stops at the first refusal; a mailet that sets
+ *       a verdict decides it alone (the rule mailets already keep the most severe of their findings). A verdict word
+ *       that is none of {@link Verdict} is a mailet error. A mailet that moves the mail to another
  *       state ({@code ToProcessor}) ends the action, as the mail would leave a James processor.</li>
  *   <li>Any exception from a matcher, a mailet or the serialisation is handled by {@link OnError}.</li>
  * </ul>
- * Metrics: timer {@value #INSPECTION_TIMER}, counters {@value #INSPECTED}, {@value #MODIFIED}, {@value #DENIED}.
+ * Metrics: timer {@value #INSPECTION_TIMER}, counters {@value #INSPECTED}, {@value #MODIFIED}, {@value #DENIED},
+ * {@value #TEMPFAILED}, {@value #DROPPED}, {@value #BLOCKED}.
  * Thread-safe as long as the mailets are, which James requires of them anyway.
  */
 public class ProxyActionInspector implements MessageInspector {
@@ -50,12 +54,28 @@ public class ProxyActionInspector implements MessageInspector {
     public static final String INSPECTED = "mailproxy-inspected";
     public static final String MODIFIED = "mailproxy-modified";
     public static final String DENIED = "mailproxy-denied";
+    public static final String TEMPFAILED = "mailproxy-tempfailed";
+    public static final String DROPPED = "mailproxy-dropped";
+    public static final String BLOCKED = "mailproxy-blocked";
     public static final String PLACEHOLDER_DOMAIN = "proxy.invalid";
     static final String POLICY_MDC_KEY = "policy";
     static final String ACTION_MDC_KEY = "proxyAction";
 
     private static final MailAddress UNKNOWN_RECIPIENT = parseAddress("unknown@" + PLACEHOLDER_DOMAIN)
         .orElseThrow(() -> new IllegalStateException("invalid placeholder address"));
+
+    /** What a step refused the message with. */
+    private static final class Refusal {
+        private final Verdict verdict;
+        private final String reason;
+        private final Optional<DenyText> text;
+
+        private Refusal(Verdict verdict, String reason, Optional<DenyText> text) {
+            this.verdict = verdict;
+            this.reason = reason;
+            this.text = text;
+        }
+    }
 
     /** A matcher, mailet or the serialisation threw; {@code where} names which, for the reason and the log. */
     private static final class StepFailure extends Exception {
@@ -74,6 +94,9 @@ public class ProxyActionInspector implements MessageInspector {
     private final Metric inspected;
     private final Metric modified;
     private final Metric denied;
+    private final Metric tempfailed;
+    private final Metric dropped;
+    private final Metric blocked;
 
     public ProxyActionInspector(ProxyAction action, OnError onError, MetricFactory metricFactory) {
         this(action, onError, metricFactory, Clock.systemDefaultZone());
@@ -88,6 +111,9 @@ public class ProxyActionInspector implements MessageInspector {
         this.inspected = metricFactory.generate(INSPECTED);
         this.modified = metricFactory.generate(MODIFIED);
         this.denied = metricFactory.generate(DENIED);
+        this.tempfailed = metricFactory.generate(TEMPFAILED);
+        this.dropped = metricFactory.generate(DROPPED);
+        this.blocked = metricFactory.generate(BLOCKED);
     }
 
     public ProxyAction getAction() {
@@ -104,10 +130,23 @@ public class ProxyActionInspector implements MessageInspector {
         try {
             inspected.increment();
             InspectionResult result = MDCBuilder.withMdc(mdc(context), () -> inspectOrFail(context, message));
-            if (result.getVerdict() == Verdict.DENY) {
-                denied.increment();
-            } else if (result.isModified()) {
-                modified.increment();
+            switch (result.getVerdict()) {
+                case DENY:
+                    denied.increment();
+                    break;
+                case TEMPFAIL:
+                    tempfailed.increment();
+                    break;
+                case DROP:
+                    dropped.increment();
+                    break;
+                case BLOCK:
+                    blocked.increment();
+                    break;
+                default:
+                    if (result.isModified()) {
+                        modified.increment();
+                    }
             }
             return result;
         } finally {
@@ -134,10 +173,11 @@ public class ProxyActionInspector implements MessageInspector {
         InspectedMessage mimeMessage = new InspectedMessage(mailName, message);
         MailImpl mail = newMail(context, mailName, mimeMessage);
         try {
-            Optional<String> denyReason = runSteps(mail);
-            if (denyReason.isPresent()) {
-                LOGGER.info("Proxy action {} denied a message: {}", action.getName(), denyReason.get());
-                return deny(denyReason.get(), message);
+            Optional<Refusal> refusal = runSteps(mail);
+            if (refusal.isPresent()) {
+                Refusal refused = refusal.get();
+                LOGGER.info("Proxy action {}: verdict {} for a message: {}", action.getName(), refused.verdict.value(), refused.reason);
+                return refuse(refused.verdict, refused.reason, refused.text, message);
             }
             Optional<byte[]> changed = serialize(mimeMessage, mail);
             LOGGER.debug("Proxy action {} let a message through {}", action.getName(), changed.isPresent() ? "modified" : "unchanged");
@@ -147,8 +187,8 @@ public class ProxyActionInspector implements MessageInspector {
         }
     }
 
-    /** @return the deny reason, when a step denied the message */
-    private Optional<String> runSteps(Mail mail) throws StepFailure {
+    /** @return the refusal, when a step refused the message */
+    private Optional<Refusal> runSteps(Mail mail) throws StepFailure {
         String initialState = mail.getState();
         for (ProxyAction.Step step : action.getSteps()) {
             if (!matches(step, mail)) {
@@ -159,9 +199,9 @@ public class ProxyActionInspector implements MessageInspector {
             } catch (Exception | LinkageError e) {
                 throw new StepFailure("mailet " + step.mailetName(), e);
             }
-            Optional<String> denyReason = denyReason(mail, step);
-            if (denyReason.isPresent()) {
-                return denyReason;
+            Optional<Refusal> refusal = refusal(mail, step);
+            if (refusal.isPresent()) {
+                return refusal;
             }
             if (!initialState.equals(mail.getState())) {
                 LOGGER.debug("Proxy action {}: mailet {} moved the mail to state {}, ending the action",
@@ -181,17 +221,22 @@ public class ProxyActionInspector implements MessageInspector {
         }
     }
 
-    private Optional<String> denyReason(Mail mail, ProxyAction.Step step) {
-        boolean verdictDeny = stringAttribute(mail, ProxyMailAttributes.VERDICT)
-            .filter(ProxyMailAttributes.DENY::equalsIgnoreCase)
-            .isPresent();
-        if (verdictDeny) {
-            return Optional.of(Reasons.sanitize(stringAttribute(mail, ProxyMailAttributes.VERDICT_REASON).orElse(null),
-                "denied by " + step.mailetName()));
+    private Optional<Refusal> refusal(Mail mail, ProxyAction.Step step) throws StepFailure {
+        Optional<String> word = stringAttribute(mail, ProxyMailAttributes.VERDICT);
+        if (word.isPresent()) {
+            Verdict verdict = Verdict.parse(word.get()).orElseThrow(() -> new StepFailure("mailet " + step.mailetName(),
+                new IllegalArgumentException("unknown verdict '" + Reasons.sanitize(word.get(), "") + "' in "
+                    + ProxyMailAttributes.VERDICT.asString())));
+            if (verdict.refuses()) {
+                String fallback = pastTense(verdict) + " by " + step.mailetName();
+                return Optional.of(new Refusal(verdict,
+                    Reasons.sanitize(stringAttribute(mail, ProxyMailAttributes.VERDICT_REASON).orElse(null), fallback),
+                    stringAttribute(mail, ProxyMailAttributes.VERDICT_MESSAGE).map(DenyText::parse)));
+            }
         }
         // James ghosts a mail left without recipients as well (ProcessorImpl).
         if (Mail.GHOST.equals(mail.getState()) || mail.getRecipients().isEmpty()) {
-            return Optional.of("dropped by " + step.mailetName());
+            return Optional.of(new Refusal(Verdict.DENY, "dropped by " + step.mailetName(), Optional.empty()));
         }
         return Optional.empty();
     }
@@ -214,10 +259,30 @@ public class ProxyActionInspector implements MessageInspector {
         return deny(reason, message);
     }
 
+    private static String pastTense(Verdict verdict) {
+        switch (verdict) {
+            case TEMPFAIL:
+                return "temporarily refused";
+            case DROP:
+                return "dropped";
+            case BLOCK:
+                return "blocked";
+            default:
+                return "denied";
+        }
+    }
+
     private InspectionResult deny(String reason, byte[] message) {
+        return refuse(Verdict.DENY, reason, Optional.empty(), message);
+    }
+
+    private InspectionResult refuse(Verdict verdict, String reason, Optional<DenyText> text, byte[] message) {
         // Relays put the reason in SMTP replies and logs: one bounded line, whatever a mailet wrote.
         String safeReason = Reasons.sanitize(reason, DenyNotice.DEFAULT_REASON);
-        return InspectionResult.denied(safeReason, DenyNotice.render(message, safeReason, ZonedDateTime.now(clock)));
+        if (verdict.closesConnection()) {
+            return InspectionResult.refused(verdict, safeReason, null);
+        }
+        return InspectionResult.refused(verdict, safeReason, DenyNotice.render(message, safeReason, text, ZonedDateTime.now(clock)));
     }
 
     private MailImpl newMail(InspectionContext context, String mailName, InspectedMessage mimeMessage) throws Exception {

@@ -1,6 +1,5 @@
 package org.jamesproxy.mailet;
 
-import java.util.Locale;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
@@ -11,6 +10,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
 import org.apache.mailet.base.GenericMailet;
 import org.jamesproxy.inspection.ProxyMailAttributes;
+import org.jamesproxy.inspection.Verdict;
 
 import com.google.common.collect.ImmutableSet;
 
@@ -22,7 +22,8 @@ import com.google.common.collect.ImmutableSet;
  * <p>
  * Parameters:
  * <ul>
- *   <li>{@code verdict}: {@code deny} (default) or {@code allow}, case-insensitive.</li>
+ *   <li>{@code verdict}: {@code deny} (default), {@code allow}, {@code tempfail}, {@code drop} or {@code block},
+ *       case-insensitive ({@link Verdict} says what each client sees).</li>
  *   <li>{@code reason}: free text, shown to the user and logged; line breaks are turned into spaces. Without it the
  *       reason is "denied by &lt;mailet name&gt;". Any reason left by an earlier mailet is cleared.</li>
  * </ul>
@@ -52,18 +53,16 @@ public class ProxyVerdict extends GenericMailet {
     }
 
     private String parseVerdict(String value) throws MailetException {
-        String normalized = value.toLowerCase(Locale.US);
-        if (normalized.equals(ProxyMailAttributes.DENY) || normalized.equals(ProxyMailAttributes.ALLOW)) {
-            return normalized;
-        }
-        throw new MailetException(getMailetName() + ": invalid value '" + value + "' for parameter '" + VERDICT
-            + "': expected deny or allow");
+        return Verdict.parse(value).map(Verdict::value)
+            .orElseThrow(() -> new MailetException(getMailetName() + ": invalid value '" + value + "' for parameter '" + VERDICT
+                + "': expected one of allow, tempfail, deny, drop, block"));
     }
 
     @Override
     public void service(Mail mail) {
         mail.setAttribute(new Attribute(ProxyMailAttributes.VERDICT, AttributeValue.of(verdict)));
         mail.removeAttribute(ProxyMailAttributes.VERDICT_REASON);
+        mail.removeAttribute(ProxyMailAttributes.VERDICT_MESSAGE);
         reason.ifPresent(text -> mail.setAttribute(new Attribute(ProxyMailAttributes.VERDICT_REASON, AttributeValue.of(text))));
     }
 

@@ -69,7 +69,7 @@ class ProxyVerdictTest {
         assertThatThrownBy(() -> proxyVerdict(FakeMailetConfig.builder().setProperty("verdict", "quarantine")))
             .isInstanceOf(MessagingException.class)
             .hasMessageContaining("'quarantine'")
-            .hasMessageContaining("deny or allow");
+            .hasMessageContaining("allow, tempfail, deny, drop, block");
     }
 
     @Test

@@ -9,6 +9,8 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.policy.LoggingClientBlocker;
 import org.jamesproxy.listener.ListenerKind;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
@@ -23,10 +25,19 @@ public final class ImapProxy {
     public static ProxyListenerPair listeners(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
                                               MessageInspector inspector, Executor inspectionExecutor,
                                               MetricFactory metricFactory, FileSystem fileSystem) throws ConfigurationException {
+        return listeners(policy, connector, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem,
+            new LoggingClientBlocker(metricFactory));
+    }
+
+    /** @param blocker where {@code block} verdicts report the client */
+    public static ProxyListenerPair listeners(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+                                              MessageInspector inspector, Executor inspectionExecutor,
+                                              MetricFactory metricFactory, FileSystem fileSystem, ClientBlocker blocker)
+        throws ConfigurationException {
         ProxyPolicy common = policy.getPolicy();
         String helloName = common.listenerConfig().getString("helloName", "james-mail-proxy");
         ImapProxyRuntime runtime = new ImapProxyRuntime(policy, connector, serverTls, inspector, inspectionExecutor,
-            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName);
+            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName, blocker);
         return ProxyListenerPair.of(common, kind -> new ProxyListener("IMAP proxy " + common.getName(), common, kind, serverTls,
             (channel, implicitTls) -> new ImapProxySession(runtime, channel, implicitTls).clientHandler(), fileSystem));
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.relay.InspectionRunner;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
@@ -18,15 +19,18 @@ final class ImapProxyRuntime {
     final InspectionRunner inspection;
     final ImapProxyMetrics metrics;
     final String helloName;
+    final ClientBlocker blocker;
 
     ImapProxyRuntime(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName) {
+                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName,
+                     ClientBlocker blocker) {
         this.policy = policy;
         this.connector = connector;
         this.serverTls = serverTls;
         this.inspection = new InspectionRunner(inspector, inspectionExecutor);
         this.metrics = new ImapProxyMetrics(metricFactory);
         this.helloName = helloName;
+        this.blocker = blocker;
     }
 
     String policyName() {

@@ -628,7 +628,11 @@ final class ImapProxySession extends RelaySession {
         }
         runtime.metrics.fetchInspected.increment();
         inspectedCount++;
-        if (result.getVerdict() == Verdict.DENY) {
+        if (result.getVerdict().closesConnection()) {
+            dropConnection(result.getVerdict(), result.getReason().orElse(""));
+            return;
+        }
+        if (result.getVerdict().hasNotice()) {
             deniedCount++;
             runtime.metrics.fetchDenied.increment();
             sessionLog.info("message denied by the proxy action: {}", result.getReason().orElse(""));
@@ -644,6 +648,21 @@ final class ImapProxySession extends RelaySession {
         writeLiteral(heldSegment, content);
         processUpstream();
         readUpstreamIfPossible();
+    }
+
+    /**
+     * drop/block: nothing of this FETCH response has been written yet (its text before the literal is held), so the
+     * untagged BYE starts a line of its own; the reason stays in the log.
+     */
+    private void dropConnection(Verdict verdict, String reason) {
+        deniedCount++;
+        runtime.metrics.fetchDenied.increment();
+        sessionLog.warn("message {} by the proxy action, closing the connection: {}", verdict == Verdict.BLOCK ? "blocked" : "dropped", reason);
+        // Reported before the close, while the session still knows everything about the client.
+        if (verdict == Verdict.BLOCK) {
+            runtime.blocker.blockPeer(client.remoteAddress(), reason);
+        }
+        closeWithFarewell("Connection closed by policy");
     }
 
     private void writeLiteral(String segmentPrefix, byte[] content) {

@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.Pop3Policy;
 import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.relay.InspectionRunner;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
@@ -19,9 +20,11 @@ final class Pop3ProxyRuntime {
     final boolean inspects;
     final Pop3ProxyMetrics metrics;
     final String helloName;
+    final ClientBlocker blocker;
 
     Pop3ProxyRuntime(Pop3Policy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName) {
+                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName,
+                     ClientBlocker blocker) {
         this.policy = policy;
         this.connector = connector;
         this.serverTls = serverTls;
@@ -29,6 +32,7 @@ final class Pop3ProxyRuntime {
         this.inspects = policy.getPolicy().getInspection().getProxyAction().isPresent();
         this.metrics = new Pop3ProxyMetrics(metricFactory);
         this.helloName = helloName;
+        this.blocker = blocker;
     }
 
     String policyName() {

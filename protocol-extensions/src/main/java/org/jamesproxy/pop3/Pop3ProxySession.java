@@ -590,7 +590,7 @@ final class Pop3ProxySession extends RelaySession {
                 return message;
             }
             byte[] content = result.getContent().get();
-            if (result.getVerdict() == Verdict.DENY) {
+            if (result.getVerdict().hasNotice()) {
                 int noticeHeaderEnd = Math.max(0, MessageSections.headerEnd(content));
                 return concat(Arrays.copyOf(content, noticeHeaderEnd), firstLines(content, noticeHeaderEnd, lines));
             }
@@ -612,7 +612,11 @@ final class Pop3ProxySession extends RelaySession {
             }
             runtime.metrics.retrInspected.increment();
             inspectedCount++;
-            if (result.getVerdict() == Verdict.DENY) {
+            if (result.getVerdict().closesConnection()) {
+                dropConnection(result.getVerdict(), result.getReason().orElse(""));
+                return;
+            }
+            if (result.getVerdict().hasNotice()) {
                 deniedCount++;
                 runtime.metrics.retrDenied.increment();
                 sessionLog.info("message denied by the proxy action: {}", result.getReason().orElse(""));
@@ -626,6 +630,21 @@ final class Pop3ProxySession extends RelaySession {
             processUpstream();
             readUpstreamIfPossible();
         });
+    }
+
+    /**
+     * drop/block: the RETR/TOP status line has not been written yet, so the client reads an -ERR in its place, then
+     * the connection closes; the reason stays in the log.
+     */
+    private void dropConnection(Verdict verdict, String reason) {
+        deniedCount++;
+        runtime.metrics.retrDenied.increment();
+        sessionLog.warn("message {} by the proxy action, closing the connection: {}", verdict == Verdict.BLOCK ? "blocked" : "dropped", reason);
+        // Reported before the close, while the session still knows everything about the client.
+        if (verdict == Verdict.BLOCK) {
+            runtime.blocker.blockPeer(client.remoteAddress(), reason);
+        }
+        closeWithFarewell("[SYS/PERM] Connection closed by policy");
     }
 
     /** "+OK" and the message as multi-line data; the status line's size is ours when the content changed. */

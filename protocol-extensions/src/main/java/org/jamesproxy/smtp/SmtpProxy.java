@@ -9,6 +9,8 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.policy.LoggingClientBlocker;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.tls.ServerTlsContext;
@@ -22,10 +24,19 @@ public final class SmtpProxy {
     public static ProxyListenerPair listeners(SmtpPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
                                               MessageInspector inspector, Executor inspectionExecutor,
                                               MetricFactory metricFactory, FileSystem fileSystem) throws ConfigurationException {
+        return listeners(policy, connector, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem,
+            new LoggingClientBlocker(metricFactory));
+    }
+
+    /** @param blocker where {@code block} verdicts report the client */
+    public static ProxyListenerPair listeners(SmtpPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+                                              MessageInspector inspector, Executor inspectionExecutor,
+                                              MetricFactory metricFactory, FileSystem fileSystem, ClientBlocker blocker)
+        throws ConfigurationException {
         ProxyPolicy common = policy.getPolicy();
         String helloName = common.listenerConfig().getString("helloName", "james-mail-proxy");
         SmtpProxyRuntime runtime = new SmtpProxyRuntime(policy, connector, serverTls, inspector, inspectionExecutor,
-            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName);
+            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName, blocker);
         return ProxyListenerPair.of(common, kind -> new ProxyListener("SMTP proxy " + common.getName(), common, kind, serverTls,
             (channel, implicitTls) -> new SmtpProxySession(runtime, channel, implicitTls).clientHandler(), fileSystem));
     }

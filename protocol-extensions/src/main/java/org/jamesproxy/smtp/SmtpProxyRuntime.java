@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.relay.InspectionRunner;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
@@ -19,9 +20,11 @@ final class SmtpProxyRuntime {
     final boolean inspects;
     final SmtpProxyMetrics metrics;
     final String helloName;
+    final ClientBlocker blocker;
 
     SmtpProxyRuntime(SmtpPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName) {
+                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName,
+                     ClientBlocker blocker) {
         this.policy = policy;
         this.connector = connector;
         this.serverTls = serverTls;
@@ -30,6 +33,7 @@ final class SmtpProxyRuntime {
         this.inspects = inspector != MessageInspector.PASS_THROUGH;
         this.metrics = new SmtpProxyMetrics(metricFactory);
         this.helloName = helloName;
+        this.blocker = blocker;
     }
 
     String policyName() {

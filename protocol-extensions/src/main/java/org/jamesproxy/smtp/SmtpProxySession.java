@@ -628,8 +628,15 @@ final class SmtpProxySession extends RelaySession {
             return;
         }
         delivery = Delivery.NONE;
+        String reason = result.getReason().orElse("Message refused by policy");
+        if (result.getVerdict().closesConnection()) {
+            dropConnection(result.getVerdict(), reason);
+            return;
+        }
         if (result.getVerdict() == Verdict.DENY) {
-            denyMessage(result.getReason().orElse("Message refused by policy"));
+            denyMessage(reason);
+        } else if (result.getVerdict() == Verdict.TEMPFAIL) {
+            tempfailMessage(reason);
         } else {
             if (result.isModified()) {
                 runtime.metrics.messagesModified.increment();
@@ -646,6 +653,31 @@ final class SmtpProxySession extends RelaySession {
         sessionLog.info("message denied by the proxy action: {}", reason);
         localReply("554 5.7.1 " + oneLine(reason));
         abandonUpstreamTransaction();
+    }
+
+    /** As a deny, with a transient reply: the client keeps the message and may retry. */
+    private void tempfailMessage(String reason) {
+        deniedCount++;
+        runtime.metrics.messagesDenied.increment();
+        sessionLog.info("message temporarily refused by the proxy action: {}", reason);
+        localReply("451 4.7.1 " + oneLine(reason));
+        abandonUpstreamTransaction();
+    }
+
+    /**
+     * drop/block: no reply to the final dot, the connection is closed. The upstream has MAIL/RCPT but never got
+     * DATA from us, so closing its leg (done by the close) delivers nothing. The client gets the 421 every SMTP
+     * server sends before closing, with no reason: a sender being dropped is not told why.
+     */
+    private void dropConnection(Verdict verdict, String reason) {
+        deniedCount++;
+        runtime.metrics.messagesDenied.increment();
+        sessionLog.warn("message {} by the proxy action, closing the connection: {}", verdict == Verdict.BLOCK ? "blocked" : "dropped", reason);
+        // Reported before the close, while the session still knows everything about the client.
+        if (verdict == Verdict.BLOCK) {
+            runtime.blocker.blockPeer(client.remoteAddress(), reason);
+        }
+        closeWith("421 4.7.0 " + runtime.helloName + " closing connection");
     }
 
     private void refuseMessage(String reply, String why) {
