@@ -1,10 +1,14 @@
 package org.jamesproxy.mailet.action;
 
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
+import javax.inject.Inject;
 import javax.mail.MessagingException;
 
+import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 
@@ -15,9 +19,26 @@ import com.google.common.collect.ImmutableSet;
  * what it finds; what is done about it (strip, quarantine, deny, drop, block, deny message, alarms) is the same for
  * every rule and lives in {@link FindingsExecutor}. Works the same in a proxy action and in James's own
  * {@code mailetcontainer.xml}: both run {@link #service(Mail)}.
+ * <p>
+ * James creates mailets through Guice (mailetcontainer.xml and proxy actions alike), which calls
+ * {@link #setMailRepositoryStore} for quarantine. A rule created with {@code new} (unit tests) has no store unless the
+ * test sets one; quarantine findings then fail. The common parameters are listed in {@link FindingsExecutor}.
  */
 public abstract class InspectionRuleMailet extends GenericMailet {
     private FindingsExecutor executor;
+    private Optional<MailRepositoryStore> repositoryStore = Optional.empty();
+    private Clock clock = Clock.systemDefaultZone();
+
+    /** Where {@code quarantine} stores originals; injected by James. */
+    @Inject
+    public void setMailRepositoryStore(MailRepositoryStore repositoryStore) {
+        this.repositoryStore = Optional.of(repositoryStore);
+    }
+
+    /** For tests of alarm rate limits and notice dates; call before {@code init}. */
+    public void setClock(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public final void init() throws MessagingException {
@@ -26,7 +47,7 @@ public abstract class InspectionRuleMailet extends GenericMailet {
             .addAll(ruleParameters())
             .build());
         initRule();
-        executor = FindingsExecutor.fromConfig(getMailetConfig());
+        executor = FindingsExecutor.fromConfig(getMailetConfig(), repositoryStore, clock);
     }
 
     @Override
