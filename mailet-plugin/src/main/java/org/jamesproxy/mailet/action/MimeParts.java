@@ -63,6 +63,9 @@ final class MimeParts {
                 multipart.removeBodyPart(index);
                 multipart.addBodyPart(replacementFor(child, text), index);
             }
+            // Set back explicitly: javax.mail does not always cache the parsed multipart (James's MimeMessageWrapper
+            // re-parses it), and the setter is what tells the message its body changed.
+            part.setContent(multipart);
             return false;
         }
         if (part.isMimeType("message/rfc822")) {
