@@ -39,6 +39,7 @@ final class Alarms {
     private static final Duration WINDOW = Duration.ofMinutes(1);
 
     private final String rule;
+    private final boolean log;
     private final boolean notifyPostmaster;
     private final int perMinute;
     private final Clock clock;
@@ -46,8 +47,9 @@ final class Alarms {
     private int sentInWindow;
     private long suppressed;
 
-    Alarms(String rule, boolean notifyPostmaster, int perMinute, Clock clock) {
+    Alarms(String rule, boolean log, boolean notifyPostmaster, int perMinute, Clock clock) {
         this.rule = rule;
+        this.log = log;
         this.notifyPostmaster = notifyPostmaster;
         this.perMinute = perMinute;
         this.clock = clock;
@@ -94,9 +96,11 @@ final class Alarms {
             .addToContextIfPresent("policy", attribute(mail, ProxyMailAttributes.POLICY))
             .addToContextIfPresent(MDCBuilder.IP, Optional.ofNullable(mail.getRemoteAddr()))
             .addToContext("suppressed", String.valueOf(suppressedBefore));
-        MDCBuilder.withMdc(mdc, () -> ALARM_LOGGER.warn("Alarm from rule {}: {} {} ({}){}", rule, applied.value(),
-            finding.getReason(), finding.getPart(),
-            suppressedBefore > 0 ? "; " + suppressedBefore + " earlier alarm(s) of this rule suppressed" : ""));
+        if (log) {
+            MDCBuilder.withMdc(mdc, () -> ALARM_LOGGER.warn("Alarm from rule {}: {} {} ({}){}", rule, applied.value(),
+                finding.getReason(), finding.getPart(),
+                suppressedBefore > 0 ? "; " + suppressedBefore + " earlier alarm(s) of this rule suppressed" : ""));
+        }
         if (notifyPostmaster) {
             notifyPostmaster(mail, finding, applied, context, sender, recipients, suppressedBefore);
         }

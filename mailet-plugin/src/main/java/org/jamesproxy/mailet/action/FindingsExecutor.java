@@ -110,7 +110,7 @@ public class FindingsExecutor {
             boolean alarm = bool(config, ALARM, true);
             boolean notify = bool(config, NOTIFY_POSTMASTER, false);
             int perMinute = integer(config, ALARMS_PER_MINUTE, DEFAULT_ALARMS_PER_MINUTE, 1, 10_000);
-            Optional<Alarms> alarms = alarm || notify ? Optional.of(new Alarms(rule, notify, perMinute, clock)) : Optional.empty();
+            Optional<Alarms> alarms = alarm || notify ? Optional.of(new Alarms(rule, alarm, notify, perMinute, clock)) : Optional.empty();
             return new FindingsExecutor(rule, template, quarantine, alarms, config.getMailetContext(), repositoryStore, clock);
         } catch (IllegalArgumentException e) {
             throw new MailetException(e.getMessage(), e);
