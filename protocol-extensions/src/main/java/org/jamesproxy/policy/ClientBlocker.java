@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
+import org.slf4j.LoggerFactory;
+
 /**
  * Where a {@code block} verdict reports the client that sent the message, after the relay has closed its
  * connection. The auto-block list (refusing further connections from the address for a while) arrives with the
@@ -19,10 +21,18 @@ public interface ClientBlocker {
      */
     void block(InetAddress client, String reason);
 
-    /** {@link #block} for a channel's remote address; other kinds of address (local sockets) are ignored. */
+    /**
+     * {@link #block} for a channel's remote address; other kinds of address (local sockets) are ignored. A failing
+     * implementation is logged and otherwise ignored: the relay closes the connection whatever happens here.
+     * Behind a PROXY-protocol load balancer this is the balancer's address, as for James's own connection limits.
+     */
     default void blockPeer(SocketAddress remote, String reason) {
         if (remote instanceof InetSocketAddress && ((InetSocketAddress) remote).getAddress() != null) {
-            block(((InetSocketAddress) remote).getAddress(), reason);
+            try {
+                block(((InetSocketAddress) remote).getAddress(), reason);
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(ClientBlocker.class).error("block hook {} failed for {}", getClass().getName(), remote, e);
+            }
         }
     }
 }
