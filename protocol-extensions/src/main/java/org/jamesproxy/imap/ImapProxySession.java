@@ -380,7 +380,7 @@ final class ImapProxySession extends RelaySession {
 
     private void startTls(String tag) {
         pendingStartTlsTag = null;
-        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS",
+        startClientTls(runtime.serverTls.orElse(null), clientReader.unconsumed(), "STARTTLS",
             tag + " OK Begin TLS negotiation now", tag + " BAD Commands pipelined after STARTTLS are refused",
             runtime.metrics.startTls, runtime.metrics.injectionRefused);
     }

@@ -326,7 +326,7 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void startTls() {
-        startClientTls(runtime.serverTls.get(), clientIn.unconsumed(), "STLS", "+OK Begin TLS negotiation",
+        startClientTls(runtime.serverTls.orElse(null), clientIn.unconsumed(), "STLS", "+OK Begin TLS negotiation",
             farewell("Commands pipelined after STLS are refused"), runtime.metrics.stls, runtime.metrics.injectionRefused);
     }
 

@@ -368,7 +368,7 @@ final class SmtpProxySession extends RelaySession {
 
     private boolean offersStartTls() {
         return !implicitTls && !TlsEngines.isTlsActive(client) && policy.getPolicy().getTlsSupport().offersStartTls()
-            && runtime.serverTls.isPresent();
+            && (runtime.serverTls.isPresent() || presentsMintedCertificates());
     }
 
     private void onMail(String text, String argument) {
@@ -487,7 +487,7 @@ final class SmtpProxySession extends RelaySession {
     }
 
     private void startTls() {
-        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS", "220 2.0.0 Ready to start TLS",
+        startClientTls(runtime.serverTls.orElse(null), clientReader.unconsumed(), "STARTTLS", "220 2.0.0 Ready to start TLS",
             "554 5.5.1 Commands pipelined after STARTTLS are refused", runtime.metrics.startTls, runtime.metrics.injectionRefused);
     }
 
