@@ -1,0 +1,141 @@
+package org.jamesproxy.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jamesproxy.client.ClientActionPki.dnsNames;
+import static org.jamesproxy.client.ClientActionPki.peerCertificate;
+import static org.jamesproxy.client.ClientActionPki.policy;
+
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.testing.FakePop3Upstream;
+import org.jamesproxy.testing.ImapTestClient;
+import org.jamesproxy.testing.Pop3ProxyFixture;
+import org.jamesproxy.testing.TestPki;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The "Client" (outbound) proxy action through the POP3 relay: SNI routing, minted certificates, allow, drop, refusals. */
+class Pop3ClientActionTest {
+    private static final String NAME = "pop3.upstream.test";
+
+    private final ClientActionPki pki = ClientActionPki.shared();
+    private Pop3ProxyFixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new Pop3ProxyFixture().withClientAction(pki.hostCertificates(), ClientActionPki.LOOPBACK_RESOLVER);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    private String implicitUpstream() {
+        return "<tls>implicit</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>";
+    }
+
+    private static String sniRouting(String tlsAction) {
+        return "<routing>sni</routing><allowedDestinations><destination>*.upstream.test</destination></allowedDestinations>"
+            + tlsAction;
+    }
+
+    private FakePop3Upstream startSniRouted(String tlsAction) throws Exception {
+        FakePop3Upstream upstream = fixture.implicitTlsUpstream(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "required", implicitUpstream(), sniRouting(tlsAction)), upstream.port(),
+            MessageInspector.PASS_THROUGH);
+        return upstream;
+    }
+
+    @Test
+    void sniRoutedClientShouldSeeACertificateMintedForTheUpstreamNameAndReachTheUpstream() throws Exception {
+        FakePop3Upstream upstream = startSniRouted("");
+
+        ImapTestClient client = fixture.register(ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingProxyAuthority(), NAME));
+
+        X509Certificate presented = peerCertificate((SSLSocket) client.socket());
+        assertThat(presented.getIssuerX500Principal().getName()).isEqualTo(ClientActionPki.PROXY_AUTHORITY_DN);
+        assertThat(dnsNames(presented)).contains(NAME, "*.upstream.test");
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+        assertThat(upstream.receivedCommand("USER")).isTrue();
+    }
+
+    @Test
+    void destinationOutsideTheAllowListShouldBeRefusedWithoutContactingIt() throws Exception {
+        FakePop3Upstream upstream = startSniRouted("");
+
+        assertThatThrownBy(() -> ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingProxyAuthority(), "pop3.elsewhere.test"))
+            .isInstanceOf(SSLException.class);
+        assertThat(upstream.acceptedConnections()).isZero();
+    }
+
+    @Test
+    void clientWithoutSniShouldBeRefusedOnAnSniRoutedPort() throws Exception {
+        FakePop3Upstream upstream = startSniRouted("");
+
+        assertThatThrownBy(() -> ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingProxyAuthority()))
+            .isInstanceOf(SSLException.class);
+        assertThat(upstream.acceptedConnections()).isZero();
+    }
+
+    @Test
+    void upstreamWhoseCertificateIsNotTrustedShouldBeRefusedBeforeTheClientHandshakeCompletes() throws Exception {
+        FakePop3Upstream upstream = fixture.implicitTlsUpstream(TestPki.serverContext(fixture.pki().upstreamCertificate()));
+        fixture.start(policy("pop3proxy", "required", implicitUpstream(), sniRouting("")), upstream.port(),
+            MessageInspector.PASS_THROUGH);
+
+        assertThatThrownBy(() -> ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingProxyAuthority(), NAME))
+            .isInstanceOf(SSLException.class);
+        assertThat(fixture.metrics().countFor("pop3proxy-upstream-failures")).isEqualTo(1);
+    }
+
+    @Test
+    void allowShouldPassTheTlsStreamThroughUndecrypted() throws Exception {
+        FakePop3Upstream upstream = startSniRouted("<tlsAction><default>inspect</default>"
+            + "<domain pattern=\"pop3.upstream.test\">allow</domain></tlsAction>");
+
+        // The client trusts only the public CA: it can only succeed if it talks TLS with the upstream itself.
+        ImapTestClient client = fixture.register(ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingPublicCa(), NAME));
+
+        assertThat(peerCertificate((SSLSocket) client.socket()).getIssuerX500Principal().getName())
+            .isEqualTo(ClientActionPki.PUBLIC_CA_DN);
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+        assertThat(upstream.receivedCommand("USER")).isTrue();
+    }
+
+    @Test
+    void dropShouldCloseWithoutContactingTheDestination() throws Exception {
+        FakePop3Upstream upstream = startSniRouted("<tlsAction><default>drop</default></tlsAction>");
+
+        assertThatThrownBy(() -> ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingProxyAuthority(), NAME))
+            .isInstanceOf(SSLException.class);
+        assertThat(upstream.acceptedConnections()).isZero();
+    }
+
+    @Test
+    void fixedRoutingOnTheStlsPortShouldPresentACertificateMintedForTheUpstreamName() throws Exception {
+        FakePop3Upstream upstream = fixture.upstream().stlsContext(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "enabled",
+                "<host>" + NAME + "</host><tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                "<routing>fixed</routing>"),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        ImapTestClient client = fixture.plainClient();
+
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("STLS").readLine()).startsWith("+OK");
+        client.startTls(pki.clientTrustingProxyAuthority(), NAME);
+
+        X509Certificate presented = peerCertificate((SSLSocket) client.socket());
+        assertThat(presented.getIssuerX500Principal().getName()).isEqualTo(ClientActionPki.PROXY_AUTHORITY_DN);
+        assertThat(dnsNames(presented)).contains(NAME);
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+    }
+}
