@@ -52,6 +52,10 @@ public final class ProxyPolicy {
         TlsProfile clientProfile = UpstreamConfig.resolveProfile(policy, "clientTlsProfile",
             policy.string("clientTlsProfile", "TLS-Server.Standard"), profiles);
         boolean sniRouting = clientAction.map(action -> action.getRouting() == ClientActionConfig.Routing.SNI).orElse(false);
+        if (sniRouting && tlsSupport == TlsSupport.DISABLED) {
+            throw policy.invalid("tlsSupport", "disabled",
+                "sni routing learns the destination from the client's TLS handshake: use enabled or required");
+        }
         UpstreamConfig upstream;
         if (sniRouting) {
             ConfigValues element = policy.has("upstream")

@@ -7,6 +7,7 @@ import org.apache.james.metrics.api.Metric;
 import org.jamesproxy.client.ClientAction;
 import org.jamesproxy.client.ClientHello;
 import org.jamesproxy.client.Destination;
+import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.client.SniPeeker;
 import org.jamesproxy.client.Splice;
 import org.jamesproxy.config.TlsAction;
@@ -58,6 +59,8 @@ public abstract class RelaySession {
     private boolean clientLegPending;
     /** The {@code allow} TLS action: both legs are spliced raw, the protocol is not spoken. */
     private boolean spliced;
+    /** Client action, sni routing on the STARTTLS port: the client was greeted before its STARTTLS, by the proxy. */
+    private boolean greetedBeforeTls;
 
     protected RelaySession(Channel client, Metric activeConnections) {
         this.client = client;
@@ -95,6 +98,12 @@ public abstract class RelaySession {
 
     /** The protocol's last words before the proxy closes, e.g. {@code * BYE ...}, {@code -ERR ...}, {@code 421 ...}. */
     protected abstract String farewell(String reason);
+
+    /**
+     * The plain phase of an sni-routed STARTTLS port, spoken by the proxy before any upstream exists (greeting,
+     * capabilities, STARTTLS), e.g. {@link PlainPhase#pop3}.
+     */
+    protected abstract PlainPhase plainPhase();
 
     /** The client was silent for the listener's idle timeout. */
     protected void onIdleTimeout() {
@@ -156,10 +165,12 @@ public abstract class RelaySession {
             return;
         }
         if (action.get().routesBySni()) {
-            // Not supported yet: the destination would only be known from the ClientHello after STARTTLS.
-            prelude.abandon();
-            refuse(action.get().decide(Optional.empty()).hostName(),
-                "sni routing is only available on the implicit-TLS port of this policy");
+            // The destination is named only in the ClientHello that follows STARTTLS: the proxy speaks the plain
+            // phase itself, then peeks, connects and STARTTLSes upstream, and completes the client's handshake.
+            clientLegPending = true;
+            greetedBeforeTls = true;
+            preludeAwaitingClientHello = prelude;
+            client.pipeline().addBefore(client.pipeline().context(clientHandler).name(), PlainPhase.NAME, plainPhase());
             return;
         }
         dispatch(action.get(), action.get().decide(Optional.empty()), prelude);
@@ -193,6 +204,14 @@ public abstract class RelaySession {
             return;
         }
         try {
+            if (target.action() == TlsAction.ALLOW && greetedBeforeTls) {
+                // Both sides would have to have said STARTTLS before the splice; the proxy did not reach an upstream
+                // before the ClientHello, so a pass-through destination is only possible on the implicit-TLS port.
+                prelude.abandon();
+                refuse(target.hostName(), "allow (pass-through) destinations are only reachable through the implicit-TLS"
+                    + " port of an sni-routed policy");
+                return;
+            }
             if (target.action() == TlsAction.ALLOW) {
                 prelude.abandon();
                 passThrough(action.passThroughConnectorFor(target, pendingClientHello != null));
@@ -385,6 +404,16 @@ public abstract class RelaySession {
      */
     protected boolean upstreamBytesStayHere() {
         return false;
+    }
+
+    /**
+     * The protocol's greeting, once the upstream is ready. Not sent when the client already had the proxy's greeting
+     * before STARTTLS (sni routing on the STARTTLS port): after TLS the client speaks first.
+     */
+    protected final void greetClient(String greeting) {
+        if (!greetedBeforeTls) {
+            writeClientLine(greeting);
+        }
     }
 
     protected final void writeClientLine(String line) {

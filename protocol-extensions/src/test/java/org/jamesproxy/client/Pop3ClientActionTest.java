@@ -138,4 +138,59 @@ class Pop3ClientActionTest {
         assertThat(dnsNames(presented)).contains(NAME);
         assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
     }
+
+    @Test
+    void sniRoutingOnTheStlsPortShouldGreetThenRouteByTheNameOfTheHandshakeAfterStls() throws Exception {
+        FakePop3Upstream upstream = fixture.upstream().stlsContext(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "enabled",
+                "<tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                sniRouting("")),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        ImapTestClient client = fixture.plainClient();
+
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("-ERR");
+        assertThat(client.sendLine("STLS").readLine()).startsWith("+OK");
+        assertThat(upstream.acceptedConnections()).isZero();
+        client.startTls(pki.clientTrustingProxyAuthority(), NAME);
+
+        X509Certificate presented = peerCertificate((SSLSocket) client.socket());
+        assertThat(presented.getIssuerX500Principal().getName()).isEqualTo(ClientActionPki.PROXY_AUTHORITY_DN);
+        assertThat(dnsNames(presented)).contains(NAME);
+        // No second greeting: after STLS the client speaks first.
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+        assertThat(upstream.receivedLines()).contains("STLS", "USER alice");
+    }
+
+    @Test
+    void stlsWithPipelinedCommandsShouldBeRefusedOnAnSniRoutedPort() throws Exception {
+        FakePop3Upstream upstream = fixture.upstream().stlsContext(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "enabled",
+                "<tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                sniRouting("")),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        ImapTestClient client = fixture.plainClient();
+
+        assertThat(client.readLine()).startsWith("+OK");
+        client.send("STLS\r\nUSER alice\r\n");
+
+        assertThat(client.readUntilClosed()).startsWith("-ERR").doesNotContain("+OK");
+        assertThat(upstream.acceptedConnections()).isZero();
+    }
+
+    @Test
+    void clientWithoutSniAfterStlsShouldBeRefused() throws Exception {
+        FakePop3Upstream upstream = fixture.upstream().stlsContext(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "enabled",
+                "<tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                sniRouting("")),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        ImapTestClient client = fixture.plainClient();
+
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("STLS").readLine()).startsWith("+OK");
+
+        assertThatThrownBy(() -> client.startTls(pki.clientTrustingProxyAuthority())).isInstanceOf(SSLException.class);
+        assertThat(upstream.acceptedConnections()).isZero();
+    }
 }
