@@ -82,4 +82,25 @@ class ImapClientActionTest {
         assertThat(client.sendLine("a LOGIN user secret").readLine()).startsWith("a OK");
         assertThat(upstream.receivedCommand("LOGIN")).isTrue();
     }
+
+    @Test
+    void sniRoutingOnTheStartTlsPortShouldRouteByTheNameOfTheHandshakeAfterStartTls() throws Exception {
+        FakeImapUpstream upstream = fixture.upstream().startTlsContext(pki.upstreamContext());
+        fixture.start(policy("imapproxy", "enabled",
+                "<tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                "<routing>sni</routing><allowedDestinations><destination>imap.upstream.test</destination></allowedDestinations>"),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        ImapTestClient client = fixture.plainClient();
+
+        assertThat(client.readLine()).startsWith("* OK").contains("STARTTLS");
+        assertThat(client.sendLine("a LOGIN user secret").readLine()).startsWith("a NO [PRIVACYREQUIRED]");
+        assertThat(client.sendLine("b STARTTLS").readLine()).startsWith("b OK");
+        client.startTls(pki.clientTrustingProxyAuthority(), NAME);
+
+        assertThat(dnsNames(peerCertificate((SSLSocket) client.socket()))).contains(NAME);
+        assertThat(client.sendLine("c CAPABILITY").readUntilTagged("c")).last().asString().startsWith("c OK");
+        assertThat(client.sendLine("d LOGIN user secret").readLine()).startsWith("d OK");
+        assertThat(upstream.receivedCommand("STARTTLS")).isTrue();
+        assertThat(upstream.receivedCommand("LOGIN")).isTrue();
+    }
 }

@@ -89,4 +89,25 @@ class SmtpClientActionTest {
         assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
         assertThat(upstream.receivedCommand("STARTTLS")).isTrue();
     }
+
+    @Test
+    void sniRoutingOnTheSubmissionPortShouldRouteByTheNameOfTheHandshakeAfterStartTls() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream().startTlsContext(pki.upstreamContext());
+        fixture.start(policy("smtpproxy", "enabled", "<tls>starttls</tls><port>${upstreamPort}</port>" + trust(),
+                "<routing>sni</routing><allowedDestinations><destination>*.upstream.test</destination></allowedDestinations>"),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        SmtpTestClient client = fixture.plainClient();
+
+        assertThat(client.greetAndEhlo()).anyMatch(line -> line.contains("STARTTLS"));
+        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("530 5.7.0");
+        assertThat(client.command("STARTTLS")).startsWith("220");
+        client.startTls(pki.clientTrustingProxyAuthority(), NAME);
+
+        assertThat(dnsNames(peerCertificate((SSLSocket) client.socket()))).contains(NAME);
+        client.sendLine("EHLO client.test");
+        assertThat(client.readReply()).first().asString().startsWith("250");
+        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
+        assertThat(upstream.receivedCommand("STARTTLS")).isTrue();
+        assertThat(upstream.receivedCommand("MAIL")).isTrue();
+    }
 }
