@@ -33,6 +33,9 @@ public final class PlainPhase extends ChannelInboundHandlerAdapter {
         Answer answer(String line);
 
         String farewell(String reason);
+
+        /** The same plain exchange toward an upstream, up to its STARTTLS go-ahead (for an allow destination). */
+        List<UpstreamUpgrade.Step> upstreamUpgrade();
     }
 
     enum Next {
@@ -80,6 +83,11 @@ public final class PlainPhase extends ChannelInboundHandlerAdapter {
             public String farewell(String reason) {
                 return "* BYE " + reason;
             }
+
+            @Override
+            public List<UpstreamUpgrade.Step> upstreamUpgrade() {
+                return UpstreamUpgrade.imap();
+            }
         });
     }
 
@@ -110,6 +118,11 @@ public final class PlainPhase extends ChannelInboundHandlerAdapter {
             @Override
             public String farewell(String reason) {
                 return "-ERR " + reason;
+            }
+
+            @Override
+            public List<UpstreamUpgrade.Step> upstreamUpgrade() {
+                return UpstreamUpgrade.pop3();
             }
         });
     }
@@ -145,6 +158,11 @@ public final class PlainPhase extends ChannelInboundHandlerAdapter {
             public String farewell(String reason) {
                 return "421 4.7.0 " + reason;
             }
+
+            @Override
+            public List<UpstreamUpgrade.Step> upstreamUpgrade() {
+                return UpstreamUpgrade.smtp(helloName);
+            }
         });
     }
 
@@ -155,6 +173,25 @@ public final class PlainPhase extends ChannelInboundHandlerAdapter {
 
     private PlainPhase(Dialect dialect) {
         this.dialect = dialect;
+    }
+
+    /**
+     * For an {@code allow} destination: brings a raw upstream connection to its STARTTLS go-ahead, so that the
+     * client's TLS can be spliced to it. Runs on the upstream channel; the outcome is called on its event loop.
+     */
+    public ChannelInboundHandlerAdapter upstreamUpgrade(Runnable upgraded, java.util.function.Consumer<String> failed,
+                                                        long timeoutMillis) {
+        return new UpstreamUpgrade(dialect.upstreamUpgrade(), new UpstreamUpgrade.Outcome() {
+            @Override
+            public void upgraded() {
+                upgraded.run();
+            }
+
+            @Override
+            public void failed(String reason) {
+                failed.accept(reason);
+            }
+        }, timeoutMillis);
     }
 
     @Override

@@ -61,6 +61,8 @@ public abstract class RelaySession {
     private boolean spliced;
     /** Client action, sni routing on the STARTTLS port: the client was greeted before its STARTTLS, by the proxy. */
     private boolean greetedBeforeTls;
+    /** The plain phase the proxy spoke on an sni-routed STARTTLS port (it also knows the upstream's side of it). */
+    private PlainPhase plainPhase;
 
     protected RelaySession(Channel client, Metric activeConnections) {
         this.client = client;
@@ -170,7 +172,8 @@ public abstract class RelaySession {
             clientLegPending = true;
             greetedBeforeTls = true;
             preludeAwaitingClientHello = prelude;
-            client.pipeline().addBefore(client.pipeline().context(clientHandler).name(), PlainPhase.NAME, plainPhase());
+            plainPhase = plainPhase();
+            client.pipeline().addBefore(client.pipeline().context(clientHandler).name(), PlainPhase.NAME, plainPhase);
             return;
         }
         dispatch(action.get(), action.get().decide(Optional.empty()), prelude);
@@ -204,17 +207,9 @@ public abstract class RelaySession {
             return;
         }
         try {
-            if (target.action() == TlsAction.ALLOW && greetedBeforeTls) {
-                // Both sides would have to have said STARTTLS before the splice; the proxy did not reach an upstream
-                // before the ClientHello, so a pass-through destination is only possible on the implicit-TLS port.
-                prelude.abandon();
-                refuse(target.hostName(), "allow (pass-through) destinations are only reachable through the implicit-TLS"
-                    + " port of an sni-routed policy");
-                return;
-            }
             if (target.action() == TlsAction.ALLOW) {
                 prelude.abandon();
-                passThrough(action.passThroughConnectorFor(target, pendingClientHello != null));
+                passThrough(action.passThroughConnectorFor(target, pendingClientHello != null && plainPhase == null));
                 return;
             }
             UpstreamConnector leg = action.connectorFor(target);
@@ -243,7 +238,11 @@ public abstract class RelaySession {
         closeAfterFlush();
     }
 
-    /** The {@code allow} action: raw bytes both ways, the client's TLS (or STARTTLS) goes to the upstream untouched. */
+    /**
+     * The {@code allow} action: raw bytes both ways, the client's TLS (or STARTTLS) goes to the upstream untouched.
+     * After an sni-routed STARTTLS the client already said STARTTLS to the proxy: the upstream is first brought to
+     * its own STARTTLS go-ahead, then the held ClientHello and the rest are spliced.
+     */
     private void passThrough(UpstreamConnector raw) {
         connector = raw;
         ChannelInboundHandlerAdapter placeholder = new ChannelInboundHandlerAdapter();
@@ -253,21 +252,38 @@ public abstract class RelaySession {
                 refuse(destination.hostName(), "cannot connect to " + raw.describe() + ": " + Failures.describe(connected.cause()));
                 return;
             }
+            Channel channel = connected.channel();
             if (phase == Phase.CLOSED) {
-                connected.channel().close();
+                channel.close();
                 return;
             }
-            upstream = connected.channel();
-            upstream.pipeline().remove(placeholder);
-            spliced = true;
-            clientLegPending = false;
-            log().info("client {} passed through to {} (allow: not decrypted)", remoteAddress, raw.describe());
-            Splice.between(client, client.pipeline().context(clientHandler).name(), upstream);
-            if (pendingClientHello != null) {
-                pendingClientHello.passThrough();
-                pendingClientHello = null;
+            if (plainPhase == null) {
+                channel.pipeline().remove(placeholder);
+                splice(raw, channel);
+                return;
             }
+            long timeoutMillis = Math.max(5_000, 3 * raw.getConfig().getConnectTimeout().toMillis());
+            channel.pipeline().replace(placeholder, "upstreamUpgrade", plainPhase.upstreamUpgrade(
+                () -> splice(raw, channel),
+                reason -> refuse(destination.hostName(), raw.describe() + " did not agree to STARTTLS: " + reason),
+                timeoutMillis));
         });
+    }
+
+    private void splice(UpstreamConnector raw, Channel channel) {
+        if (phase == Phase.CLOSED) {
+            channel.close();
+            return;
+        }
+        upstream = channel;
+        spliced = true;
+        clientLegPending = false;
+        log().info("client {} passed through to {} (allow: not decrypted)", remoteAddress, raw.describe());
+        Splice.between(client, client.pipeline().context(clientHandler).name(), upstream);
+        if (pendingClientHello != null) {
+            pendingClientHello.passThrough();
+            pendingClientHello = null;
+        }
     }
 
     /** The upstream is verified: mint for the destination after its real certificate, then let the client finish TLS. */

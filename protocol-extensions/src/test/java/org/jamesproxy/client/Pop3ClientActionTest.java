@@ -193,4 +193,24 @@ class Pop3ClientActionTest {
         assertThatThrownBy(() -> client.startTls(pki.clientTrustingProxyAuthority())).isInstanceOf(SSLException.class);
         assertThat(upstream.acceptedConnections()).isZero();
     }
+
+    @Test
+    void allowOnTheStlsPortShouldSpliceTheClientsTlsOnceTheUpstreamAlsoSaidStls() throws Exception {
+        FakePop3Upstream upstream = fixture.upstream().stlsContext(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "enabled",
+                "<tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                sniRouting("<tlsAction><default>allow</default></tlsAction>")),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        ImapTestClient client = fixture.plainClient();
+
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("STLS").readLine()).startsWith("+OK");
+        client.startTls(pki.clientTrustingPublicCa(), NAME);
+
+        assertThat(peerCertificate((SSLSocket) client.socket()).getIssuerX500Principal().getName())
+            .isEqualTo(ClientActionPki.PUBLIC_CA_DN);
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+        // The proxy's own exchange toward the upstream was greeting + STLS only; the rest is the client's, in TLS.
+        assertThat(upstream.receivedLines()).containsExactly("STLS", "USER alice");
+    }
 }

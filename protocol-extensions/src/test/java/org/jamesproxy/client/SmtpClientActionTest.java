@@ -110,4 +110,25 @@ class SmtpClientActionTest {
         assertThat(upstream.receivedCommand("STARTTLS")).isTrue();
         assertThat(upstream.receivedCommand("MAIL")).isTrue();
     }
+
+    @Test
+    void allowOnTheSubmissionPortShouldSpliceTheClientsTlsAfterTheUpstreamsEhloAndStartTls() throws Exception {
+        FakeSmtpUpstream upstream = fixture.upstream().startTlsContext(pki.upstreamContext());
+        fixture.start(policy("smtpproxy", "enabled", "<tls>starttls</tls><port>${upstreamPort}</port>" + trust(),
+                "<routing>sni</routing><allowedDestinations><destination>*.upstream.test</destination></allowedDestinations>"
+                    + "<tlsAction><default>inspect</default><domain pattern=\"smtp.upstream.test\">allow</domain></tlsAction>"),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        SmtpTestClient client = fixture.plainClient();
+
+        client.greetAndEhlo();
+        assertThat(client.command("STARTTLS")).startsWith("220");
+        client.startTls(pki.clientTrustingPublicCa(), NAME);
+
+        assertThat(peerCertificate((SSLSocket) client.socket()).getIssuerX500Principal().getName())
+            .isEqualTo(ClientActionPki.PUBLIC_CA_DN);
+        client.sendLine("EHLO client.test");
+        assertThat(client.readReply()).first().asString().startsWith("250");
+        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
+        assertThat(upstream.receivedCommand("MAIL")).isTrue();
+    }
 }
