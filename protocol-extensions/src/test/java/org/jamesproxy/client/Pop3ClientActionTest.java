@@ -213,4 +213,52 @@ class Pop3ClientActionTest {
         // The proxy's own exchange toward the upstream was greeting + STLS only; the rest is the client's, in TLS.
         assertThat(upstream.receivedLines()).containsExactly("STLS", "USER alice");
     }
+
+    @Test
+    void fixedRoutingOnTheImplicitPortShouldMintForTheUpstreamNameWithoutSni() throws Exception {
+        FakePop3Upstream upstream = fixture.implicitTlsUpstream(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "required", "<host>" + NAME + "</host>" + implicitUpstream(), "<routing>fixed</routing>"),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+
+        // No SNI: a fixed policy does not need it.
+        ImapTestClient client = fixture.register(ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingProxyAuthority()));
+
+        X509Certificate presented = peerCertificate((SSLSocket) client.socket());
+        assertThat(presented.getIssuerX500Principal().getName()).isEqualTo(ClientActionPki.PROXY_AUTHORITY_DN);
+        assertThat(dnsNames(presented)).contains(NAME);
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+    }
+
+    @Test
+    void fixedRoutingWithAllowShouldSpliceTheWholeConnectionFromTheFirstByte() throws Exception {
+        FakePop3Upstream upstream = fixture.upstream().stlsContext(pki.upstreamContext());
+        fixture.start(policy("pop3proxy", "enabled",
+                "<host>" + NAME + "</host><tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                "<tlsAction><default>allow</default></tlsAction>"),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+        ImapTestClient client = fixture.plainClient();
+
+        // The upstream's own greeting and STLS: the proxy speaks no POP3 on this connection.
+        assertThat(client.readLine()).startsWith("+OK Fake POP3 ready");
+        assertThat(client.sendLine("STLS").readLine()).startsWith("+OK");
+        client.startTls(pki.clientTrustingPublicCa(), NAME);
+
+        assertThat(peerCertificate((SSLSocket) client.socket()).getIssuerX500Principal().getName())
+            .isEqualTo(ClientActionPki.PUBLIC_CA_DN);
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+        assertThat(upstream.receivedLines()).containsExactly("STLS", "USER alice");
+    }
+
+    @Test
+    void fixedRoutingWithDropShouldSayWhyOnThePlainPort() throws Exception {
+        FakePop3Upstream upstream = fixture.upstream();
+        fixture.start(policy("pop3proxy", "enabled",
+                "<host>" + NAME + "</host><tls>starttls</tls><port>${upstreamPort}</port><trustStore>" + pki.publicCaUrl() + "</trustStore>",
+                "<tlsAction><default>drop</default></tlsAction>"),
+            upstream.port(), MessageInspector.PASS_THROUGH);
+
+        assertThat(fixture.plainClient().readUntilClosed()).startsWith("-ERR").contains("refused");
+        assertThat(upstream.acceptedConnections()).isZero();
+    }
 }
