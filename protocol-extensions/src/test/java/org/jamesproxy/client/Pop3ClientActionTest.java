@@ -261,4 +261,23 @@ class Pop3ClientActionTest {
         assertThat(fixture.plainClient().readUntilClosed()).startsWith("-ERR").contains("refused");
         assertThat(upstream.acceptedConnections()).isZero();
     }
+
+    @Test
+    void allowShouldCarryALargeMessageWholeThroughTheSplice() throws Exception {
+        StringBuilder body = new StringBuilder("Subject: big\r\n\r\n");
+        for (int line = 0; body.length() < 4 * 1024 * 1024; line++) {
+            body.append("line ").append(line).append(" of a message that crosses the splice in many reads\r\n");
+        }
+        byte[] content = body.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        FakePop3Upstream upstream = startSniRouted("<tlsAction><default>allow</default></tlsAction>").message(1, content);
+        ImapTestClient client = fixture.register(ImapTestClient.connectTls(fixture.tlsPort(), pki.clientTrustingPublicCa(), NAME));
+        assertThat(client.readLine()).startsWith("+OK");
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+        assertThat(client.sendLine("PASS " + FakePop3Upstream.PASSWORD).readLine()).startsWith("+OK");
+
+        assertThat(client.sendLine("RETR 1").readLine()).startsWith("+OK");
+        byte[] received = client.readBytes(content.length + ".\r\n".length());
+
+        assertThat(new String(received, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(body + ".\r\n");
+    }
 }
