@@ -15,6 +15,8 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.jamesproxy.client.ClientAction;
+import org.jamesproxy.client.DestinationResolver;
 import org.jamesproxy.config.ConfigValues;
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.config.MailProxyConfiguration;
@@ -126,7 +128,7 @@ public class MailProxyService {
     }
 
     private PolicyParts policyParts(ProxyPolicy policy, String path) throws ConfigurationException {
-        Optional<ServerTlsContext> serverTls = policy.getTlsSupport().bindsTlsPort() || policy.getTlsSupport().offersStartTls()
+        Optional<ServerTlsContext> serverTls = policy.needsProxyServerCertificate()
             ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile()))
             : Optional.empty();
         Optional<UpstreamTlsContext> upstreamTls = policy.getUpstream().getTls() == UpstreamTls.NONE
@@ -135,7 +137,13 @@ public class MailProxyService {
         MessageInspector inspector = policy.getInspection().getProxyAction()
             .<MessageInspector>map(name -> new ProxyActionInspector(actions.get(name), policy.getInspection().getOnError(), metricFactory))
             .orElse(MessageInspector.PASS_THROUGH);
-        return new PolicyParts(serverTls, new UpstreamConnector(policy.getUpstream(), upstreamTls), inspector);
+        UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
+        if (policy.getClientAction().isPresent()) {
+            // The Proxy Authority comes from the policy's <clientAction><proxyAuthority> until the shared one is wired.
+            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, Optional.empty(),
+                DestinationResolver.SYSTEM, path));
+        }
+        return new PolicyParts(serverTls, connector, inspector);
     }
 
     private ProxyListenerPair imapListeners(ImapPolicy imap, String path) throws ConfigurationException {

@@ -3,6 +3,7 @@ package org.jamesproxy.config;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
@@ -42,24 +43,42 @@ public final class ProxyPolicy {
         String tlsBind = policy.string("tlsBind", "0.0.0.0:" + ports.tls);
         validateBind(policy, "bind", bind);
         validateBind(policy, "tlsBind", tlsBind);
-        if (tlsSupport != TlsSupport.DISABLED && !policy.has("tls")) {
+        Optional<ClientActionConfig> clientAction = ClientActionConfig.parse(policy);
+        // A client-action policy presents minted certificates, not the Proxy Server certificate.
+        if (tlsSupport != TlsSupport.DISABLED && clientAction.isEmpty() && !policy.has("tls")) {
             throw new ConfigurationException(policy.path("tls") + " is required when tlsSupport is "
                 + tlsSupport.name().toLowerCase(java.util.Locale.US) + ": it holds the Proxy Server certificate");
         }
         TlsProfile clientProfile = UpstreamConfig.resolveProfile(policy, "clientTlsProfile",
             policy.string("clientTlsProfile", "TLS-Server.Standard"), profiles);
-        if (!policy.has("upstream")) {
-            throw new ConfigurationException(policy.path("upstream") + " is required");
+        boolean sniRouting = clientAction.map(action -> action.getRouting() == ClientActionConfig.Routing.SNI).orElse(false);
+        if (sniRouting && tlsSupport == TlsSupport.DISABLED) {
+            throw policy.invalid("tlsSupport", "disabled",
+                "sni routing learns the destination from the client's TLS handshake: use enabled or required");
         }
-        UpstreamConfig upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain,
-            ports.upstreamTls);
+        UpstreamConfig upstream;
+        if (sniRouting) {
+            ConfigValues element = policy.has("upstream")
+                ? policy.child("upstream", "upstream")
+                : new ConfigValues(new BaseHierarchicalConfiguration(), policy.path("upstream"));
+            upstream = UpstreamConfig.parseSniTemplate(element, profiles, ports.tls, ports.plain, ports.upstreamTls);
+        } else {
+            if (!policy.has("upstream")) {
+                throw new ConfigurationException(policy.path("upstream") + " is required");
+            }
+            upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain,
+                ports.upstreamTls);
+        }
+        clientAction = clientAction.map(action -> action.withPassThroughPorts(
+            upstream.getTls() == UpstreamTls.IMPLICIT ? upstream.getPort() : ports.tls,
+            upstream.getTls() == UpstreamTls.IMPLICIT ? ports.plain : upstream.getPort()));
         // James's own listener keys (connectionLimit, connectionLimitPerIP, helloName, ...) are validated here,
         // at boot, by the same code James uses; failures name our element.
         validateJamesListenerKeys(policy);
         return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
             policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
-            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")));
+            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction);
     }
 
     private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {
@@ -96,11 +115,20 @@ public final class ProxyPolicy {
     private final UpstreamConfig upstream;
     private final InspectionSettings inspection;
     private final int maxLineLength;
+    private final Optional<ClientActionConfig> clientAction;
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
                        InspectionSettings inspection, int maxLineLength) {
+        this(name, tlsSupport, bind, tlsBind, jmxName, listenerConfig, idleTimeout, allowPlaintextAuth, clientTlsProfile,
+            upstream, inspection, maxLineLength, Optional.empty());
+    }
+
+    public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
+                       HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
+                       boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
+                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
         this.name = name;
         this.tlsSupport = tlsSupport;
         this.bind = bind;
@@ -114,6 +142,7 @@ public final class ProxyPolicy {
         this.upstream = upstream;
         this.inspection = inspection;
         this.maxLineLength = maxLineLength;
+        this.clientAction = clientAction;
     }
 
     public String getName() {
@@ -164,6 +193,16 @@ public final class ProxyPolicy {
         return inspection;
     }
 
+    /** Present for a "Client" (outbound) policy: routing, allow-list, TLS action, Proxy Authority. */
+    public Optional<ClientActionConfig> getClientAction() {
+        return clientAction;
+    }
+
+    /** A "Server" policy with a TLS listener or STARTTLS presents the Proxy Server certificate from {@code <tls>}. */
+    public boolean needsProxyServerCertificate() {
+        return clientAction.isEmpty() && (tlsSupport.bindsTlsPort() || tlsSupport.offersStartTls());
+    }
+
     public int getMaxLineLength() {
         return maxLineLength;
     }
@@ -174,6 +213,7 @@ public final class ProxyPolicy {
             ProxyPolicy that = (ProxyPolicy) o;
             return allowPlaintextAuth == that.allowPlaintextAuth
                 && maxLineLength == that.maxLineLength
+                && Objects.equals(clientAction, that.clientAction)
                 && Objects.equals(name, that.name)
                 && tlsSupport == that.tlsSupport
                 && Objects.equals(bind, that.bind)
@@ -190,7 +230,7 @@ public final class ProxyPolicy {
     @Override
     public final int hashCode() {
         return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
-            upstream, inspection, maxLineLength);
+            upstream, inspection, maxLineLength, clientAction);
     }
 
     @Override
@@ -202,6 +242,7 @@ public final class ProxyPolicy {
             .add("tlsBind", tlsBind)
             .add("upstream", upstream)
             .add("inspection", inspection)
+            .add("clientAction", clientAction)
             .toString();
     }
 }

@@ -31,6 +31,34 @@ public final class UpstreamConfig {
             upstream.duration("connectTimeout", "10s"));
     }
 
+    /**
+     * With sni routing the destination host is the name each client asks for: {@code <upstream>} (optional) only
+     * says how to reach it (tls mode, port, trust store, profile, timeout). Its host is {@link #SNI_HOST}.
+     */
+    static UpstreamConfig parseSniTemplate(ConfigValues upstream, Map<String, TlsProfile> profiles, int defaultImplicitPort,
+                                           int defaultPlainPort, UpstreamTls defaultTls) throws ConfigurationException {
+        if (upstream.has("host") || upstream.has("expectedHostName")) {
+            throw new ConfigurationException(upstream.path("host")
+                + " must not be set with sni routing: the destination is the name the client asks for");
+        }
+        UpstreamTls tls = upstream.enumValue("tls", UpstreamTls.class, defaultTls);
+        if (tls == UpstreamTls.NONE) {
+            throw upstream.invalid("tls", "none", "sni routing reaches arbitrary hosts: the upstream leg must use TLS");
+        }
+        int port = upstream.integer("port", tls == UpstreamTls.IMPLICIT ? defaultImplicitPort : defaultPlainPort, 1, 65535);
+        TlsProfile profile = resolveProfile(upstream, "tlsProfile", upstream.string("tlsProfile", "TLS-Client.Standard"), profiles);
+        return new UpstreamConfig(SNI_HOST, port, tls, TrustStoreConfig.parse(upstream), SNI_HOST, profile,
+            upstream.duration("connectTimeout", "10s"));
+    }
+
+    /** The host of an sni-routed policy's upstream template. */
+    public static final String SNI_HOST = "(sni)";
+
+    /** The same leg toward another host (sni routing): the host is also the name its certificate must carry. */
+    public UpstreamConfig forDestination(String destinationHost, int destinationPort) {
+        return new UpstreamConfig(destinationHost, destinationPort, tls, trustStore, destinationHost, tlsProfile, connectTimeout);
+    }
+
     static TlsProfile resolveProfile(ConfigValues values, String key, String name, Map<String, TlsProfile> profiles) throws ConfigurationException {
         TlsProfile profile = profiles.get(name);
         if (profile == null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.InspectionSettings;
 import org.jamesproxy.inspection.DenyNotice;
 import org.jamesproxy.inspection.InspectionContext;
@@ -113,6 +114,11 @@ final class ImapProxySession extends RelaySession {
     // Connection set-up
 
     @Override
+    protected PlainPhase plainPhase() {
+        return PlainPhase.imap(runtime.helloName);
+    }
+
+    @Override
     protected SessionLog log() {
         return sessionLog;
     }
@@ -149,7 +155,7 @@ final class ImapProxySession extends RelaySession {
         upstreamCapabilities = capabilities;
         sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
-        writeClientLine("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
+        greetClient("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
             + runtime.helloName + " IMAP4rev1 proxy ready");
         client.flush();
         if (leftover.isReadable()) {
@@ -380,7 +386,7 @@ final class ImapProxySession extends RelaySession {
 
     private void startTls(String tag) {
         pendingStartTlsTag = null;
-        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS",
+        startClientTls(runtime.serverTls.orElse(null), clientReader.unconsumed(), "STARTTLS",
             tag + " OK Begin TLS negotiation now", tag + " BAD Commands pipelined after STARTTLS are refused",
             runtime.metrics.startTls, runtime.metrics.injectionRefused);
     }

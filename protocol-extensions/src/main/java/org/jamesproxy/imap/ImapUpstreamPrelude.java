@@ -162,8 +162,8 @@ final class ImapUpstreamPrelude extends UpstreamPrelude {
     private void ready(ChannelHandlerContext ctx) {
         // IMAP servers may speak unasked (untagged updates): what follows the last prelude answer is relayed.
         ByteBuf leftover = reader.unconsumed().isReadable() ? reader.unconsumed().retainedSlice() : Unpooled.EMPTY_BUFFER;
-        finish(ctx);
-        outcome.ready(ctx.channel(), List.copyOf(capabilities), leftover);
+        List<String> learnt = List.copyOf(capabilities);
+        finish(ctx, () -> outcome.ready(ctx.channel(), learnt, leftover));
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.apache.james.protocols.netty.ChannelHandlerFactory;
 import org.apache.james.protocols.netty.ConnectionLimitUpstreamHandler;
 import org.apache.james.protocols.netty.ConnectionPerIpLimitUpstreamHandler;
 import org.apache.james.protocols.netty.HandlerConstants;
+import org.jamesproxy.client.SniPeeker;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
@@ -45,7 +46,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
         this.kind = kind;
         this.serverTls = serverTls;
         this.sessionFactory = sessionFactory;
-        if (kind == ListenerKind.IMPLICIT_TLS && serverTls.isEmpty()) {
+        if (kind == ListenerKind.IMPLICIT_TLS && serverTls.isEmpty() && policy.getClientAction().isEmpty()) {
             throw new ConfigurationException("implicit TLS listener of policy " + policy.getName() + " needs the Proxy Server certificate");
         }
         setFileSystem(fileSystem);
@@ -93,7 +94,10 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
                 ChannelPipeline pipeline = channel.pipeline();
                 connectionLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_HANDLER, handler));
                 perIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
-                if (kind == ListenerKind.IMPLICIT_TLS) {
+                if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientAction().isPresent()) {
+                    // Client action: the ClientHello is held until the relay knows the destination and its certificate.
+                    pipeline.addLast(SniPeeker.NAME, new SniPeeker());
+                } else if (kind == ListenerKind.IMPLICIT_TLS) {
                     pipeline.addLast(TlsBoundary.SSL_HANDLER, serverTls.get().newHandler(channel.alloc()));
                 }
                 pipeline.addLast(IDLE_TIMEOUT_HANDLER, idleTimeoutHandler(policy.getIdleTimeout().toSeconds()));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.InspectionSettings;
 import org.jamesproxy.inspection.DenyNotice;
 import org.jamesproxy.inspection.InspectionContext;
@@ -106,6 +107,11 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     @Override
+    protected PlainPhase plainPhase() {
+        return PlainPhase.pop3(runtime.helloName);
+    }
+
+    @Override
     protected SessionLog log() {
         return sessionLog;
     }
@@ -145,7 +151,7 @@ final class Pop3ProxySession extends RelaySession {
         sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         // APOP digests are checked by the mail server against its own challenge: ours must be that one, verbatim.
-        writeClientLine("+OK " + runtime.helloName + " POP3 proxy ready" + apopTimestamp.map(value -> " " + value).orElse(""));
+        greetClient("+OK " + runtime.helloName + " POP3 proxy ready" + apopTimestamp.map(value -> " " + value).orElse(""));
         client.flush();
         processClient();
         readClientIfPossible();
@@ -326,7 +332,7 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void startTls() {
-        startClientTls(runtime.serverTls.get(), clientIn.unconsumed(), "STLS", "+OK Begin TLS negotiation",
+        startClientTls(runtime.serverTls.orElse(null), clientIn.unconsumed(), "STLS", "+OK Begin TLS negotiation",
             farewell("Commands pipelined after STLS are refused"), runtime.metrics.stls, runtime.metrics.injectionRefused);
     }
 

@@ -155,8 +155,9 @@ final class Pop3UpstreamPrelude extends UpstreamPrelude {
             fail(ctx, "the mail server sent unsolicited data after CAPA");
             return;
         }
-        finish(ctx);
-        outcome.ready(ctx.channel(), apopTimestamp, List.copyOf(capabilities));
+        Optional<String> timestamp = apopTimestamp;
+        List<String> learnt = List.copyOf(capabilities);
+        finish(ctx, () -> outcome.ready(ctx.channel(), timestamp, learnt));
     }
 
     @Override

@@ -21,7 +21,19 @@ import io.netty.handler.ssl.SslHandler;
  * conversation (greeting, capabilities, its STARTTLS verb) in {@link #onBytes}.
  */
 public abstract class UpstreamPrelude extends ChannelInboundHandlerAdapter {
-    private final UpstreamConnector connector;
+    /**
+     * Runs between "the upstream leg is usable" and the session taking it: a client-action relay completes the
+     * client's TLS handshake there, with a certificate minted after the upstream's real one.
+     */
+    @FunctionalInterface
+    public interface ReadyGate {
+        ReadyGate OPEN = (upstream, ready) -> ready.run();
+
+        void open(io.netty.channel.Channel upstream, Runnable ready);
+    }
+
+    private UpstreamConnector connector;
+    private ReadyGate gate = ReadyGate.OPEN;
     private final long timeoutMillis;
     private ScheduledFuture<?> timeout;
     private boolean done;
@@ -43,6 +55,15 @@ public abstract class UpstreamPrelude extends ChannelInboundHandlerAdapter {
 
     protected final UpstreamConnector connector() {
         return connector;
+    }
+
+    /** Client action: the destination is known only now; the leg goes there instead. Before the connection. */
+    final void routeTo(UpstreamConnector destination) {
+        this.connector = destination;
+    }
+
+    final void gate(ReadyGate readyGate) {
+        this.gate = readyGate;
     }
 
     protected final boolean isActive() {
@@ -127,6 +148,20 @@ public abstract class UpstreamPrelude extends ChannelInboundHandlerAdapter {
         cancelTimeout();
         releaseInput();
         ctx.pipeline().remove(this);
+    }
+
+    /** The leg is usable: the prelude leaves the pipeline, then the session takes the leg (once the gate is passed). */
+    protected final void finish(ChannelHandlerContext ctx, Runnable ready) {
+        finish(ctx);
+        gate.open(ctx.channel(), ready);
+    }
+
+    /** The session will not use this prelude after all (destination refused, or spliced): frees its input. */
+    final void abandon() {
+        if (!done) {
+            done = true;
+            releaseInput();
+        }
     }
 
     /** The TCP connection itself failed: the prelude never became active. */

@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
+import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.inspection.InspectionContext;
 import org.jamesproxy.inspection.InspectionResult;
@@ -138,6 +139,11 @@ final class SmtpProxySession extends RelaySession {
     }
 
     @Override
+    protected PlainPhase plainPhase() {
+        return PlainPhase.smtp(runtime.helloName);
+    }
+
+    @Override
     protected SessionLog log() {
         return sessionLog;
     }
@@ -184,7 +190,7 @@ final class SmtpProxySession extends RelaySession {
         }
         sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
-        writeClient("220 " + runtime.helloName + " ESMTP james-mail-proxy ready");
+        greetClient("220 " + runtime.helloName + " ESMTP james-mail-proxy ready");
         client.flush();
         if (leftover.isReadable()) {
             upstreamReader.buffer().add(leftover);
@@ -368,7 +374,7 @@ final class SmtpProxySession extends RelaySession {
 
     private boolean offersStartTls() {
         return !implicitTls && !TlsEngines.isTlsActive(client) && policy.getPolicy().getTlsSupport().offersStartTls()
-            && runtime.serverTls.isPresent();
+            && (runtime.serverTls.isPresent() || presentsMintedCertificates());
     }
 
     private void onMail(String text, String argument) {
@@ -487,7 +493,7 @@ final class SmtpProxySession extends RelaySession {
     }
 
     private void startTls() {
-        startClientTls(runtime.serverTls.get(), clientReader.unconsumed(), "STARTTLS", "220 2.0.0 Ready to start TLS",
+        startClientTls(runtime.serverTls.orElse(null), clientReader.unconsumed(), "STARTTLS", "220 2.0.0 Ready to start TLS",
             "554 5.5.1 Commands pipelined after STARTTLS are refused", runtime.metrics.startTls, runtime.metrics.injectionRefused);
     }
 

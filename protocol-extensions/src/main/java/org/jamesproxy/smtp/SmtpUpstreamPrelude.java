@@ -127,8 +127,7 @@ final class SmtpUpstreamPrelude extends UpstreamPrelude {
         ByteBuf leftover = reader.buffer().unconsumed().isReadable()
             ? reader.buffer().unconsumed().retainedSlice()
             : Unpooled.EMPTY_BUFFER;
-        finish(ctx);
-        outcome.ready(ctx.channel(), keywords, plaintextFallback, fallbackReason, leftover);
+        finish(ctx, () -> outcome.ready(ctx.channel(), keywords, plaintextFallback, fallbackReason, leftover));
     }
 
     @Override

@@ -40,6 +40,21 @@ public final class ImapTestClient implements AutoCloseable {
         return new ImapTestClient(socket);
     }
 
+    /** Implicit TLS asking for {@code serverName} (SNI), as a client of an outbound (client-action) proxy does. */
+    public static ImapTestClient connectTls(int port, SSLContext context, String serverName) throws IOException {
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        withServerName(socket, serverName);
+        socket.startHandshake();
+        return new ImapTestClient(socket);
+    }
+
+    private static void withServerName(SSLSocket socket, String serverName) {
+        javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+        parameters.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(serverName)));
+        socket.setSSLParameters(parameters);
+    }
+
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -128,6 +143,18 @@ public final class ImapTestClient implements AutoCloseable {
         SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
         ssl.setUseClientMode(true);
         ssl.setSoTimeout(READ_TIMEOUT_MILLIS);
+        ssl.startHandshake();
+        socket = ssl;
+        in = new BufferedInputStream(ssl.getInputStream());
+        out = ssl.getOutputStream();
+    }
+
+    /** Upgrades the connection after the server's go-ahead, asking for {@code serverName} (SNI). */
+    public void startTls(SSLContext context, String serverName) throws IOException {
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, serverName, socket.getPort(), true);
+        ssl.setUseClientMode(true);
+        ssl.setSoTimeout(READ_TIMEOUT_MILLIS);
+        withServerName(ssl, serverName);
         ssl.startHandshake();
         socket = ssl;
         in = new BufferedInputStream(ssl.getInputStream());

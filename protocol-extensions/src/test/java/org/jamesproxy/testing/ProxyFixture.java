@@ -21,6 +21,8 @@ import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.jamesproxy.client.ClientAction;
+import org.jamesproxy.client.DestinationResolver;
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.config.UpstreamTls;
@@ -30,6 +32,7 @@ import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
+import org.jamesproxy.tls.authority.HostCertificates;
 import org.jamesproxy.upstream.UpstreamConnector;
 
 /**
@@ -141,6 +144,8 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
     private final ExecutorService inspectionExecutor = Executors.newFixedThreadPool(2);
     private final List<AutoCloseable> resources = new ArrayList<>();
     private ProxyListenerPair listeners;
+    private Optional<HostCertificates> hostCertificates = Optional.empty();
+    private DestinationResolver resolver = DestinationResolver.SYSTEM;
 
     protected ProxyFixture(Protocol<?> protocol, Fakes<U, C> fakes) {
         this.protocol = protocol;
@@ -201,14 +206,28 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
         P selected = protocol.policies().apply(configuration).get(0);
         ProxyPolicy policy = protocol.common().apply(selected);
         FileUrlFileSystem fileSystem = new FileUrlFileSystem(pki.proxyKeyStore().getParent());
-        Optional<ServerTlsContext> serverTls = policy.getTlsSupport().bindsTlsPort() || policy.getTlsSupport().offersStartTls()
+        Optional<ServerTlsContext> serverTls = policy.needsProxyServerCertificate()
             ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), "test", policy.getClientTlsProfile()))
             : Optional.empty();
         Optional<UpstreamTlsContext> upstreamTls = policy.getUpstream().getTls() == UpstreamTls.NONE
             ? Optional.empty()
             : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), "test.upstream"));
-        return protocol.listeners().listeners(selected, new UpstreamConnector(policy.getUpstream(), upstreamTls), serverTls,
+        UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
+        if (policy.getClientAction().isPresent()) {
+            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"));
+        }
+        return protocol.listeners().listeners(selected, connector, serverTls,
             inspector, inspectionExecutor, metrics, fileSystem);
+    }
+
+    /**
+     * For a client-action policy: the Proxy Authority (else the policy's {@code <proxyAuthority>}) and how
+     * destination names resolve (e.g. {@code *.upstream.test} to loopback).
+     */
+    public F withClientAction(HostCertificates certificates, DestinationResolver destinations) {
+        this.hostCertificates = Optional.of(certificates);
+        this.resolver = destinations;
+        return self();
     }
 
     public int plainPort() {

@@ -19,6 +19,10 @@ public final class SmtpTestClient implements AutoCloseable {
         return new SmtpTestClient(ImapTestClient.connectTls(port, context));
     }
 
+    public static SmtpTestClient connectTls(int port, SSLContext context, String serverName) throws IOException {
+        return new SmtpTestClient(ImapTestClient.connectTls(port, context, serverName));
+    }
+
     private final ImapTestClient socket;
 
     private SmtpTestClient(ImapTestClient socket) {
@@ -73,6 +77,15 @@ public final class SmtpTestClient implements AutoCloseable {
 
     public void startTls(SSLContext context) throws IOException {
         socket.startTls(context);
+    }
+
+    public void startTls(SSLContext context, String serverName) throws IOException {
+        socket.startTls(context, serverName);
+    }
+
+    /** The raw connection, e.g. to read the TLS peer's certificate. */
+    public java.net.Socket socket() {
+        return socket.socket();
     }
 
     public boolean isClosedByPeer() {
