@@ -106,7 +106,7 @@ public final class ClamdClient {
             try {
                 reply = BoundedReader.readUntil(open.input(), 0, MAX_REPLY);
             } catch (IOException e) {
-                if (!sent) {
+                if (!sent && !open.expired()) {
                     return ClamdResult.error("clamd at " + where() + " closed the connection while receiving: "
                         + describe(chunks.socketFailure()), chunks.count());
                 }
