@@ -254,6 +254,12 @@ public class AntivirusScan extends InspectionRuleMailet {
             default:
                 break;
         }
+        if (whole.isTruncated()) {
+            // A virus in the prefix that was sent, in a message over the limit: no walk either (same reason).
+            scan.virus(whole.getSignature().orElseThrow(), PartPath.ROOT, null);
+            scan.unscannable(PartPath.ROOT, null, "larger than the scan limit of " + maxScanSize + " bytes");
+            return scan;
+        }
         walk(message, PartPath.ROOT, 0, scan);
         if (whole.getStatus() == ClamdResult.Status.INFECTED && !scan.failed) {
             String name = whole.getSignature().orElseThrow();

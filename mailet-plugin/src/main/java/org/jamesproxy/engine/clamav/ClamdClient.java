@@ -150,7 +150,7 @@ public final class ClamdClient {
             if (signature.startsWith(LIMITS_EXCEEDED)) {
                 return ClamdResult.oversize("clamd could not scan it whole: " + printable(signature), bytesSent);
             }
-            return ClamdResult.infected(printable(signature), bytesSent);
+            return ClamdResult.infected(printable(signature), bytesSent, truncated);
         }
         if (reply.endsWith(" ERROR")) {
             if (reply.toLowerCase(Locale.US).contains("size limit exceeded")) {

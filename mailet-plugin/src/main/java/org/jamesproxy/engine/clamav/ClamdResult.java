@@ -22,31 +22,43 @@ public final class ClamdResult {
     }
 
     public static ClamdResult clean(long bytesSent) {
-        return new ClamdResult(Status.CLEAN, Optional.empty(), "clean", bytesSent);
+        return new ClamdResult(Status.CLEAN, Optional.empty(), "clean", bytesSent, false);
     }
 
     public static ClamdResult infected(String signature, long bytesSent) {
-        return new ClamdResult(Status.INFECTED, Optional.of(signature), "infected by " + signature, bytesSent);
+        return infected(signature, bytesSent, false);
+    }
+
+    /** @param truncated only a prefix was sent (the match in it is still a match) */
+    public static ClamdResult infected(String signature, long bytesSent, boolean truncated) {
+        return new ClamdResult(Status.INFECTED, Optional.of(signature), "infected by " + signature, bytesSent, truncated);
     }
 
     public static ClamdResult oversize(String reason, long bytesSent) {
-        return new ClamdResult(Status.OVERSIZE, Optional.empty(), reason, bytesSent);
+        return new ClamdResult(Status.OVERSIZE, Optional.empty(), reason, bytesSent, true);
     }
 
     public static ClamdResult error(String reason, long bytesSent) {
-        return new ClamdResult(Status.ERROR, Optional.empty(), reason, bytesSent);
+        return new ClamdResult(Status.ERROR, Optional.empty(), reason, bytesSent, false);
     }
 
     private final Status status;
     private final Optional<String> signature;
     private final String reason;
     private final long bytesSent;
+    private final boolean truncated;
 
-    private ClamdResult(Status status, Optional<String> signature, String reason, long bytesSent) {
+    private ClamdResult(Status status, Optional<String> signature, String reason, long bytesSent, boolean truncated) {
         this.status = status;
         this.signature = signature;
         this.reason = reason;
         this.bytesSent = bytesSent;
+        this.truncated = truncated;
+    }
+
+    /** Whether clamd did not see the whole stream: always for {@link Status#OVERSIZE}, possible for {@link Status#INFECTED}. */
+    public boolean isTruncated() {
+        return truncated;
     }
 
     public Status getStatus() {
@@ -77,6 +89,7 @@ public final class ClamdResult {
         if (o instanceof ClamdResult) {
             ClamdResult that = (ClamdResult) o;
             return bytesSent == that.bytesSent
+                && truncated == that.truncated
                 && status == that.status
                 && Objects.equals(signature, that.signature)
                 && Objects.equals(reason, that.reason);
@@ -86,7 +99,7 @@ public final class ClamdResult {
 
     @Override
     public final int hashCode() {
-        return Objects.hash(status, signature, reason, bytesSent);
+        return Objects.hash(status, signature, reason, bytesSent, truncated);
     }
 
     @Override
@@ -96,6 +109,7 @@ public final class ClamdResult {
             .add("signature", signature)
             .add("reason", reason)
             .add("bytesSent", bytesSent)
+            .add("truncated", truncated)
             .toString();
     }
 }

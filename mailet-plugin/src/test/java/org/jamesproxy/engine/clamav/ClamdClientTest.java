@@ -103,7 +103,10 @@ class ClamdClientTest {
             byte[] data = filler(300_000);
             System.arraycopy(TestSignatures.eicar(), 0, data, 1000, 68);
 
-            assertThat(clamd.client().scan(data, 100_000).getStatus()).isEqualTo(ClamdResult.Status.INFECTED);
+            ClamdResult result = clamd.client().scan(data, 100_000);
+
+            assertThat(result.getStatus()).isEqualTo(ClamdResult.Status.INFECTED);
+            assertThat(result.isTruncated()).isTrue();
         }
 
         @Test
