@@ -40,6 +40,15 @@ public final class RawMessage {
         }
     }
 
+    /**
+     * Whether the message has no body at all. The IMAP proxy runs its action over a header-only fetch
+     * ({@code BODY[HEADER]}) as a message with an empty body: scanning that would only stamp "clean"/"no spam" on the
+     * header of a message whose body was not seen, so the engine mailets leave such a message alone.
+     */
+    public static boolean hasEmptyBody(MimeMessage message) throws MessagingException {
+        return message.getSize() == 0;
+    }
+
     /** javax.mail holds header bytes as ISO-8859-1 chars: writing them back so restores 8-bit (RFC 6532) headers. */
     private static byte[] headerLineBytes(String line) {
         boolean latin1 = line.chars().allMatch(c -> c <= 0xFF);

@@ -74,6 +74,8 @@ import com.google.common.collect.ImmutableSet;
  *       ({@code Clean}, {@code Infected (name, ...)}, {@code Unscannable}, {@code Failed}) on the message, replacing
  *       any the sender put there.</li>
  * </ul>
+ * A message without a body (what the IMAP proxy inspects for a header-only fetch) is left alone: no scan, no header,
+ * no attribute.
  * Mail attributes for routing in James's processors: {@value #STATUS_ATTRIBUTE_NAME} = {@code clean}, {@code infected},
  * {@code unscannable} or {@code failed}; {@value #VIRUSES_ATTRIBUTE_NAME} = the virus names, comma-separated, when
  * infected. Example:
@@ -179,6 +181,10 @@ public class AntivirusScan extends InspectionRuleMailet {
 
     @Override
     protected List<Finding> findings(Mail mail) throws MessagingException {
+        if (RawMessage.hasEmptyBody(mail.getMessage())) {
+            // Nothing to scan (e.g. an IMAP header-only fetch): no verdict, and no header claiming a scan.
+            return List.of();
+        }
         TimeMetric timer = metricFactory.map(factory -> factory.timer(SCAN_TIMER)).orElse(null);
         try {
             Scan scan = scan(mail);

@@ -61,6 +61,7 @@ import com.google.common.collect.ImmutableSet;
  *       {@code Yes, score=1000.0 required=5.0 tests=GTUBE,...}) and {@value #FLAG_HEADER}{@code : YES} for spam,
  *       replacing whatever the sender put in those headers.</li>
  * </ul>
+ * A message without a body (what the IMAP proxy inspects for a header-only fetch) is left alone.
  * Attributes: {@value #STATUS_ATTRIBUTE_NAME} = spam, ham, skipped or failed; {@value #SCORE_ATTRIBUTE_NAME} = the score.
  * Example:
  * <pre>
@@ -204,6 +205,10 @@ public class SpamCheck extends InspectionRuleMailet {
     private List<Finding> check(Mail mail) throws MessagingException {
         Optional<Protocol> protocol = protocol(mail);
         MimeMessage message = mail.getMessage();
+        if (RawMessage.hasEmptyBody(message)) {
+            // An IMAP header-only fetch: scoring the header alone would disagree with the full message's score.
+            return ImmutableList.of();
+        }
         Optional<Bounded> bytes = serialize(message);
         if (bytes.isEmpty()) {
             LOGGER.info("Mail {} not checked for spam: larger than maxScanSize ({} bytes)", mail.getName(), maxScanSize);

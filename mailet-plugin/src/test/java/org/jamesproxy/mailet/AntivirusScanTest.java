@@ -260,6 +260,18 @@ class AntivirusScanTest {
         }
 
         @Test
+        void headerOnlyMessageShouldBeLeftAlone() throws Exception {
+            byte[] full = TestMessages.withEicarAttachment("header fetch");
+            Mail mail = mail((MessageFixtures.headerOf(full) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+
+            List<Finding> findings = mailet(config().setProperty("port", String.valueOf(closedPort())).build()).findings(mail);
+
+            assertThat(findings).isEmpty();
+            assertThat(mail.getMessage().getHeader(AntivirusScan.STATUS_HEADER)).isNull();
+            assertThat(attribute(mail, AntivirusScan.STATUS_ATTRIBUTE)).isEmpty();
+        }
+
+        @Test
         void denyActionShouldSetTheDenyVerdictThroughTheExecutor() throws Exception {
             Mail mail = mail(TestMessages.withEicarAttachment("infected"));
 

@@ -160,6 +160,18 @@ class SpamCheckTest {
         }
 
         @Test
+        void headerOnlyMessageShouldBeLeftAlone() throws Exception {
+            Mail mail = mail((MessageFixtures.headerOf(TestMessages.gtube("pills")) + "\r\n").getBytes(StandardCharsets.ISO_8859_1),
+                Optional.of(Protocol.IMAP));
+
+            List<Finding> findings = mailet(config().build()).findings(mail);
+
+            assertThat(findings).isEmpty();
+            assertThat(mail.getMessage().getSubject()).isEqualTo("pills");
+            assertThat(mail.getMessage().getHeader(SpamCheck.STATUS_HEADER)).isNull();
+        }
+
+        @Test
         void smtpDenyShouldSetTheDenyVerdict() throws Exception {
             Mail mail = mail(TestMessages.gtube("cheap pills"), Optional.of(Protocol.SMTP));
 
