@@ -50,7 +50,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   <li>in James's own {@code mailetcontainer.xml} (transport processor) for mail delivered to James's mailboxes:
  *       AntivirusScan records, and an infected mail is routed by the attribute to a virus repository instead of the
  *       mailbox; SpamCheck tags spam;</li>
- *   <li>in an SMTP proxy action: SpamCheck with {@code spamAction=deny} makes the proxy answer 554 to GTUBE.</li>
+ *   <li>in an SMTP proxy action: AntivirusScan with {@code onVirus=deny} and SpamCheck with {@code spamAction=deny}
+ *       make the proxy answer 554 to EICAR and to GTUBE.</li>
  * </ul>
  */
 class SmtpEnginesEndToEndTest {
@@ -96,7 +97,9 @@ class SmtpEnginesEndToEndTest {
     static String mailProxyXml(String keystoreSecret) {
         return "<mailproxy>\n"
             + "  <proxyActions>\n"
-            + "    <action name=\"SpamDeny\"><mailet match=\"All\" class=\"org.jamesproxy.mailet.SpamCheck\">"
+            + "    <action name=\"SpamDeny\"><mailet match=\"All\" class=\"org.jamesproxy.mailet.AntivirusScan\">"
+            + "<host>" + clamd.host() + "</host><port>" + clamd.port() + "</port><onVirus>deny</onVirus></mailet>"
+            + "<mailet match=\"All\" class=\"org.jamesproxy.mailet.SpamCheck\">"
             + "<host>" + spamd.host() + "</host><port>" + spamd.port() + "</port><timeout>60s</timeout>"
             + "<spamAction>deny</spamAction></mailet></action>\n"
             + "  </proxyActions>\n"
@@ -234,5 +237,18 @@ class SmtpEnginesEndToEndTest {
 
         assertThat(awaitDelivered(ham)).contains("X-Spam-Status: No, score=");
         assertThat(delivered(spam)).isEmpty();
+    }
+
+    @Test
+    void eicarThroughTheSmtpProxyWithOnVirusDenyShouldGet554() throws Exception {
+        Session session = MailClients.smtpStartTls("localhost", PROXY_PLAIN, JAMES.clientSslContext());
+        String infected = unique("proxy invoice");
+
+        assertThatThrownBy(() -> Transport.send(viaProxy(session, TestMessages.withEicarAttachment(infected))))
+            .isInstanceOf(MessagingException.class)
+            .hasStackTraceContaining("554")
+            .hasStackTraceContaining("virus JamesProxy-Test-Eicar");
+
+        assertThat(delivered(infected)).isEmpty();
     }
 }

@@ -22,6 +22,7 @@ import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.ProxyAction;
 import org.jamesproxy.engine.testing.ClamdDaemon;
+import org.jamesproxy.engine.testing.SpamdDaemon;
 import org.jamesproxy.engine.testing.TestMessages;
 import org.jamesproxy.engine.testing.TestSignatures;
 import org.jamesproxy.it.support.FreePorts;
@@ -34,15 +35,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * AntivirusScan in an IMAP proxy action, against a real clamd: javax.mail fetches, through the proxy, a message whose
- * attachment is the EICAR file (stored in James directly, so the mailbox really holds it).
+ * The engine mailets in IMAP proxy actions, against a real clamd and a real spamd: javax.mail fetches, through the
+ * proxy, messages stored in James directly (so the mailbox really holds them): one whose attachment is the EICAR
+ * file, one carrying GTUBE.
  */
-class ImapAntivirusEndToEndTest {
+class ImapEnginesEndToEndTest {
     @RegisterExtension
     @Order(1)
     static ClamdDaemon clamd = ClamdDaemon.withDefaults();
 
+    @RegisterExtension
+    @Order(2)
+    static SpamdDaemon spamd = new SpamdDaemon();
+
     private static final ProxiedJames JAMES = new ProxiedJames();
+    private static final int SPAM_PLAIN = FreePorts.next();
+    private static final int SPAM_TLS = FreePorts.next();
     private static final int DENY_PLAIN = FreePorts.next();
     private static final int DENY_TLS = FreePorts.next();
     private static final int STRIP_PLAIN = FreePorts.next();
@@ -54,8 +62,15 @@ class ImapAntivirusEndToEndTest {
             + "<maxScanSize>10M</maxScanSize><onVirus>" + onVirus + "</onVirus></mailet>";
     }
 
+    /** spamAction=deny is for SMTP; on IMAP the same mailet can only tag (imapSpamAction defaults to tag then). */
+    private static String spamCheck() {
+        return "<mailet match=\"All\" class=\"org.jamesproxy.mailet.SpamCheck\">"
+            + "<host>" + spamd.host() + "</host><port>" + spamd.port() + "</port><timeout>60s</timeout>"
+            + "<spamAction>deny</spamAction><subjectTag>[SPAM]</subjectTag></mailet>";
+    }
+
     @RegisterExtension
-    @Order(2)
+    @Order(3)
     static JamesServerExtension jamesServerExtension = new JamesServerBuilder<MemoryJamesConfiguration>(tmpDir ->
         JAMES.home(tmpDir.toPath())
             .proxy(JAMES.proxyToJames("avdeny", DENY_PLAIN, DENY_TLS)
@@ -63,6 +78,9 @@ class ImapAntivirusEndToEndTest {
                 .build())
             .proxy(JAMES.proxyToJames("avstrip", STRIP_PLAIN, STRIP_TLS)
                 .proxyAction(ProxyAction.of("AntivirusStrip", antivirus("strip")))
+                .build())
+            .proxy(JAMES.proxyToJames("spamtag", SPAM_PLAIN, SPAM_TLS)
+                .proxyAction(ProxyAction.of("SpamTag", spamCheck()))
                 .build())
             .write()
             .memoryConfiguration())
@@ -82,7 +100,8 @@ class ImapAntivirusEndToEndTest {
             inbox.open(Folder.READ_WRITE);
             inbox.appendMessages(new Message[] {
                 new MimeMessage(direct, new ByteArrayInputStream(TestMessages.ham("clean note"))),
-                new MimeMessage(direct, new ByteArrayInputStream(TestMessages.withEicarAttachment("invoice attached")))});
+                new MimeMessage(direct, new ByteArrayInputStream(TestMessages.withEicarAttachment("invoice attached"))),
+                new MimeMessage(direct, new ByteArrayInputStream(TestMessages.gtube("cheap pills")))});
             inbox.close(false);
         }
     }
@@ -141,6 +160,23 @@ class ImapAntivirusEndToEndTest {
             assertThat(parts.getCount()).isEqualTo(2);
             assertThat(parts.getBodyPart(0).getContent().toString()).contains("Please find the file attached.");
             assertThat(raw).contains("X-Virus-Status: Infected (JamesProxy-Test-Eicar");
+        }
+    }
+
+    @Test
+    void spamShouldReachTheImapClientTaggedAndHamUntouched() throws Exception {
+        Session session = MailClients.imaps("localhost", SPAM_TLS, JAMES.clientSslContext());
+        try (Store store = session.getStore("imaps")) {
+            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+
+            String spam = raw(inbox.getMessage(3));
+            String ham = raw(inbox.getMessage(1));
+
+            assertThat(spam).contains("Subject: [SPAM] cheap pills", "X-Spam-Flag: YES", TestSignatures.GTUBE)
+                .doesNotContain("X-JamesProxy-Denied");
+            assertThat(ham).contains("Subject: clean note", "X-Spam-Status: No, score=").doesNotContain("X-Spam-Flag");
         }
     }
 }
