@@ -98,7 +98,10 @@ public final class ClamdDaemon implements BeforeAllCallback, AfterAllCallback, A
         }
         Path clamd = EngineBinaries.require("clamd", "clamav-daemon clamdscan");
         try {
-            directory = Files.createTempDirectory("clamd-test-");
+            if (directory == null) {
+                // A restart after stop() reuses the directory (and port): close() deletes it.
+                directory = Files.createTempDirectory("clamd-test-");
+            }
             Path database = Files.createDirectories(directory.resolve("db"));
             Path temporary = Files.createDirectories(directory.resolve("tmp"));
             writeSignatures(database);

@@ -50,7 +50,9 @@ public final class SpamdDaemon implements BeforeAllCallback, AfterAllCallback, A
         }
         Path spamd = EngineBinaries.require("spamd", "spamassassin spamd spamc");
         try {
-            directory = Files.createTempDirectory("spamd-test-");
+            if (directory == null) {
+                directory = Files.createTempDirectory("spamd-test-");
+            }
             process = new DaemonProcess("spamd", directory);
             SpamdClient probe = new SpamdClient(endpoint(Duration.ofSeconds(2)));
             process.start(List.of(spamd.toString(),
