@@ -1,0 +1,385 @@
+package org.jamesproxy.mailet;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeUtility;
+
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.api.TimeMetric;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.MailetException;
+import org.jamesproxy.engine.EngineParameters;
+import org.jamesproxy.engine.RawMessage;
+import org.jamesproxy.engine.spamassassin.SpamdClient;
+import org.jamesproxy.engine.spamassassin.SpamdResult;
+import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.inspection.ProxyMailAttributes;
+import org.jamesproxy.mailet.action.Finding;
+import org.jamesproxy.mailet.action.InspectionRuleMailet;
+import org.jamesproxy.mailet.action.RuleAction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.annotations.VisibleForTesting;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * Asks SpamAssassin's {@code spamd} (SPAMC/1.5 over TCP) whether a message is spam, records the score as headers and
+ * attributes, and acts per protocol. The protocol comes from the mail attribute {@code org.jamesproxy.protocol} set
+ * by a proxy action; without it (James's own {@code mailetcontainer.xml}) the SMTP rules apply.
+ *
+ * <h2>Parameters</h2>
+ * <ul>
+ *   <li>{@code host} (127.0.0.1), {@code port} (783), {@code connectTimeout} (5s), {@code timeout} (30s).</li>
+ *   <li>{@code maxScanSize} (512K): bigger messages are not sent to spamd (it is slow on them and spam is small);
+ *       they are logged, get no spam headers and the attribute {@code skipped}.</li>
+ *   <li>{@code threshold} (optional): score from which a message is spam; default: spamd's own verdict
+ *       ({@code required_score} of its configuration).</li>
+ *   <li>{@code spamAction} (tag): SMTP and James's container: allow, tag, quarantine (lock), deny (SMTP 554), drop.</li>
+ *   <li>{@code imapSpamAction}, {@code pop3SpamAction}: only allow or tag (a downloaded message is already in the
+ *       mailbox: refusing it would hide mail, not stop it); any other value fails init. Default: {@code spamAction}
+ *       when that is allow or tag, else tag.</li>
+ *   <li>{@code subjectTag} ([SPAM]): put in front of the subject by {@code tag} (once: not again if already there).</li>
+ *   <li>{@code onEngineFailure} (allow): spamd down, timeout, error: allow (fail open, as spam filtering is advisory
+ *       and should not hold mail back) or tempfail (SMTP 451; the sender retries). IMAP/POP3 always allow.</li>
+ *   <li>{@code user} (optional): the {@code User} sent to spamd, for per-user settings.</li>
+ *   <li>{@code addHeaders} (true): {@value #SCORE_HEADER}, {@value #STATUS_HEADER} (SpamAssassin style:
+ *       {@code Yes, score=1000.0 required=5.0 tests=GTUBE,...}) and {@value #FLAG_HEADER}{@code : YES} for spam,
+ *       replacing whatever the sender put in those headers.</li>
+ * </ul>
+ * A message without a body (what the IMAP proxy inspects for a header-only fetch) is left alone.
+ * Attributes: {@value #STATUS_ATTRIBUTE_NAME} = spam, ham, skipped or failed; {@value #SCORE_ATTRIBUTE_NAME} = the score.
+ * Example:
+ * <pre>
+ * &lt;mailet match="All" class="org.jamesproxy.mailet.SpamCheck"&gt;
+ *   &lt;host&gt;127.0.0.1&lt;/host&gt;&lt;port&gt;783&lt;/port&gt;&lt;spamAction&gt;deny&lt;/spamAction&gt;
+ *   &lt;imapSpamAction&gt;tag&lt;/imapSpamAction&gt;&lt;subjectTag&gt;[SPAM]&lt;/subjectTag&gt;
+ * &lt;/mailet&gt;
+ * </pre>
+ * Metrics: timer {@value #CHECK_TIMER}; counters {@value #SPAM_METRIC}, {@value #SKIPPED_METRIC}, {@value #FAILED_METRIC}.
+ */
+public class SpamCheck extends InspectionRuleMailet {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SpamCheck.class);
+
+    public static final String SCORE_HEADER = "X-Spam-Score";
+    public static final String STATUS_HEADER = "X-Spam-Status";
+    public static final String FLAG_HEADER = "X-Spam-Flag";
+    public static final String STATUS_ATTRIBUTE_NAME = "org.jamesproxy.spam.status";
+    public static final String SCORE_ATTRIBUTE_NAME = "org.jamesproxy.spam.score";
+    public static final AttributeName STATUS_ATTRIBUTE = AttributeName.of(STATUS_ATTRIBUTE_NAME);
+    public static final AttributeName SCORE_ATTRIBUTE = AttributeName.of(SCORE_ATTRIBUTE_NAME);
+    public static final String CHECK_TIMER = "spam-check";
+    public static final String SPAM_METRIC = "spam-found";
+    public static final String SKIPPED_METRIC = "spam-check-skipped";
+    public static final String FAILED_METRIC = "spam-check-engine-failure";
+
+    static final String FAILURE_REASON = "spam checker unavailable, try again later";
+    private static final Set<String> PARAMETERS = ImmutableSet.of("host", "port", "connectTimeout", "timeout",
+        "maxScanSize", "threshold", "spamAction", "imapSpamAction", "pop3SpamAction", "subjectTag", "onEngineFailure",
+        "user", "addHeaders");
+
+    /** What to do with spam; {@link #TAG} is not a {@link RuleAction}: it edits the subject and lets the mail through. */
+    enum SpamAction {
+        ALLOW(Optional.empty()), TAG(Optional.empty()), QUARANTINE(Optional.of(RuleAction.QUARANTINE)),
+        DENY(Optional.of(RuleAction.DENY)), DROP(Optional.of(RuleAction.DROP));
+
+        private final Optional<RuleAction> ruleAction;
+
+        SpamAction(Optional<RuleAction> ruleAction) {
+            this.ruleAction = ruleAction;
+        }
+
+        static Optional<SpamAction> parse(String value) {
+            String normalized = value.trim().toLowerCase(Locale.US);
+            if (normalized.equals("lock")) {
+                return Optional.of(QUARANTINE);
+            }
+            for (SpamAction action : values()) {
+                if (action.name().toLowerCase(Locale.US).equals(normalized)) {
+                    return Optional.of(action);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private final Optional<MetricFactory> metricFactory;
+    private SpamdClient client;
+    private long maxScanSize;
+    private Optional<Double> threshold;
+    private SpamAction smtpAction;
+    private SpamAction imapAction;
+    private SpamAction pop3Action;
+    private String subjectTag;
+    private RuleAction onEngineFailure;
+    private Optional<String> user;
+    private boolean addHeaders;
+
+    public SpamCheck() {
+        this.metricFactory = Optional.empty();
+    }
+
+    @Inject
+    public SpamCheck(MetricFactory metricFactory) {
+        this.metricFactory = Optional.of(metricFactory);
+    }
+
+    @Override
+    protected Set<String> ruleParameters() {
+        return PARAMETERS;
+    }
+
+    @Override
+    protected void initRule() throws MessagingException {
+        EngineParameters parameters = new EngineParameters(getMailetName(), this::getInitParameterAsOptional);
+        try {
+            client = new SpamdClient(parameters.endpoint("127.0.0.1", 783, Duration.ofSeconds(5), Duration.ofSeconds(30)));
+            maxScanSize = Math.min(parameters.size("maxScanSize", 512 * 1024), Integer.MAX_VALUE - 8);
+            threshold = parameters.decimal("threshold");
+            smtpAction = spamAction(parameters, "spamAction", SpamAction.TAG, false);
+            SpamAction downloadDefault = smtpAction == SpamAction.ALLOW ? SpamAction.ALLOW : SpamAction.TAG;
+            imapAction = spamAction(parameters, "imapSpamAction", downloadDefault, true);
+            pop3Action = spamAction(parameters, "pop3SpamAction", downloadDefault, true);
+            subjectTag = parameters.get("subjectTag").orElse("[SPAM]");
+            if (subjectTag.chars().anyMatch(c -> c < ' ' || c == 0x7F)) {
+                throw parameters.invalid("subjectTag", subjectTag, "control characters are not allowed");
+            }
+            onEngineFailure = AntivirusScan.action(parameters, "onEngineFailure", RuleAction.ALLOW,
+                ImmutableSet.of(RuleAction.ALLOW, RuleAction.TEMPFAIL));
+            user = parameters.get("user");
+            if (user.isPresent() && !SpamdClient.VALID_USER.matcher(user.get()).matches()) {
+                throw parameters.invalid("user", user.get(), "letters, digits and . _ @ + = - only");
+            }
+            addHeaders = parameters.bool("addHeaders", true);
+        } catch (EngineParameters.InvalidParameterException e) {
+            throw new MailetException(e.getMessage());
+        }
+    }
+
+    private static SpamAction spamAction(EngineParameters parameters, String name, SpamAction defaultAction, boolean download)
+        throws EngineParameters.InvalidParameterException {
+        Optional<String> value = parameters.get(name);
+        if (value.isEmpty()) {
+            return defaultAction;
+        }
+        SpamAction action = SpamAction.parse(value.get())
+            .orElseThrow(() -> parameters.invalid(name, value.get(), "expected one of allow, tag, quarantine, deny, drop"));
+        if (download && action != SpamAction.ALLOW && action != SpamAction.TAG) {
+            throw parameters.invalid(name, value.get(), "IMAP and POP3 can only 'allow' or 'tag' spam: a downloaded "
+                + "message is already in the mailbox (use spamAction for SMTP)");
+        }
+        return action;
+    }
+
+    @VisibleForTesting
+    SpamdClient client() {
+        return client;
+    }
+
+    @Override
+    protected List<Finding> findings(Mail mail) throws MessagingException {
+        TimeMetric timer = metricFactory.map(factory -> factory.timer(CHECK_TIMER)).orElse(null);
+        try {
+            return check(mail);
+        } finally {
+            if (timer != null) {
+                timer.stopAndPublish();
+            }
+        }
+    }
+
+    private List<Finding> check(Mail mail) throws MessagingException {
+        Optional<Protocol> protocol = protocol(mail);
+        MimeMessage message = mail.getMessage();
+        if (RawMessage.hasEmptyBody(message)) {
+            // An IMAP header-only fetch: scoring the header alone would disagree with the full message's score.
+            return ImmutableList.of();
+        }
+        Optional<Bounded> bytes = serialize(message);
+        if (bytes.isEmpty()) {
+            LOGGER.info("Mail {} not checked for spam: larger than maxScanSize ({} bytes)", mail.getName(), maxScanSize);
+            increment(SKIPPED_METRIC);
+            mail.setAttribute(new Attribute(STATUS_ATTRIBUTE, AttributeValue.of("skipped")));
+            return ImmutableList.of();
+        }
+        SpamdResult result = client.check(bytes.get().buffer(), bytes.get().size(), user);
+        if (result.isError()) {
+            return failed(mail, protocol, result.getErrorReason());
+        }
+        boolean spam = threshold.map(required -> result.getScore() >= required).orElse(result.isSpam());
+        double required = threshold.orElse(result.getThreshold());
+        mail.setAttribute(new Attribute(STATUS_ATTRIBUTE, AttributeValue.of(spam ? "spam" : "ham")));
+        mail.setAttribute(new Attribute(SCORE_ATTRIBUTE, AttributeValue.of(format(result.getScore()))));
+        if (addHeaders) {
+            addHeaders(message, spam, result.getScore(), required, result.getSymbols());
+        }
+        if (!spam) {
+            return ImmutableList.of();
+        }
+        increment(SPAM_METRIC);
+        SpamAction action = actionFor(protocol);
+        LOGGER.info("Mail {} is spam (score {}, required {}): {}", mail.getName(), format(result.getScore()), format(required),
+            action.name().toLowerCase(Locale.US));
+        if (action == SpamAction.TAG) {
+            tagSubject(message);
+        }
+        return action.ruleAction
+            .map(ruleAction -> ImmutableList.of(Finding.builder(Finding.Category.SPAM, ruleAction,
+                "message classified as spam (score " + format(result.getScore()) + ", required " + format(required) + ")").build()))
+            .orElse(ImmutableList.of());
+    }
+
+    private List<Finding> failed(Mail mail, Optional<Protocol> protocol, String reason) {
+        increment(FAILED_METRIC);
+        mail.setAttribute(new Attribute(STATUS_ATTRIBUTE, AttributeValue.of("failed")));
+        boolean download = protocol.filter(p -> p == Protocol.IMAP || p == Protocol.POP3).isPresent();
+        RuleAction action = download ? RuleAction.ALLOW : onEngineFailure;
+        LOGGER.warn("Spam check of mail {} failed: {}; action {}", mail.getName(), reason, action.value());
+        if (action == RuleAction.ALLOW) {
+            return ImmutableList.of();
+        }
+        return ImmutableList.of(Finding.builder(Finding.Category.ENGINE_FAILURE, action, FAILURE_REASON).build());
+    }
+
+    private SpamAction actionFor(Optional<Protocol> protocol) {
+        if (protocol.isEmpty()) {
+            return smtpAction;
+        }
+        switch (protocol.get()) {
+            case IMAP:
+                return imapAction;
+            case POP3:
+                return pop3Action;
+            default:
+                return smtpAction;
+        }
+    }
+
+    private static Optional<Protocol> protocol(Mail mail) {
+        return mail.getAttribute(ProxyMailAttributes.PROTOCOL)
+            .map(Attribute::getValue)
+            .map(AttributeValue::value)
+            .map(String::valueOf)
+            .flatMap(value -> {
+                try {
+                    return Optional.of(Protocol.valueOf(value.toUpperCase(Locale.US)));
+                } catch (IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+            });
+    }
+
+    private void addHeaders(MimeMessage message, boolean spam, double score, double required, List<String> symbols)
+        throws MessagingException {
+        String status = (spam ? "Yes" : "No") + ", score=" + format(score) + " required=" + format(required)
+            + (symbols.isEmpty() ? "" : " tests=" + String.join(",", symbols));
+        AntivirusScan.setHeaderIfDifferent(message, SCORE_HEADER, format(score));
+        AntivirusScan.setHeaderIfDifferent(message, STATUS_HEADER, MimeUtility.fold(STATUS_HEADER.length() + 2, status));
+        if (spam) {
+            AntivirusScan.setHeaderIfDifferent(message, FLAG_HEADER, "YES");
+        } else if (message.getHeader(FLAG_HEADER) != null) {
+            message.removeHeader(FLAG_HEADER);
+        }
+    }
+
+    /** Changes only the Subject field (in place: the other fields keep their order and bytes). */
+    private void tagSubject(MimeMessage message) throws MessagingException {
+        String subject = Optional.ofNullable(message.getSubject()).orElse("");
+        if (subject.startsWith(subjectTag)) {
+            return;
+        }
+        message.setSubject(subject.isEmpty() ? subjectTag : subjectTag + " " + subject, "UTF-8");
+    }
+
+    private static String format(double score) {
+        return String.format(Locale.US, "%.1f", score);
+    }
+
+    private void increment(String metric) {
+        metricFactory.ifPresent(factory -> factory.generate(metric).increment());
+    }
+
+    /** The message bytes, when they fit in maxScanSize; the buffer grows with the message, never beyond the limit. */
+    private Optional<Bounded> serialize(MimeMessage message) throws MessagingException {
+        Bounded out = new Bounded(maxScanSize);
+        try {
+            RawMessage.writeTo(message, out);
+        } catch (Bounded.TooLarge e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            if (out.tooLarge) {
+                return Optional.empty();
+            }
+            throw new MessagingException("cannot read the message to check it for spam", e);
+        }
+        return Optional.of(out);
+    }
+
+    private static final class Bounded extends OutputStream {
+        private static final class TooLarge extends IOException {
+            TooLarge() {
+                super("message larger than maxScanSize");
+            }
+        }
+
+        /** Gives its array out: spamd needs the length before the bytes, and the bytes need no second copy. */
+        private static final class Buffer extends ByteArrayOutputStream {
+            Buffer() {
+                super(8192);
+            }
+
+            byte[] array() {
+                return buf;
+            }
+        }
+
+        private final Buffer buffer = new Buffer();
+        private final long limit;
+        private boolean tooLarge;
+
+        Bounded(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (tooLarge || buffer.size() + (long) length > limit) {
+                tooLarge = true;
+                throw new TooLarge();
+            }
+            buffer.write(bytes, offset, length);
+        }
+
+        byte[] buffer() {
+            return buffer.array();
+        }
+
+        int size() {
+            return buffer.size();
+        }
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "SpamCheck: scores the message with SpamAssassin's spamd";
+    }
+}
