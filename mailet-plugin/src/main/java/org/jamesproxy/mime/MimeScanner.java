@@ -1,0 +1,352 @@
+package org.jamesproxy.mime;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeBodyPart;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeMultipart;
+import javax.mail.internet.MimePart;
+import javax.mail.internet.MimePartDataSource;
+import javax.mail.internet.MimeUtility;
+
+import org.jamesproxy.mailet.action.PartPath;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * Walks a message into {@link MimeItem}s: every leaf MIME part and, optionally, every entry of the ZIP archives found
+ * in them (nested archives included), within {@link MimeLimits}. Does not modify the message.
+ * <h2>Hostile MIME</h2>
+ * Ambiguous constructions make the message unscannable ({@link UnscannableException}) instead of being normalised:
+ * a rule mailet must not modify the message, and no normalisation can know which reading the recipient's client
+ * will make. What counts as ambiguous:
+ * <ul>
+ *   <li><b>several {@code boundary} parameters</b> with different values on a multipart (amavis CVE-2024-28054:
+ *       the scanner used one, the client the other). Repeated identical values are harmless and accepted;</li>
+ *   <li><b>several Content-Type header fields</b> with different values on one part;</li>
+ *   <li><b>several Content-Transfer-Encoding header fields</b> with different values; an unknown transfer encoding;
+ *       a multipart or {@code message/rfc822} part with a transfer encoding other than 7bit/8bit/binary (some readers
+ *       decode it first, others ignore it);</li>
+ *   <li><b>delimiter lines</b> that prefix-matching and strict parsers split differently, or delimiters after the
+ *       close delimiter (see {@link MultipartDelimiters});</li>
+ *   <li><b>broken base64</b>: characters outside the alphabet (line breaks and blanks aside), data after the
+ *       padding, a truncated quantum. Lenient decoders skip or stop differently, so the decoded content is not
+ *       well defined. Checked whenever the content is read (type detection or archive scanning);</li>
+ *   <li>an unreadable or encrypted ZIP archive (its content cannot be inspected).</li>
+ * </ul>
+ * Conflicting filename parameters are <em>not</em> unscannable: every candidate name is kept ({@link Filenames}) and
+ * rules match against all of them. A Content-Type that is not {@code type/subtype} is taken as
+ * {@code application/octet-stream}; a part without one as {@code text/plain} (RFC 2045).
+ * <p>
+ * Part paths: multipart children are numbered from 0; the body of an attached {@code message/rfc822} is child 0 of
+ * that part (see {@link PartPath}).
+ */
+public final class MimeScanner {
+    /** What to read beyond the headers. */
+    public static final class Options {
+        private final boolean detectTypes;
+        private final boolean detectEntryTypes;
+        private final boolean scanArchives;
+
+        public Options(boolean detectTypes, boolean detectEntryTypes, boolean scanArchives) {
+            this.detectTypes = detectTypes;
+            this.detectEntryTypes = detectEntryTypes;
+            this.scanArchives = scanArchives;
+        }
+
+        boolean readsContent() {
+            return detectTypes || scanArchives;
+        }
+    }
+
+    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final Pattern TYPE = Pattern.compile("[^/\\s]+/[^/\\s]+");
+    private static final Set<String> IDENTITY_ENCODINGS = ImmutableSet.of("7bit", "8bit", "binary");
+    private static final Set<String> DECODABLE_ENCODINGS = ImmutableSet.of("quoted-printable", "uuencode", "x-uuencode", "x-uue");
+    private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
+
+    private final MimeLimits limits;
+    private final Options options;
+    private final ContentTypeDetector detector;
+
+    public MimeScanner(MimeLimits limits, Options options) {
+        this.limits = limits;
+        this.options = options;
+        this.detector = ContentTypeDetector.instance();
+    }
+
+    /** Calls {@code visitor} for every item, in document order; stops at the first problem. */
+    public void scan(MimeMessage message, Consumer<MimeItem> visitor) throws UnscannableException {
+        new Walk(visitor).part(message, PartPath.ROOT, 0);
+    }
+
+    /** The state of one scan: counters shared by all levels. */
+    private final class Walk {
+        private final Consumer<MimeItem> visitor;
+        private final DecodedBudget budget = new DecodedBudget(limits.getMaxDecodedSize());
+        private int parts;
+        private int entries;
+
+        private Walk(Consumer<MimeItem> visitor) {
+            this.visitor = visitor;
+        }
+
+        private void part(MimePart part, PartPath path, int depth) throws UnscannableException {
+            try {
+                walkPart(part, path, depth);
+            } catch (MessagingException e) {
+                throw new UnscannableException(path, "unparsable MIME structure: " + e.getMessage(), e);
+            } catch (DecodedBudget.ExceededException e) {
+                throw new UnscannableException(path, e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UnscannableException(path, "unreadable content: " + e.getMessage(), e);
+            }
+        }
+
+        private void walkPart(MimePart part, PartPath path, int depth) throws MessagingException, IOException, UnscannableException {
+            if (++parts > limits.getMaxParts()) {
+                throw new UnscannableException(path, "more than maxParts (" + limits.getMaxParts() + ") MIME parts");
+            }
+            checkHeaderSize(part, path);
+            String contentType = single(part, "Content-Type", path).orElse("text/plain");
+            HeaderParameters parameters = HeaderParameters.parse(contentType);
+            String type = TYPE.matcher(parameters.getValue()).matches() ? parameters.getValue() : "application/octet-stream";
+            String encoding = single(part, "Content-Transfer-Encoding", path).map(value -> value.trim().toLowerCase(Locale.US)).orElse("7bit");
+            if (type.startsWith("multipart/")) {
+                enter(path, depth, encoding, type);
+                multipart(part, parameters, path, depth);
+            } else if (type.equals("message/rfc822") || type.equals("message/global")) {
+                enter(path, depth, encoding, type);
+                MimeMessage embedded = new MimeMessage(SESSION, rawStream(part));
+                walkPart(embedded, path.child(0), depth + 1);
+            } else {
+                leaf(part, path, type, encoding);
+            }
+        }
+
+        private void enter(PartPath path, int depth, String encoding, String type) throws UnscannableException {
+            if (depth + 1 > limits.getMaxDepth()) {
+                throw new UnscannableException(path, "MIME nesting deeper than maxDepth (" + limits.getMaxDepth() + ")");
+            }
+            if (!IDENTITY_ENCODINGS.contains(encoding)) {
+                throw new UnscannableException(path, "a " + type + " part in transfer encoding '" + encoding + "'");
+            }
+        }
+
+        private void multipart(MimePart part, HeaderParameters parameters, PartPath path, int depth)
+            throws MessagingException, IOException, UnscannableException {
+            List<String> boundaries = parameters.decoded("boundary");
+            if (boundaries.isEmpty()) {
+                throw new UnscannableException(path, "multipart without boundary parameter");
+            }
+            if (boundaries.size() > 1) {
+                throw new UnscannableException(path, "several different boundary parameters: " + boundaries.stream()
+                    .map(boundary -> "'" + boundary + "'").collect(Collectors.joining(", ")));
+            }
+            Optional<String> problem;
+            try (InputStream raw = rawStream(part)) {
+                problem = MultipartDelimiters.check(raw, boundaries.get(0));
+            }
+            if (problem.isPresent()) {
+                throw new UnscannableException(path, problem.get());
+            }
+            MimeMultipart multipart = new MimeMultipart(new MimePartDataSource(part));
+            int count = multipart.getCount();
+            for (int i = 0; i < count; i++) {
+                walkPart((MimeBodyPart) multipart.getBodyPart(i), path.child(i), depth + 1);
+            }
+        }
+
+        private void leaf(MimePart part, PartPath path, String type, String encoding)
+            throws MessagingException, IOException, UnscannableException {
+            List<String> filenames = Filenames.ofPart(part);
+            if (!options.readsContent()) {
+                visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), List.of()));
+                return;
+            }
+            try (InputStream decoded = decode(rawStream(part), encoding, path)) {
+                BufferedInputStream content = new BufferedInputStream(budget.count(decoded), detector.headLength());
+                byte[] head = head(content);
+                List<String> detected = options.detectTypes ? detector.detect(head, head.length) : List.of();
+                visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
+                if (options.scanArchives && isZip(head)) {
+                    archive(content, path, ImmutableList.of(), 1);
+                }
+                drain(content);
+            } catch (DecodedBudget.ExceededException e) {
+                throw e;
+            } catch (IOException | IllegalArgumentException e) {
+                // java.util.Base64's strict decoding stream reports malformed input as either.
+                throw new UnscannableException(path, "undecodable " + encoding + " content: " + e.getMessage(), e);
+            }
+        }
+
+        private void archive(InputStream content, PartPath path, ImmutableList<String> parents, int depth)
+            throws IOException, UnscannableException {
+            if (depth > limits.getMaxArchiveDepth()) {
+                throw new UnscannableException(path, "archives nested deeper than maxArchiveDepth (" + limits.getMaxArchiveDepth() + ")"
+                    + (parents.isEmpty() ? "" : " at " + String.join("/", parents)));
+            }
+            // Names without the UTF-8 flag are read as ISO-8859-1, which never fails: the extension stays readable.
+            ZipInputStream zip = new ZipInputStream(content, StandardCharsets.ISO_8859_1);
+            try {
+                ZipEntry entry;
+                while ((entry = zip.getNextEntry()) != null) {
+                    if (++entries > limits.getMaxArchiveEntries()) {
+                        throw new UnscannableException(path, "more than maxArchiveEntries (" + limits.getMaxArchiveEntries() + ") archive entries");
+                    }
+                    if (entry.isDirectory()) {
+                        continue;
+                    }
+                    ImmutableList<String> entryPath = ImmutableList.<String>builder().addAll(parents).add(entry.getName()).build();
+                    BufferedInputStream entryContent = new BufferedInputStream(budget.count(zip), detector.headLength());
+                    byte[] head = head(entryContent);
+                    List<String> detected = options.detectEntryTypes ? detector.detect(head, head.length) : List.of();
+                    visitor.accept(new MimeItem(path, entryPath, Filenames.ofEntry(entry.getName()), Optional.empty(), detected));
+                    if (isZip(head)) {
+                        archive(entryContent, path, entryPath, depth + 1);
+                    }
+                    drain(entryContent);
+                }
+            } catch (DecodedBudget.ExceededException e) {
+                throw e;
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UnscannableException(path, "unreadable or encrypted ZIP archive"
+                    + (parents.isEmpty() ? "" : " " + String.join("/", parents)) + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void checkHeaderSize(MimePart part, PartPath path) throws MessagingException, UnscannableException {
+            long size = 0;
+            Enumeration<String> lines = part.getAllHeaderLines();
+            while (lines.hasMoreElements()) {
+                size += lines.nextElement().length() + 2;
+                if (size > limits.getMaxHeaderSize()) {
+                    throw new UnscannableException(path, "header section larger than maxHeaderSize (" + limits.getMaxHeaderSize() + " bytes)");
+                }
+            }
+        }
+
+        /** The header's value when all its fields agree (compared unfolded, blanks collapsed, case-insensitively). */
+        private Optional<String> single(MimePart part, String name, PartPath path) throws MessagingException, UnscannableException {
+            String[] values = part.getHeader(name);
+            if (values == null || values.length == 0) {
+                return Optional.empty();
+            }
+            List<String> distinct = Stream.of(values)
+                .map(value -> value.replaceAll("\\s+", " ").trim().toLowerCase(Locale.US))
+                .distinct()
+                .collect(Collectors.toList());
+            if (distinct.size() > 1) {
+                throw new UnscannableException(path, "several different " + name + " header fields");
+            }
+            return Optional.of(values[0]);
+        }
+
+        private InputStream decode(InputStream raw, String encoding, PartPath path) throws MessagingException, UnscannableException {
+            if (IDENTITY_ENCODINGS.contains(encoding)) {
+                return raw;
+            }
+            if (encoding.equals("base64")) {
+                return Base64.getDecoder().wrap(new SkipLineBreaks(raw));
+            }
+            if (DECODABLE_ENCODINGS.contains(encoding)) {
+                return MimeUtility.decode(raw, encoding);
+            }
+            throw new UnscannableException(path, "unknown transfer encoding '" + encoding + "'");
+        }
+    }
+
+    private static InputStream rawStream(MimePart part) throws MessagingException {
+        if (part instanceof MimeMessage) {
+            return ((MimeMessage) part).getRawInputStream();
+        }
+        if (part instanceof MimeBodyPart) {
+            return ((MimeBodyPart) part).getRawInputStream();
+        }
+        throw new MessagingException("unsupported part class " + part.getClass().getName());
+    }
+
+    private byte[] head(BufferedInputStream content) throws IOException {
+        content.mark(detector.headLength());
+        byte[] head = content.readNBytes(detector.headLength());
+        content.reset();
+        return head;
+    }
+
+    private static boolean isZip(byte[] head) {
+        if (head.length < ZIP_MAGIC.length) {
+            return false;
+        }
+        for (int i = 0; i < ZIP_MAGIC.length; i++) {
+            if (head[i] != ZIP_MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void drain(InputStream content) throws IOException {
+        byte[] sink = new byte[16384];
+        while (content.read(sink) >= 0) {
+            // Reading to the end decodes (and so validates and counts) everything.
+        }
+    }
+
+    /** Drops the line breaks and blanks base64 allows, so that the strict decoder sees only the alphabet. */
+    private static final class SkipLineBreaks extends FilterInputStream {
+        private SkipLineBreaks(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b;
+            do {
+                b = super.read();
+            } while (b == '\r' || b == '\n' || b == ' ' || b == '\t');
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            while (true) {
+                int read = super.read(buffer, offset, length);
+                if (read <= 0) {
+                    return read;
+                }
+                int kept = 0;
+                for (int i = 0; i < read; i++) {
+                    byte b = buffer[offset + i];
+                    if (b != '\r' && b != '\n' && b != ' ' && b != '\t') {
+                        buffer[offset + kept++] = b;
+                    }
+                }
+                if (kept > 0) {
+                    return kept;
+                }
+            }
+        }
+    }
+
+}
