@@ -1,11 +1,9 @@
 package org.jamesproxy.mime;
 
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
@@ -194,9 +192,8 @@ public final class MimeScanner {
                 }
                 drain(content);
             } catch (DecodedBudget.ExceededException e) {
-                throw e;
-            } catch (IOException | IllegalArgumentException e) {
-                // java.util.Base64's strict decoding stream reports malformed input as either.
+                throw new UnscannableException(path, e.getMessage(), e);
+            } catch (IOException e) {
                 throw new UnscannableException(path, "undecodable " + encoding + " content: " + e.getMessage(), e);
             }
         }
@@ -229,7 +226,7 @@ public final class MimeScanner {
                     drain(entryContent);
                 }
             } catch (DecodedBudget.ExceededException e) {
-                throw e;
+                throw new UnscannableException(path, e.getMessage(), e);
             } catch (IOException | IllegalArgumentException e) {
                 throw new UnscannableException(path, "unreadable or encrypted ZIP archive"
                     + (parents.isEmpty() ? "" : " " + String.join("/", parents)) + ": " + e.getMessage(), e);
@@ -268,7 +265,7 @@ public final class MimeScanner {
                 return raw;
             }
             if (encoding.equals("base64")) {
-                return Base64.getDecoder().wrap(new SkipLineBreaks(raw));
+                return new StrictBase64InputStream(raw);
             }
             if (DECODABLE_ENCODINGS.contains(encoding)) {
                 return MimeUtility.decode(raw, encoding);
@@ -312,41 +309,4 @@ public final class MimeScanner {
             // Reading to the end decodes (and so validates and counts) everything.
         }
     }
-
-    /** Drops the line breaks and blanks base64 allows, so that the strict decoder sees only the alphabet. */
-    private static final class SkipLineBreaks extends FilterInputStream {
-        private SkipLineBreaks(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b;
-            do {
-                b = super.read();
-            } while (b == '\r' || b == '\n' || b == ' ' || b == '\t');
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            while (true) {
-                int read = super.read(buffer, offset, length);
-                if (read <= 0) {
-                    return read;
-                }
-                int kept = 0;
-                for (int i = 0; i < read; i++) {
-                    byte b = buffer[offset + i];
-                    if (b != '\r' && b != '\n' && b != ' ' && b != '\t') {
-                        buffer[offset + kept++] = b;
-                    }
-                }
-                if (kept > 0) {
-                    return kept;
-                }
-            }
-        }
-    }
-
 }
