@@ -54,8 +54,9 @@ public abstract class MimeRuleMailet extends InspectionRuleMailet {
         scanner = new MimeScanner(MimeLimits.fromParameters(parameters), scannerOptions(scanArchives));
     }
 
+    /** Public (the contract has it protected) so that tests and tools can see what the rule finds without acting. */
     @Override
-    protected final List<Finding> findings(Mail mail) throws MessagingException {
+    public final List<Finding> findings(Mail mail) throws MessagingException {
         List<Finding> findings = new ArrayList<>();
         try {
             scanner.scan(mail.getMessage(), item -> evaluate(rules, item).ifPresent(findings::add));

@@ -190,9 +190,9 @@ class FilenameRulesTest {
 
         mailet("*.exe = deny").service(mail);
 
-        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT).map(attribute -> attribute.getValue().value()))
+        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT).map(attribute -> String.valueOf(attribute.getValue().value())))
             .contains("deny");
-        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT_REASON).map(attribute -> (String) attribute.getValue().value()))
+        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT_REASON).map(attribute -> String.valueOf(attribute.getValue().value())))
             .hasValueSatisfying(reason -> assertThat(reason).contains("x.exe"));
     }
 
