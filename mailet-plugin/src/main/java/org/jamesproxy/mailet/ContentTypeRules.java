@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import org.jamesproxy.mailet.action.Finding;
 import org.jamesproxy.mailet.action.RuleAction;
+import org.jamesproxy.mime.ContentTypeDetector;
 import org.jamesproxy.mime.MailetParameters;
 import org.jamesproxy.mime.MimeItem;
 import org.jamesproxy.mime.MimeRuleMailet;
@@ -20,8 +21,9 @@ import com.google.common.collect.ImmutableSet;
  * {@code application/*}, {@code application/vnd.ms-*}, {@code *}{@code /*}), case-insensitive, without parameters.
  * <p>
  * Types of an item: the declared {@code Content-Type} of each leaf part and, with {@code detectContentType}, the type
- * detected from the content by Apache Tika's magic-number detector (plus its super-types, e.g. an OOXML document is
- * also {@code application/zip}). Each type is looked up on its own, first matching entry deciding, and the most severe
+ * detected from the content by Apache Tika's magic numbers (plus their super-types, e.g. an OOXML document is
+ * also {@code application/zip}). Only types whose first matching entry is not {@code allow} are asked about, and a
+ * type counts as detected when the content matches its magic (see {@link ContentTypeDetector}). Each type is looked up on its own, first matching entry deciding, and the most severe
  * outcome counts: <b>a rule matches if either the declared or a detected type matches</b>, so an executable labelled
  * {@code application/pdf} is caught by {@code application/x-msdownload = strip} even when {@code application/pdf = allow}
  * comes first. Entries of ZIP archives ({@code scanArchives}) have no declared type; their detected types are looked up
@@ -80,7 +82,11 @@ public class ContentTypeRules extends MimeRuleMailet {
 
     @Override
     protected MimeScanner.Options scannerOptions(boolean scanArchives) {
-        return new MimeScanner.Options(detectContentType, true, scanArchives);
+        // Detection only asks about the types a rule would act on (see ContentTypeDetector).
+        ContentTypeDetector detector = ContentTypeDetector.forTypes(type -> getRules().firstMatch(type)
+            .filter(rule -> rule.getAction() != RuleAction.ALLOW)
+            .isPresent());
+        return new MimeScanner.Options(detectContentType, true, scanArchives, detector);
     }
 
     @Override

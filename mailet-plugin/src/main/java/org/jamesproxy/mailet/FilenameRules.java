@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import org.jamesproxy.mailet.action.Finding;
 import org.jamesproxy.mailet.action.RuleAction;
+import org.jamesproxy.mime.ContentTypeDetector;
 import org.jamesproxy.mime.Filenames;
 import org.jamesproxy.mime.MimeItem;
 import org.jamesproxy.mime.MimeRuleMailet;
@@ -59,7 +60,7 @@ public class FilenameRules extends MimeRuleMailet {
 
     @Override
     protected MimeScanner.Options scannerOptions(boolean scanArchives) {
-        return new MimeScanner.Options(false, false, scanArchives);
+        return new MimeScanner.Options(false, false, scanArchives, ContentTypeDetector.forTypes(type -> false));
     }
 
     @Override

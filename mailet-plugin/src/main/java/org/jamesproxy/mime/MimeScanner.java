@@ -66,10 +66,22 @@ public final class MimeScanner {
         private final boolean detectEntryTypes;
         private final boolean scanArchives;
 
-        public Options(boolean detectTypes, boolean detectEntryTypes, boolean scanArchives) {
+        private final ContentTypeDetector detector;
+
+        /**
+         * @param detectTypes run {@code detector} on leaf parts
+         * @param detectEntryTypes run {@code detector} on archive entries
+         */
+        public Options(boolean detectTypes, boolean detectEntryTypes, boolean scanArchives, ContentTypeDetector detector) {
             this.detectTypes = detectTypes;
             this.detectEntryTypes = detectEntryTypes;
             this.scanArchives = scanArchives;
+            this.detector = detector;
+        }
+
+        /** Names only, no content read. */
+        public static Options namesOnly() {
+            return new Options(false, false, false, ContentTypeDetector.forTypes(type -> false));
         }
 
         boolean readsContent() {
@@ -86,11 +98,15 @@ public final class MimeScanner {
     private final MimeLimits limits;
     private final Options options;
     private final ContentTypeDetector detector;
+    private final int headLength;
 
     public MimeScanner(MimeLimits limits, Options options) {
         this.limits = limits;
         this.options = options;
-        this.detector = ContentTypeDetector.instance();
+        this.detector = options.detector;
+        // Without detection only the ZIP signature is looked at.
+        boolean detects = (options.detectTypes || options.detectEntryTypes) && options.detector.size() > 0;
+        this.headLength = detects ? ContentTypeDetector.headLength() : ZIP_MAGIC.length;
     }
 
     /** Calls {@code visitor} for every item, in document order; stops at the first problem. */
@@ -183,9 +199,9 @@ public final class MimeScanner {
                 return;
             }
             try (InputStream decoded = decode(rawStream(part), encoding, path)) {
-                BufferedInputStream content = new BufferedInputStream(budget.count(decoded), detector.headLength());
+                BufferedInputStream content = new BufferedInputStream(budget.count(decoded), headLength);
                 byte[] head = head(content);
-                List<String> detected = options.detectTypes ? detector.detect(head, head.length) : List.of();
+                List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
                 if (options.scanArchives && isZip(head)) {
                     archive(content, path, ImmutableList.of(), 1);
@@ -216,9 +232,9 @@ public final class MimeScanner {
                         continue;
                     }
                     ImmutableList<String> entryPath = ImmutableList.<String>builder().addAll(parents).add(entry.getName()).build();
-                    BufferedInputStream entryContent = new BufferedInputStream(budget.count(zip), detector.headLength());
+                    BufferedInputStream entryContent = new BufferedInputStream(budget.count(zip), headLength);
                     byte[] head = head(entryContent);
-                    List<String> detected = options.detectEntryTypes ? detector.detect(head, head.length) : List.of();
+                    List<String> detected = options.detectEntryTypes ? detector.detect(head) : List.of();
                     visitor.accept(new MimeItem(path, entryPath, Filenames.ofEntry(entry.getName()), Optional.empty(), detected));
                     if (isZip(head)) {
                         archive(entryContent, path, entryPath, depth + 1);
@@ -285,8 +301,8 @@ public final class MimeScanner {
     }
 
     private byte[] head(BufferedInputStream content) throws IOException {
-        content.mark(detector.headLength());
-        byte[] head = content.readNBytes(detector.headLength());
+        content.mark(headLength);
+        byte[] head = content.readNBytes(headLength);
         content.reset();
         return head;
     }
