@@ -1,8 +1,9 @@
 package org.jamesproxy.mime;
 
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.List;
@@ -21,10 +22,10 @@ import javax.mail.MessagingException;
 import javax.mail.Session;
 import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
-import javax.mail.internet.MimeMultipart;
 import javax.mail.internet.MimePart;
-import javax.mail.internet.MimePartDataSource;
 import javax.mail.internet.MimeUtility;
+import javax.mail.internet.SharedInputStream;
+import javax.mail.util.SharedByteArrayInputStream;
 
 import org.jamesproxy.mailet.action.PartPath;
 
@@ -46,7 +47,7 @@ import com.google.common.collect.ImmutableSet;
  *       a multipart or {@code message/rfc822} part with a transfer encoding other than 7bit/8bit/binary (some readers
  *       decode it first, others ignore it);</li>
  *   <li><b>delimiter lines</b> that prefix-matching and strict parsers split differently, or delimiters after the
- *       close delimiter (see {@link MultipartDelimiters});</li>
+ *       close delimiter (see {@link MultipartSplitter});</li>
  *   <li><b>broken base64</b>: characters outside the alphabet (line breaks and blanks aside), data after the
  *       padding, a truncated quantum. Lenient decoders skip or stop differently, so the decoded content is not
  *       well defined. Checked whenever the content is read (type detection or archive scanning);</li>
@@ -118,6 +119,7 @@ public final class MimeScanner {
     private final class Walk {
         private final Consumer<MimeItem> visitor;
         private final DecodedBudget budget = new DecodedBudget(limits.getMaxDecodedSize());
+        private final byte[] sink = new byte[16384];
         private int parts;
         private int entries;
 
@@ -177,18 +179,21 @@ public final class MimeScanner {
                 throw new UnscannableException(path, "several different boundary parameters: " + boundaries.stream()
                     .map(boundary -> "'" + boundary + "'").collect(Collectors.joining(", ")));
             }
-            Optional<String> problem;
-            try (InputStream raw = rawStream(part)) {
-                problem = MultipartDelimiters.check(raw, boundaries.get(0));
+            SharedInputStream body = shared(rawStream(part));
+            List<MultipartSplitter.Span> spans = MultipartSplitter.split(body, boundaries.get(0), path);
+            for (int i = 0; i < spans.size(); i++) {
+                MultipartSplitter.Span span = spans.get(i);
+                walkPart(new MimeBodyPart(body.newStream(span.start, span.end)), path.child(i), depth + 1);
             }
-            if (problem.isPresent()) {
-                throw new UnscannableException(path, problem.get());
+        }
+
+        /** The body as a shared stream, so parts are views of it rather than copies. */
+        private SharedInputStream shared(InputStream raw) throws IOException {
+            if (raw instanceof SharedInputStream) {
+                return (SharedInputStream) raw;
             }
-            MimeMultipart multipart = new MimeMultipart(new MimePartDataSource(part));
-            int count = multipart.getCount();
-            for (int i = 0; i < count; i++) {
-                walkPart((MimeBodyPart) multipart.getBodyPart(i), path.child(i), depth + 1);
-            }
+            // Only when the message was not built from a shared stream; the body is in memory already.
+            return new SharedByteArrayInputStream(raw.readAllBytes());
         }
 
         private void leaf(MimePart part, PartPath path, String type, String encoding)
@@ -199,14 +204,15 @@ public final class MimeScanner {
                 return;
             }
             try (InputStream decoded = decode(rawStream(part), encoding, path)) {
-                BufferedInputStream content = new BufferedInputStream(budget.count(decoded), headLength);
-                byte[] head = head(content);
+                InputStream counted = budget.count(decoded);
+                byte[] head = counted.readNBytes(headLength);
+                InputStream content = rejoin(head, counted);
                 List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
                 if (options.scanArchives && isZip(head)) {
                     archive(content, path, ImmutableList.of(), 1);
                 }
-                drain(content);
+                drain(content, sink);
             } catch (DecodedBudget.ExceededException e) {
                 throw new UnscannableException(path, e.getMessage(), e);
             } catch (IOException e) {
@@ -232,14 +238,15 @@ public final class MimeScanner {
                         continue;
                     }
                     ImmutableList<String> entryPath = ImmutableList.<String>builder().addAll(parents).add(entry.getName()).build();
-                    BufferedInputStream entryContent = new BufferedInputStream(budget.count(zip), headLength);
-                    byte[] head = head(entryContent);
+                    InputStream counted = budget.count(zip);
+                    byte[] head = counted.readNBytes(headLength);
+                    InputStream entryContent = rejoin(head, counted);
                     List<String> detected = options.detectEntryTypes ? detector.detect(head) : List.of();
                     visitor.accept(new MimeItem(path, entryPath, Filenames.ofEntry(entry.getName()), Optional.empty(), detected));
                     if (isZip(head)) {
                         archive(entryContent, path, entryPath, depth + 1);
                     }
-                    drain(entryContent);
+                    drain(entryContent, sink);
                 }
             } catch (DecodedBudget.ExceededException e) {
                 throw new UnscannableException(path, e.getMessage(), e);
@@ -300,11 +307,10 @@ public final class MimeScanner {
         throw new MessagingException("unsupported part class " + part.getClass().getName());
     }
 
-    private byte[] head(BufferedInputStream content) throws IOException {
-        content.mark(headLength);
-        byte[] head = content.readNBytes(headLength);
-        content.reset();
-        return head;
+    /** The content again from its start, the head being already read from {@code rest}. */
+    private InputStream rejoin(byte[] head, InputStream rest) {
+        ByteArrayInputStream headStream = new ByteArrayInputStream(head);
+        return head.length < headLength ? headStream : new SequenceInputStream(headStream, rest);
     }
 
     private static boolean isZip(byte[] head) {
@@ -319,8 +325,7 @@ public final class MimeScanner {
         return true;
     }
 
-    private static void drain(InputStream content) throws IOException {
-        byte[] sink = new byte[16384];
+    private static void drain(InputStream content, byte[] sink) throws IOException {
         while (content.read(sink) >= 0) {
             // Reading to the end decodes (and so validates and counts) everything.
         }
