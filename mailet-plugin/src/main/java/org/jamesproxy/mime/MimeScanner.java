@@ -50,7 +50,7 @@ import com.google.common.collect.ImmutableSet;
  *       close delimiter (see {@link MultipartSplitter});</li>
  *   <li><b>broken base64</b>: characters outside the alphabet (line breaks and blanks aside), data after the
  *       padding, a truncated quantum. Lenient decoders skip or stop differently, so the decoded content is not
- *       well defined. Checked whenever the content is read (type detection or archive scanning);</li>
+ *       well defined. Checked on every part when types are detected, on archives when they are scanned;</li>
  *   <li>an unreadable or encrypted ZIP archive (its content cannot be inspected).</li>
  * </ul>
  * Conflicting filename parameters are <em>not</em> unscannable: every candidate name is kept ({@link Filenames}) and
@@ -85,6 +85,7 @@ public final class MimeScanner {
             return new Options(false, false, false, ContentTypeDetector.forTypes(type -> false));
         }
 
+        /** Content is read for detection and archives; without detection only archives are decoded to their end. */
         boolean readsContent() {
             return detectTypes || scanArchives;
         }
@@ -211,8 +212,11 @@ public final class MimeScanner {
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
                 if (options.scanArchives && isZip(head)) {
                     archive(content, path, ImmutableList.of(), 1);
+                    drain(content, sink);
+                } else if (options.detectTypes) {
+                    // Detection vouches for the whole part: decode it all, so broken base64 anywhere is caught.
+                    drain(content, sink);
                 }
-                drain(content, sink);
             } catch (DecodedBudget.ExceededException e) {
                 throw new UnscannableException(path, e.getMessage(), e);
             } catch (IOException e) {

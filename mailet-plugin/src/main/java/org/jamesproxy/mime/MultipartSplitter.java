@@ -60,7 +60,23 @@ final class MultipartSplitter {
         boolean carriageReturn = false;
         int read;
         while ((read = in.read(buffer)) > 0) {
-            for (int i = 0; i < read; i++, position++) {
+            int i = 0;
+            while (i < read) {
+                if (matched < 0) {
+                    // Not a delimiter candidate: skip to the end of the line in a tight loop.
+                    int j = i;
+                    while (j < read && buffer[j] != '\n') {
+                        j++;
+                    }
+                    if (j > i) {
+                        carriageReturn = buffer[j - 1] == '\r';
+                        position += j - i;
+                        i = j;
+                    }
+                    if (i == read) {
+                        break;
+                    }
+                }
                 byte b = buffer[i];
                 if (b == '\n') {
                     long lineEnd = position + 1;
@@ -85,21 +101,21 @@ final class MultipartSplitter {
                     full = false;
                     rest.setLength(0);
                     carriageReturn = false;
-                    continue;
-                }
-                carriageReturn = b == '\r';
-                if (full) {
-                    if (rest.length() < MAX_REST) {
-                        rest.append((char) (b & 0xff));
-                    }
-                } else if (matched >= 0) {
-                    if (b == marker[matched]) {
+                } else {
+                    carriageReturn = b == '\r';
+                    if (full) {
+                        if (rest.length() < MAX_REST) {
+                            rest.append((char) (b & 0xff));
+                        }
+                    } else if (b == marker[matched]) {
                         matched++;
                         full = matched == marker.length;
                     } else {
                         matched = -1;
                     }
                 }
+                i++;
+                position++;
             }
         }
         if (full) {

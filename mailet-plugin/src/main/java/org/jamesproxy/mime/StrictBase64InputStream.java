@@ -24,11 +24,13 @@ final class StrictBase64InputStream extends InputStream {
 
     private final InputStream in;
     private final byte[] input = new byte[8192];
-    private final byte[] output = new byte[8192 / 4 * 3];
-    private final byte[] quantum = new byte[4];
-    private int quantumLength;
+    private final byte[] output = new byte[8192 / 4 * 3 + 3];
     private int outputPosition;
     private int outputLength;
+    /** Bits of the quantum being read, and how many characters (padding included) it holds. */
+    private int bits;
+    private int count;
+    private int pads;
     private boolean padded;
     private boolean eof;
 
@@ -53,10 +55,10 @@ final class StrictBase64InputStream extends InputStream {
                 return -1;
             }
         }
-        int count = Math.min(length, outputLength - outputPosition);
-        System.arraycopy(output, outputPosition, buffer, offset, count);
-        outputPosition += count;
-        return count;
+        int copied = Math.min(length, outputLength - outputPosition);
+        System.arraycopy(output, outputPosition, buffer, offset, copied);
+        outputPosition += copied;
+        return copied;
     }
 
     private boolean fill() throws IOException {
@@ -73,54 +75,71 @@ final class StrictBase64InputStream extends InputStream {
         }
         for (int i = 0; i < read; i++) {
             int c = input[i] & 0xff;
-            if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
+            int value = VALUES[c];
+            if (value >= 0 && pads == 0 && !padded) {
+                bits = bits << 6 | value;
+                if (++count == 4) {
+                    output[outputLength++] = (byte) (bits >> 16);
+                    output[outputLength++] = (byte) (bits >> 8);
+                    output[outputLength++] = (byte) bits;
+                    bits = 0;
+                    count = 0;
+                }
+            } else if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
                 continue;
-            }
-            if (padded) {
-                throw new IOException("base64 data after the padding");
-            }
-            if (c != '=' && VALUES[c] < 0) {
-                throw new IOException("character 0x" + Integer.toHexString(c) + " is not base64");
-            }
-            quantum[quantumLength++] = (byte) c;
-            if (quantumLength == 4) {
-                decodeQuantum();
+            } else {
+                unusual(c, value);
             }
         }
         return true;
     }
 
-    private void decodeQuantum() throws IOException {
-        int pads = quantum[3] == '=' ? (quantum[2] == '=' ? 2 : 1) : 0;
-        if (quantum[0] == '=' || quantum[1] == '=' || (quantum[2] == '=' && quantum[3] != '=')) {
+    /** Padding, and everything that is an error. */
+    private void unusual(int c, int value) throws IOException {
+        if (padded) {
+            throw new IOException("base64 data after the padding");
+        }
+        if (value >= 0) {
+            // An alphabet character after "=" within the quantum ("ab=c").
             throw new IOException("misplaced base64 padding");
         }
-        int bits = VALUES[quantum[0]] << 18 | VALUES[quantum[1]] << 12
-            | (pads < 2 ? VALUES[quantum[2]] << 6 : 0) | (pads < 1 ? VALUES[quantum[3]] : 0);
-        output[outputLength++] = (byte) (bits >> 16);
-        if (pads < 2) {
-            output[outputLength++] = (byte) (bits >> 8);
+        if (c != '=') {
+            throw new IOException("character 0x" + Integer.toHexString(c) + " is not base64");
         }
-        if (pads < 1) {
-            output[outputLength++] = (byte) bits;
+        if (count < 2) {
+            throw new IOException("misplaced base64 padding");
         }
-        quantumLength = 0;
-        padded = pads > 0;
+        pads++;
+        bits = bits << 6;
+        if (++count == 4) {
+            output[outputLength++] = (byte) (bits >> 16);
+            if (pads == 1) {
+                output[outputLength++] = (byte) (bits >> 8);
+            }
+            bits = 0;
+            count = 0;
+            padded = true;
+        }
     }
 
     /** An unpadded last quantum of 2 or 3 characters. */
     private void finish() throws IOException {
-        if (quantumLength == 0) {
+        if (count == 0) {
             return;
         }
-        if (quantumLength == 1) {
+        if (count == 1) {
             throw new IOException("truncated base64 data");
         }
-        for (int i = quantumLength; i < 4; i++) {
-            quantum[i] = '=';
+        if (pads > 0) {
+            throw new IOException("truncated base64 padding");
         }
-        quantumLength = 4;
-        decodeQuantum();
+        int missing = 4 - count;
+        bits = bits << (6 * missing);
+        output[outputLength++] = (byte) (bits >> 16);
+        if (missing == 1) {
+            output[outputLength++] = (byte) (bits >> 8);
+        }
+        count = 0;
     }
 
     @Override
