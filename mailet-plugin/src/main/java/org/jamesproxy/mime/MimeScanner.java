@@ -120,12 +120,20 @@ public final class MimeScanner {
     private final class Walk {
         private final Consumer<MimeItem> visitor;
         private final DecodedBudget budget = new DecodedBudget(limits.getMaxDecodedSize());
-        private final byte[] sink = new byte[16384];
+        private byte[] sink;
         private int parts;
         private int entries;
 
         private Walk(Consumer<MimeItem> visitor) {
             this.visitor = visitor;
+        }
+
+        /** Allocated on first use: most small messages never drain anything. */
+        private byte[] sink() {
+            if (sink == null) {
+                sink = new byte[16384];
+            }
+            return sink;
         }
 
         private void part(MimePart part, PartPath path, int depth) throws UnscannableException {
@@ -212,10 +220,10 @@ public final class MimeScanner {
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
                 if (options.scanArchives && isZip(head)) {
                     archive(content, path, ImmutableList.of(), 1);
-                    drain(content, sink);
+                    drain(content, sink());
                 } else if (options.detectTypes) {
                     // Detection vouches for the whole part: decode it all, so broken base64 anywhere is caught.
-                    drain(content, sink);
+                    drain(content, sink());
                 }
             } catch (DecodedBudget.ExceededException e) {
                 throw new UnscannableException(path, e.getMessage(), e);
@@ -250,7 +258,7 @@ public final class MimeScanner {
                     if (isZip(head)) {
                         archive(entryContent, path, entryPath, depth + 1);
                     }
-                    drain(entryContent, sink);
+                    drain(entryContent, sink());
                 }
             } catch (DecodedBudget.ExceededException e) {
                 throw new UnscannableException(path, e.getMessage(), e);
