@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimePart;
@@ -20,6 +21,8 @@ import com.google.common.collect.ImmutableList;
  * before a NUL character.
  */
 public final class Filenames {
+    private static final Pattern TRAILING_DOTS_AND_BLANKS = Pattern.compile("[.\\s]+$");
+
     private Filenames() {
     }
 
@@ -56,7 +59,7 @@ public final class Filenames {
             int nul = trimmed.indexOf('\0');
             String variant = nul >= 0 ? trimmed.substring(0, nul) : trimmed;
             variant = variant.substring(Math.max(variant.lastIndexOf('/'), variant.lastIndexOf('\\')) + 1);
-            variant = variant.replaceAll("[.\\s]+$", "");
+            variant = TRAILING_DOTS_AND_BLANKS.matcher(variant).replaceAll("");
             if (!variant.isEmpty()) {
                 candidates.add(variant);
             }

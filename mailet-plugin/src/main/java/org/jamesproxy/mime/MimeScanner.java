@@ -93,6 +93,7 @@ public final class MimeScanner {
 
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final Pattern TYPE = Pattern.compile("[^/\\s]+/[^/\\s]+");
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
     private static final Set<String> IDENTITY_ENCODINGS = ImmutableSet.of("7bit", "8bit", "binary");
     private static final Set<String> DECODABLE_ENCODINGS = ImmutableSet.of("quoted-printable", "uuencode", "x-uuencode", "x-uue");
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
@@ -285,8 +286,11 @@ public final class MimeScanner {
             if (values == null || values.length == 0) {
                 return Optional.empty();
             }
+            if (values.length == 1) {
+                return Optional.of(values[0]);
+            }
             List<String> distinct = Stream.of(values)
-                .map(value -> value.replaceAll("\\s+", " ").trim().toLowerCase(Locale.US))
+                .map(value -> BLANKS.matcher(value).replaceAll(" ").trim().toLowerCase(Locale.US))
                 .distinct()
                 .collect(Collectors.toList());
             if (distinct.size() > 1) {
