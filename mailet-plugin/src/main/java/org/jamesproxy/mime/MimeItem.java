@@ -1,0 +1,75 @@
+package org.jamesproxy.mime;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.jamesproxy.mailet.action.PartPath;
+
+import com.google.common.base.MoreObjects;
+import com.google.common.collect.ImmutableList;
+
+/**
+ * One thing to apply rules to: a leaf MIME part, or an entry of an archive found in one. Actions always apply to
+ * {@link #getPart()}, the MIME part (stripping an archive entry means stripping the archive's part).
+ */
+public final class MimeItem {
+    private final PartPath part;
+    private final ImmutableList<String> archivePath;
+    private final ImmutableList<String> filenames;
+    private final Optional<String> declaredType;
+    private final ImmutableList<String> detectedTypes;
+
+    MimeItem(PartPath part, List<String> archivePath, List<String> filenames, Optional<String> declaredType,
+             List<String> detectedTypes) {
+        this.part = part;
+        this.archivePath = ImmutableList.copyOf(archivePath);
+        this.filenames = ImmutableList.copyOf(filenames);
+        this.declaredType = declaredType;
+        this.detectedTypes = ImmutableList.copyOf(detectedTypes);
+    }
+
+    public PartPath getPart() {
+        return part;
+    }
+
+    /** Entry names from the MIME part down to this item; empty for the MIME part itself. */
+    public List<String> getArchivePath() {
+        return archivePath;
+    }
+
+    public boolean isArchiveEntry() {
+        return !archivePath.isEmpty();
+    }
+
+    /** Candidate names, decoded, with file-system variants; empty when the item has no name. */
+    public List<String> getFilenames() {
+        return filenames;
+    }
+
+    /** The Content-Type's type/subtype, lower-cased, without parameters; empty for archive entries. */
+    public Optional<String> getDeclaredType() {
+        return declaredType;
+    }
+
+    /** Types found from the content (most specific first); empty when detection is off or found nothing. */
+    public List<String> getDetectedTypes() {
+        return detectedTypes;
+    }
+
+    /** "part 2" or "part 2, archive entry a.zip/evil.exe". */
+    public String describe() {
+        String where = part.isRoot() ? "message body" : "part " + part;
+        return isArchiveEntry() ? where + ", archive entry " + String.join("/", archivePath) : where;
+    }
+
+    @Override
+    public String toString() {
+        return MoreObjects.toStringHelper(this)
+            .add("part", part)
+            .add("archivePath", archivePath)
+            .add("filenames", filenames)
+            .add("declaredType", declaredType)
+            .add("detectedTypes", detectedTypes)
+            .toString();
+    }
+}

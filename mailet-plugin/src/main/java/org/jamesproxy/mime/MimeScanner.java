@@ -1,0 +1,349 @@
+package org.jamesproxy.mime;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeBodyPart;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimePart;
+import javax.mail.internet.MimeUtility;
+import javax.mail.internet.SharedInputStream;
+import javax.mail.util.SharedByteArrayInputStream;
+
+import org.jamesproxy.mailet.action.PartPath;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * Walks a message into {@link MimeItem}s: every leaf MIME part and, optionally, every entry of the ZIP archives found
+ * in them (nested archives included), within {@link MimeLimits}. Does not modify the message.
+ * <h2>Hostile MIME</h2>
+ * Ambiguous constructions make the message unscannable ({@link UnscannableException}) instead of being normalised:
+ * a rule mailet must not modify the message, and no normalisation can know which reading the recipient's client
+ * will make. What counts as ambiguous:
+ * <ul>
+ *   <li><b>several {@code boundary} parameters</b> with different values on a multipart (amavis CVE-2024-28054:
+ *       the scanner used one, the client the other). Repeated identical values are harmless and accepted;</li>
+ *   <li><b>several Content-Type header fields</b> with different values on one part;</li>
+ *   <li><b>several Content-Transfer-Encoding header fields</b> with different values; an unknown transfer encoding;
+ *       a multipart or {@code message/rfc822} part with a transfer encoding other than 7bit/8bit/binary (some readers
+ *       decode it first, others ignore it);</li>
+ *   <li><b>delimiter lines</b> that prefix-matching and strict parsers split differently, or delimiters after the
+ *       close delimiter (see {@link MultipartSplitter});</li>
+ *   <li><b>broken base64</b>: characters outside the alphabet (line breaks and blanks aside), data after the
+ *       padding, a truncated quantum. Lenient decoders skip or stop differently, so the decoded content is not
+ *       well defined. Checked on every part when types are detected, on archives when they are scanned;</li>
+ *   <li>an unreadable or encrypted ZIP archive (its content cannot be inspected).</li>
+ * </ul>
+ * Conflicting filename parameters are <em>not</em> unscannable: every candidate name is kept ({@link Filenames}) and
+ * rules match against all of them. A Content-Type that is not {@code type/subtype} is taken as
+ * {@code application/octet-stream}; a part without one as {@code text/plain} (RFC 2045).
+ * <p>
+ * Part paths: multipart children are numbered from 0; the body of an attached {@code message/rfc822} is child 0 of
+ * that part (see {@link PartPath}).
+ */
+public final class MimeScanner {
+    /** What to read beyond the headers. */
+    public static final class Options {
+        private final boolean detectTypes;
+        private final boolean detectEntryTypes;
+        private final boolean scanArchives;
+
+        private final ContentTypeDetector detector;
+
+        /**
+         * @param detectTypes run {@code detector} on leaf parts
+         * @param detectEntryTypes run {@code detector} on archive entries
+         */
+        public Options(boolean detectTypes, boolean detectEntryTypes, boolean scanArchives, ContentTypeDetector detector) {
+            this.detectTypes = detectTypes;
+            this.detectEntryTypes = detectEntryTypes;
+            this.scanArchives = scanArchives;
+            this.detector = detector;
+        }
+
+        /** Names only, no content read. */
+        public static Options namesOnly() {
+            return new Options(false, false, false, ContentTypeDetector.forTypes(type -> false));
+        }
+
+        /** Content is read for detection and archives; without detection only archives are decoded to their end. */
+        boolean readsContent() {
+            return detectTypes || scanArchives;
+        }
+    }
+
+    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final Pattern TYPE = Pattern.compile("[^/\\s]+/[^/\\s]+");
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
+    private static final Set<String> IDENTITY_ENCODINGS = ImmutableSet.of("7bit", "8bit", "binary");
+    private static final Set<String> DECODABLE_ENCODINGS = ImmutableSet.of("quoted-printable", "uuencode", "x-uuencode", "x-uue");
+    private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
+
+    private final MimeLimits limits;
+    private final Options options;
+    private final ContentTypeDetector detector;
+    private final int headLength;
+
+    public MimeScanner(MimeLimits limits, Options options) {
+        this.limits = limits;
+        this.options = options;
+        this.detector = options.detector;
+        // Without detection only the ZIP signature is looked at.
+        boolean detects = (options.detectTypes || options.detectEntryTypes) && options.detector.size() > 0;
+        this.headLength = detects ? ContentTypeDetector.headLength() : ZIP_MAGIC.length;
+    }
+
+    /** Calls {@code visitor} for every item, in document order; stops at the first problem. */
+    public void scan(MimeMessage message, Consumer<MimeItem> visitor) throws UnscannableException {
+        new Walk(visitor).part(message, PartPath.ROOT, 0);
+    }
+
+    /** The state of one scan: counters shared by all levels. */
+    private final class Walk {
+        private final Consumer<MimeItem> visitor;
+        private final DecodedBudget budget = new DecodedBudget(limits.getMaxDecodedSize());
+        private byte[] sink;
+        private int parts;
+        private int entries;
+
+        private Walk(Consumer<MimeItem> visitor) {
+            this.visitor = visitor;
+        }
+
+        /** Allocated on first use: most small messages never drain anything. */
+        private byte[] sink() {
+            if (sink == null) {
+                sink = new byte[16384];
+            }
+            return sink;
+        }
+
+        private void part(MimePart part, PartPath path, int depth) throws UnscannableException {
+            try {
+                walkPart(part, path, depth);
+            } catch (MessagingException e) {
+                throw new UnscannableException(path, "unparsable MIME structure: " + e.getMessage(), e);
+            } catch (DecodedBudget.ExceededException e) {
+                throw new UnscannableException(path, e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UnscannableException(path, "unreadable content: " + e.getMessage(), e);
+            }
+        }
+
+        private void walkPart(MimePart part, PartPath path, int depth) throws MessagingException, IOException, UnscannableException {
+            if (++parts > limits.getMaxParts()) {
+                throw new UnscannableException(path, "more than maxParts (" + limits.getMaxParts() + ") MIME parts");
+            }
+            checkHeaderSize(part, path);
+            String contentType = single(part, "Content-Type", path).orElse("text/plain");
+            HeaderParameters parameters = HeaderParameters.parse(contentType);
+            String type = TYPE.matcher(parameters.getValue()).matches() ? parameters.getValue() : "application/octet-stream";
+            String encoding = single(part, "Content-Transfer-Encoding", path).map(value -> value.trim().toLowerCase(Locale.US)).orElse("7bit");
+            if (type.startsWith("multipart/")) {
+                enter(path, depth, encoding, type);
+                multipart(part, parameters, path, depth);
+            } else if (type.equals("message/rfc822") || type.equals("message/global")) {
+                enter(path, depth, encoding, type);
+                MimeMessage embedded = new MimeMessage(SESSION, rawStream(part));
+                walkPart(embedded, path.child(0), depth + 1);
+            } else {
+                leaf(part, path, type, encoding);
+            }
+        }
+
+        private void enter(PartPath path, int depth, String encoding, String type) throws UnscannableException {
+            if (depth + 1 > limits.getMaxDepth()) {
+                throw new UnscannableException(path, "MIME nesting deeper than maxDepth (" + limits.getMaxDepth() + ")");
+            }
+            if (!IDENTITY_ENCODINGS.contains(encoding)) {
+                throw new UnscannableException(path, "a " + type + " part in transfer encoding '" + encoding + "'");
+            }
+        }
+
+        private void multipart(MimePart part, HeaderParameters parameters, PartPath path, int depth)
+            throws MessagingException, IOException, UnscannableException {
+            List<String> boundaries = parameters.decoded("boundary");
+            if (boundaries.isEmpty()) {
+                throw new UnscannableException(path, "multipart without boundary parameter");
+            }
+            if (boundaries.size() > 1) {
+                throw new UnscannableException(path, "several different boundary parameters: " + boundaries.stream()
+                    .map(boundary -> "'" + boundary + "'").collect(Collectors.joining(", ")));
+            }
+            SharedInputStream body = shared(rawStream(part));
+            List<MultipartSplitter.Span> spans = MultipartSplitter.split(body, boundaries.get(0), path);
+            for (int i = 0; i < spans.size(); i++) {
+                MultipartSplitter.Span span = spans.get(i);
+                walkPart(new MimeBodyPart(body.newStream(span.start, span.end)), path.child(i), depth + 1);
+            }
+        }
+
+        /** The body as a shared stream, so parts are views of it rather than copies. */
+        private SharedInputStream shared(InputStream raw) throws IOException {
+            if (raw instanceof SharedInputStream) {
+                return (SharedInputStream) raw;
+            }
+            // Only when the message was not built from a shared stream; the body is in memory already.
+            return new SharedByteArrayInputStream(raw.readAllBytes());
+        }
+
+        private void leaf(MimePart part, PartPath path, String type, String encoding)
+            throws MessagingException, IOException, UnscannableException {
+            List<String> filenames = Filenames.ofPart(part);
+            if (!options.readsContent()) {
+                visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), List.of()));
+                return;
+            }
+            try (InputStream decoded = decode(rawStream(part), encoding, path)) {
+                InputStream counted = budget.count(decoded);
+                byte[] head = counted.readNBytes(headLength);
+                InputStream content = rejoin(head, counted);
+                List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
+                visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
+                if (options.scanArchives && isZip(head)) {
+                    archive(content, path, ImmutableList.of(), 1);
+                    drain(content, sink());
+                } else if (options.detectTypes) {
+                    // Detection vouches for the whole part: decode it all, so broken base64 anywhere is caught.
+                    drain(content, sink());
+                }
+            } catch (DecodedBudget.ExceededException e) {
+                throw new UnscannableException(path, e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UnscannableException(path, "undecodable " + encoding + " content: " + e.getMessage(), e);
+            }
+        }
+
+        private void archive(InputStream content, PartPath path, ImmutableList<String> parents, int depth)
+            throws IOException, UnscannableException {
+            if (depth > limits.getMaxArchiveDepth()) {
+                throw new UnscannableException(path, "archives nested deeper than maxArchiveDepth (" + limits.getMaxArchiveDepth() + ")"
+                    + (parents.isEmpty() ? "" : " at " + String.join("/", parents)));
+            }
+            // Names without the UTF-8 flag are read as ISO-8859-1, which never fails: the extension stays readable.
+            ZipInputStream zip = new ZipInputStream(content, StandardCharsets.ISO_8859_1);
+            try {
+                ZipEntry entry;
+                while ((entry = zip.getNextEntry()) != null) {
+                    if (++entries > limits.getMaxArchiveEntries()) {
+                        throw new UnscannableException(path, "more than maxArchiveEntries (" + limits.getMaxArchiveEntries() + ") archive entries");
+                    }
+                    if (entry.isDirectory()) {
+                        continue;
+                    }
+                    ImmutableList<String> entryPath = ImmutableList.<String>builder().addAll(parents).add(entry.getName()).build();
+                    InputStream counted = budget.count(zip);
+                    byte[] head = counted.readNBytes(headLength);
+                    InputStream entryContent = rejoin(head, counted);
+                    List<String> detected = options.detectEntryTypes ? detector.detect(head) : List.of();
+                    visitor.accept(new MimeItem(path, entryPath, Filenames.ofEntry(entry.getName()), Optional.empty(), detected));
+                    if (isZip(head)) {
+                        archive(entryContent, path, entryPath, depth + 1);
+                    }
+                    drain(entryContent, sink());
+                }
+            } catch (DecodedBudget.ExceededException e) {
+                throw new UnscannableException(path, e.getMessage(), e);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UnscannableException(path, "unreadable or encrypted ZIP archive"
+                    + (parents.isEmpty() ? "" : " " + String.join("/", parents)) + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void checkHeaderSize(MimePart part, PartPath path) throws MessagingException, UnscannableException {
+            long size = 0;
+            Enumeration<String> lines = part.getAllHeaderLines();
+            while (lines.hasMoreElements()) {
+                size += lines.nextElement().length() + 2;
+                if (size > limits.getMaxHeaderSize()) {
+                    throw new UnscannableException(path, "header section larger than maxHeaderSize (" + limits.getMaxHeaderSize() + " bytes)");
+                }
+            }
+        }
+
+        /** The header's value when all its fields agree (compared unfolded, blanks collapsed, case-insensitively). */
+        private Optional<String> single(MimePart part, String name, PartPath path) throws MessagingException, UnscannableException {
+            String[] values = part.getHeader(name);
+            if (values == null || values.length == 0) {
+                return Optional.empty();
+            }
+            if (values.length == 1) {
+                return Optional.of(values[0]);
+            }
+            List<String> distinct = Stream.of(values)
+                .map(value -> BLANKS.matcher(value).replaceAll(" ").trim().toLowerCase(Locale.US))
+                .distinct()
+                .collect(Collectors.toList());
+            if (distinct.size() > 1) {
+                throw new UnscannableException(path, "several different " + name + " header fields");
+            }
+            return Optional.of(values[0]);
+        }
+
+        private InputStream decode(InputStream raw, String encoding, PartPath path) throws MessagingException, UnscannableException {
+            if (IDENTITY_ENCODINGS.contains(encoding)) {
+                return raw;
+            }
+            if (encoding.equals("base64")) {
+                return new StrictBase64InputStream(raw);
+            }
+            if (DECODABLE_ENCODINGS.contains(encoding)) {
+                return MimeUtility.decode(raw, encoding);
+            }
+            throw new UnscannableException(path, "unknown transfer encoding '" + encoding + "'");
+        }
+    }
+
+    private static InputStream rawStream(MimePart part) throws MessagingException {
+        if (part instanceof MimeMessage) {
+            return ((MimeMessage) part).getRawInputStream();
+        }
+        if (part instanceof MimeBodyPart) {
+            return ((MimeBodyPart) part).getRawInputStream();
+        }
+        throw new MessagingException("unsupported part class " + part.getClass().getName());
+    }
+
+    /** The content again from its start, the head being already read from {@code rest}. */
+    private InputStream rejoin(byte[] head, InputStream rest) {
+        ByteArrayInputStream headStream = new ByteArrayInputStream(head);
+        return head.length < headLength ? headStream : new SequenceInputStream(headStream, rest);
+    }
+
+    private static boolean isZip(byte[] head) {
+        if (head.length < ZIP_MAGIC.length) {
+            return false;
+        }
+        for (int i = 0; i < ZIP_MAGIC.length; i++) {
+            if (head[i] != ZIP_MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void drain(InputStream content, byte[] sink) throws IOException {
+        while (content.read(sink) >= 0) {
+            // Reading to the end decodes (and so validates and counts) everything.
+        }
+    }
+}
