@@ -29,7 +29,6 @@ import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -143,7 +142,6 @@ class ImapEnginesEndToEndTest {
     }
 
     @Test
-    @Disabled("needs FindingsExecutor strip (the actions work): today strip throws and the action's onError denies")
     void stripActionShouldHandTheImapClientTheMessageWithoutTheVirusAndTheSamePartCount() throws Exception {
         Session session = MailClients.imaps("localhost", STRIP_TLS, JAMES.clientSslContext());
         try (Store store = session.getStore("imaps")) {

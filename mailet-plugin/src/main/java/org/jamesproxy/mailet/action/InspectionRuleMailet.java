@@ -64,6 +64,10 @@ public abstract class InspectionRuleMailet extends GenericMailet {
     /** Parse this rule's parameters; throw a {@link javax.mail.MessagingException} naming the parameter if invalid. */
     protected abstract void initRule() throws MessagingException;
 
-    /** What this rule finds in the mail, each with its action. Must not modify the mail. */
+    /**
+     * What this rule finds in the mail, each with its action. A rule may record what it saw (status headers such as
+     * {@code X-Virus-Status}, a subject tag, attributes for James's matchers) but never acts on its findings itself:
+     * stripping, quarantine and verdicts are the executor's, so every rule behaves the same.
+     */
     protected abstract List<Finding> findings(Mail mail) throws MessagingException;
 }
