@@ -34,6 +34,8 @@ import org.apache.mailet.MailetConfig;
 import org.apache.mailet.Matcher;
 import org.apache.mailet.MatcherConfig;
 import org.apache.mailet.base.test.FakeMailContext;
+import org.jamesproxy.engine.testing.ClamdDaemon;
+import org.jamesproxy.engine.testing.EngineBinaries;
 import org.jamesproxy.inspection.InspectionContext;
 import org.jamesproxy.inspection.InspectionResult;
 import org.jamesproxy.inspection.OnError;
@@ -87,12 +89,30 @@ public final class InspectionBenchmark {
             + "<rules>*.exe, *.scr, *.com, *.pif, *.bat, *.js, *.vbs = strip; * = allow</rules>"
             + "</mailet>";
 
-    /**
-     * The antivirus step of the "with AV" variant. To be completed when AntivirusScan is merged: check its class
-     * name and parameter names here; the variant runs only with {@code -Dbench.clamd=host:port}.
-     */
+    /** The antivirus step of the "with AV" variant: AntivirusScan against the clamd at {@code host:port}. */
     static String antivirusStepXml(String clamdAddress) {
-        return "<mailet match=\"All\" class=\"org.jamesproxy.mailet.AntivirusScan\"><clamd>" + clamdAddress + "</clamd></mailet>";
+        int colon = clamdAddress.lastIndexOf(':');
+        return "<mailet match=\"All\" class=\"org.jamesproxy.mailet.AntivirusScan\">"
+            + "<host>" + clamdAddress.substring(0, colon) + "</host><port>" + clamdAddress.substring(colon + 1) + "</port>"
+            + "<maxScanSize>8M</maxScanSize></mailet>";
+    }
+
+    /**
+     * The clamd of the "with AV" variant: {@code -Dbench.clamd=host:port}, or else a private clamd started here with
+     * the test signature DB (as the tests do) when the clamd binary is installed; {@code -Dbench.clamd=none} skips it.
+     */
+    private static Optional<String> clamdAddress(List<AutoCloseable> toClose) {
+        if (CLAMD.isPresent()) {
+            return CLAMD.filter(value -> !value.equalsIgnoreCase("none"));
+        }
+        if (EngineBinaries.find("clamd").isEmpty()) {
+            System.out.println("No clamd installed (.ci/install-engines.sh installs it): the 'with AV' line is left out.");
+            return Optional.empty();
+        }
+        ClamdDaemon clamd = ClamdDaemon.withDefaults();
+        clamd.start();
+        toClose.add(clamd);
+        return Optional.of(clamd.host() + ":" + clamd.port());
     }
 
     public static void main(String[] args) throws Exception {
@@ -112,8 +132,10 @@ public final class InspectionBenchmark {
 
         ProxyActionInspector stripOnly = inspector("StripOnly", STRIP_STEP);
         ProxyActionInspector withoutAv = inspector("Server.Standard", STANDARD_STEPS);
-        Optional<ProxyActionInspector> withAv = CLAMD.isPresent()
-            ? Optional.of(inspector("Server.Standard+AV", STANDARD_STEPS + antivirusStepXml(CLAMD.get())))
+        List<AutoCloseable> toClose = new ArrayList<>();
+        Optional<String> clamd = clamdAddress(toClose);
+        Optional<ProxyActionInspector> withAv = clamd.isPresent()
+            ? Optional.of(inspector("Server.Standard+AV", STANDARD_STEPS + antivirusStepXml(clamd.get())))
             : Optional.empty();
 
         // The action must really inspect: a clean corpus passes, a renamed executable is stripped/denied.
@@ -122,6 +144,9 @@ public final class InspectionBenchmark {
         for (String name : List.of("small", "large", "mixed")) {
             List<byte[]> corpus = name.equals("small") ? small : name.equals("large") ? large : mixed;
             report(name, corpus, stripOnly, withoutAv, withAv);
+        }
+        for (AutoCloseable closeable : toClose) {
+            closeable.close();
         }
         System.exit(0);
     }
