@@ -49,14 +49,17 @@ public final class TlsEngines {
             || suite.contains("_ECDHE_") || suite.contains("_DHE_") || suite.equals("TLS_EMPTY_RENEGOTIATION_INFO_SCSV");
     }
 
-    /** "TLSv1.3 TLS_AES_256_GCM_SHA384", or "plain" when the leg has no TLS (yet). */
+    /**
+     * What the leg negotiated, for the session's log: protocol and cipher, and the certificates
+     * ({@link TlsHandshakeLog}); or "plain" when the leg has no TLS (yet).
+     */
     public static String describe(Channel channel) {
         SslHandler handler = channel.pipeline().get(SslHandler.class);
         if (handler == null || !handler.handshakeFuture().isSuccess()) {
             return "plain";
         }
         SSLSession session = handler.engine().getSession();
-        return session.getProtocol() + " " + session.getCipherSuite();
+        return handler.engine().getUseClientMode() ? TlsHandshakeLog.upstreamLeg(session) : TlsHandshakeLog.clientLeg(session);
     }
 
     public static boolean isTlsActive(Channel channel) {
