@@ -123,6 +123,8 @@ public final class ProxyAuthority implements HostCertificates {
     private final Clock clock;
     private final AtomicReference<State> state;
     private final AtomicLong mints = new AtomicLong();
+    /** The upstream's certificate object is the same for every connection of a session pool: hash it once. */
+    private final Cache<X509Certificate, String> fingerprints = CacheBuilder.newBuilder().weakKeys().maximumSize(10_000).build();
 
     private ProxyAuthority(CertificateAuthority authority, KeyPair leafKeyPair, Duration leafValidity, long cacheSize, Clock clock) {
         this.leafKeyPair = leafKeyPair;
@@ -145,7 +147,7 @@ public final class ProxyAuthority implements HostCertificates {
     public KeyStore.PrivateKeyEntry forHost(String hostName, Optional<X509Certificate> upstreamLeaf) {
         String host = normalize(hostName);
         State current = state.get();
-        MintKey key = new MintKey(host, upstreamLeaf.map(ProxyAuthority::fingerprint).orElse("-"));
+        MintKey key = new MintKey(host, upstreamLeaf.map(this::cachedFingerprint).orElse("-"));
         try {
             MintedLeaf cached = current.cache.get(key, () -> mint(current.authority, host, upstreamLeaf));
             if (clock.instant().isAfter(cached.renewAt)) {
@@ -246,6 +248,15 @@ public final class ProxyAuthority implements HostCertificates {
 
     private static Instant earliest(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
+    }
+
+    private String cachedFingerprint(X509Certificate certificate) {
+        String known = fingerprints.getIfPresent(certificate);
+        if (known == null) {
+            known = fingerprint(certificate);
+            fingerprints.put(certificate, known);
+        }
+        return known;
     }
 
     static String fingerprint(X509Certificate certificate) {
