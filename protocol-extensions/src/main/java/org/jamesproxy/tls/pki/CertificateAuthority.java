@@ -91,8 +91,30 @@ public final class CertificateAuthority {
             throw new PkiException("the private key (" + key.getAlgorithm() + ") does not match the CA certificate ("
                 + certificate.getPublicKey().getAlgorithm() + ")");
         }
+        checkKeyMatches(key, certificate);
         return new CertificateAuthority(new IssuedCertificate(new KeyPair(certificate.getPublicKey(), key),
             List.of(certificate)), new SecureRandom());
+    }
+
+    /** A key of the right type but another pair would mint leaves nobody can verify: sign and verify once. */
+    private static void checkKeyMatches(PrivateKey key, X509Certificate certificate) {
+        try {
+            String algorithm = KeyAlgorithm.of(certificate.getPublicKey()).signatureAlgorithm();
+            byte[] probe = "james-mail-proxy key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                throw new PkiException("the private key does not belong to the CA certificate "
+                    + certificate.getSubjectX500Principal().getName());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new PkiException("cannot check the CA key against its certificate: " + e.getMessage(), e);
+        }
     }
 
     private final IssuedCertificate self;

@@ -175,5 +175,12 @@ class CertificateReloadTest {
         assertThat(result.isChanged()).isFalse();
         assertThat(result.getMessage()).contains("reload failed").contains("keeping CN=Proxy Authority 1");
         assertThat(authority.authority().certificate()).isEqualTo(first.certificate());
+
+        PemFiles.writeCertificate(CertificateAuthority.create("CN=Same Type Other Key").certificate(), certificate);
+        ReloadableMaterial.Result sameType = authority.material().reload();
+
+        assertThat(sameType.isChanged()).isFalse();
+        assertThat(sameType.getMessage()).contains("does not belong to the CA certificate");
+        assertThat(authority.authority().certificate()).isEqualTo(first.certificate());
     }
 }
