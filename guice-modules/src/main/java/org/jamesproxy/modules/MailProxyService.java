@@ -36,6 +36,7 @@ import org.jamesproxy.pop3.Pop3Proxy;
 import org.jamesproxy.smtp.SmtpProxy;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
+import org.jamesproxy.tls.reload.CertificateReloader;
 import org.jamesproxy.upstream.UpstreamConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,8 @@ public class MailProxyService {
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
+    private CertificateReloader certificateReloader = new CertificateReloader();
+    private java.time.Duration reloadCheckInterval = ServerTlsContext.DEFAULT_RELOAD_CHECK_INTERVAL;
 
     @Inject
     public MailProxyService(ConfigurationProvider configurationProvider, FileSystem fileSystem, MetricFactory metricFactory,
@@ -82,6 +85,7 @@ public class MailProxyService {
                 2 * Runtime.getRuntime().availableProcessors(), 1, 1024);
             inspectionExecutor = Executors.newFixedThreadPool(threads, namedThreads("mailproxy-inspection"));
             actions = loadActions(configuration);
+            reloadCheckInterval = configuration.getCertificateReloadCheckInterval();
             ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
             int index = 0;
             for (ImapPolicy policy : configuration.getImapPolicies()) {
@@ -96,6 +100,7 @@ public class MailProxyService {
                 built.add(pop3Listeners(policy, "mailproxy.pop3proxy[" + pop3Index++ + "]"));
             }
             pairs = built.build();
+            certificateReloader.registerMBean();
             startAll();
         } catch (ConfigurationException e) {
             stop();
@@ -129,8 +134,9 @@ public class MailProxyService {
 
     private PolicyParts policyParts(ProxyPolicy policy, String path) throws ConfigurationException {
         Optional<ServerTlsContext> serverTls = policy.needsProxyServerCertificate()
-            ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile()))
+            ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile(), reloadCheckInterval))
             : Optional.empty();
+        serverTls.flatMap(ServerTlsContext::material).ifPresent(certificateReloader::register);
         Optional<UpstreamTlsContext> upstreamTls = policy.getUpstream().getTls() == UpstreamTls.NONE
             ? Optional.empty()
             : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), path + ".upstream"));
@@ -189,6 +195,8 @@ public class MailProxyService {
             }
         });
         pairs = ImmutableList.of();
+        certificateReloader.unregisterMBean();
+        certificateReloader = new CertificateReloader();
         if (inspectionExecutor != null) {
             inspectionExecutor.shutdownNow();
             inspectionExecutor = null;

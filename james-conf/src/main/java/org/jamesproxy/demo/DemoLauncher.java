@@ -36,7 +36,8 @@ import org.jamesproxy.tls.pki.ServerCertificateRequest;
  * <p>What it does, in order:</p>
  * <ol>
  *   <li>creates the demo directory; the demo CA ({@code ca.p12}, {@code ca.pem}) is created on the first start and reused
- *   afterwards, so a client that trusts {@code ca.pem} keeps trusting the demo;</li>
+ *   afterwards, so a client that trusts {@code ca.pem} keeps trusting the demo; likewise the Proxy Authority
+ *   ({@code proxy-authority.p12}, {@code proxy-authority.pem}), named by {@code <proxyAuthority>} in mailproxy.xml;</li>
  *   <li>issues two server certificates for {@code localhost} and {@code 127.0.0.1} (every start): James's own (the
  *   upstream) and the proxy's;</li>
  *   <li>writes a {@link JamesHome} in {@code <dir>/james} with the plugin enabled through {@code conf/extensions.properties}
@@ -77,6 +78,9 @@ public final class DemoLauncher {
     /** One action for the three proxies: what a mail client downloads or submits loses the internal header. */
     private static final ProxyAction STRIP_SECRET = ProxyAction.removeHeader("Demo-Strip-Internal", SECRET_HEADER);
     private static final char[] CA_PASSWORD = "demo".toCharArray();
+    static final String PROXY_AUTHORITY_STORE = "proxy-authority.p12";
+    static final String PROXY_AUTHORITY_PEM = "proxy-authority.pem";
+    static final String PROXY_AUTHORITY_ALIAS = "proxy-authority";
 
     private DemoLauncher() {
     }
@@ -87,6 +91,7 @@ public final class DemoLauncher {
         PrintStream out = System.out;
 
         CertificateAuthority ca = demoCa(directory);
+        demoProxyAuthority(directory);
         JamesHome home = writeHome(directory, ca);
 
         // Before the first logger exists: James logs through the home's logback.xml; boot errors are reported here.
@@ -127,12 +132,34 @@ public final class DemoLauncher {
         return ca;
     }
 
+    /**
+     * The Proxy Authority: the CA the Client (outbound) proxy action mints per-host certificates with, which users'
+     * devices must trust. Created on the first start like the demo CA, and kept: {@code proxy-authority.p12} (key and
+     * certificate, alias {@value #PROXY_AUTHORITY_ALIAS}, password "demo") and {@code proxy-authority.pem} (the
+     * certificate to install on devices). A separate CA from the demo CA, as in production: the Proxy Server
+     * certificate and the Proxy Authority are two different things.
+     */
+    static CertificateAuthority demoProxyAuthority(Path directory) throws Exception {
+        Path store = directory.resolve(PROXY_AUTHORITY_STORE);
+        if (Files.exists(store)) {
+            CertificateAuthority authority = CertificateAuthority.load(store, PROXY_AUTHORITY_ALIAS, CA_PASSWORD);
+            PemFiles.writeCertificate(authority.certificate(), directory.resolve(PROXY_AUTHORITY_PEM));
+            return authority;
+        }
+        Files.createDirectories(directory);
+        CertificateAuthority authority = CertificateAuthority.create("CN=james-mail-proxy demo Proxy Authority,O=james-mail-proxy demo");
+        Pkcs12KeyStores.write(authority.asIssuedCertificate(), store, PROXY_AUTHORITY_ALIAS, CA_PASSWORD);
+        PemFiles.writeCertificate(authority.certificate(), directory.resolve(PROXY_AUTHORITY_PEM));
+        return authority;
+    }
+
     private static JamesHome writeHome(Path directory, CertificateAuthority ca) {
         // ca.pem is rewritten from the loaded CA too, in case someone deleted it.
         PemFiles.writeCertificate(ca.certificate(), directory.resolve("ca.pem"));
         IssuedCertificate jamesCertificate = ca.issue(localhost());
         IssuedCertificate proxyCertificate = ca.issue(localhost());
         return JamesHome.builder(directory.resolve("james"))
+            .proxyAuthority(directory.resolve(PROXY_AUTHORITY_STORE), PROXY_AUTHORITY_ALIAS, new String(CA_PASSWORD))
             .ports(JamesPorts.builder()
                 .imap(JAMES_IMAP_PORT).imaps(JAMES_IMAPS_PORT)
                 .smtp(JAMES_SMTP_PORT)
@@ -233,6 +260,9 @@ public final class DemoLauncher {
         out.println(" Demo directory : " + directory);
         out.println(" James home     : " + home.root() + "   (conf/mailproxy.xml, logs at " + home.logFile() + ")");
         out.println(" Demo CA        : " + caPem);
+        out.println(" Proxy Authority: " + directory.resolve(PROXY_AUTHORITY_PEM) + "   (key: " + directory.resolve(PROXY_AUTHORITY_STORE)
+            + ", alias " + PROXY_AUTHORITY_ALIAS + ", password demo; <proxyAuthority> in conf/mailproxy.xml)");
+        out.println("                  devices trust this CA to accept the certificates the Client proxy action mints per host");
         out.println(" Users          : " + String.join(", ", USERS) + "   password: " + PASSWORD);
         out.println();
         out.println(" Proxy (connect your client here), certificate for localhost + 127.0.0.1, issued by the demo CA:");

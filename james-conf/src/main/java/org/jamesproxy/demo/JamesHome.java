@@ -109,6 +109,7 @@ public final class JamesHome {
         private Optional<Boolean> pluginEnabled = Optional.empty();
         private final List<Path> extensionJars = new ArrayList<>();
         private String consoleLogLevel = "WARN";
+        private Optional<String> proxyAuthorityXml = Optional.empty();
 
         private Builder(Path root) {
             this.root = root.toAbsolutePath().normalize();
@@ -175,6 +176,20 @@ public final class JamesHome {
         /** A jar copied into {@code extensions-jars/} (same file name replaced). */
         public Builder extensionJar(Path jar) {
             this.extensionJars.add(jar);
+            return this;
+        }
+
+        /**
+         * A top-level {@code <proxyAuthority>} in conf/mailproxy.xml naming a PKCS#12 key store (absolute path) that holds
+         * the Proxy Authority's key and certificate under {@code alias}.
+         */
+        public Builder proxyAuthority(Path keyStore, String alias, String secret) {
+            this.proxyAuthorityXml = Optional.of("    <proxyAuthority>\n"
+                + "        <keystore>" + Templates.escapeXml("file://" + keyStore.toAbsolutePath()) + "</keystore>\n"
+                + "        <keystoreType>PKCS12</keystoreType>\n"
+                + "        <secret>" + Templates.escapeXml(secret) + "</secret>\n"
+                + "        <alias>" + Templates.escapeXml(alias) + "</alias>\n"
+                + "    </proxyAuthority>");
             return this;
         }
 
@@ -322,7 +337,7 @@ public final class JamesHome {
         if (proxies.isEmpty()) {
             Files.deleteIfExists(mailProxyXml());
         } else {
-            write(mailProxyXml(), MailProxyXml.render(proxies, writeProxyFiles()));
+            write(mailProxyXml(), MailProxyXml.render(proxies, writeProxyFiles(), builder.proxyAuthorityXml.orElse("")));
         }
         for (Path jar : builder.extensionJars) {
             copyExtensionJar(jar);

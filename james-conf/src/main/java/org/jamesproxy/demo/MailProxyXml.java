@@ -28,6 +28,11 @@ final class MailProxyXml {
     }
 
     static String render(List<ProxySettings> proxies, Map<String, Locations> locations) {
+        return render(proxies, locations, "");
+    }
+
+    /** @param proxyAuthorityXml a whole {@code <proxyAuthority>} element, or empty */
+    static String render(List<ProxySettings> proxies, Map<String, Locations> locations, String proxyAuthorityXml) {
         String actions = proxies.stream()
             .flatMap(proxy -> proxy.proxyAction().stream())
             .distinct()
@@ -37,7 +42,8 @@ final class MailProxyXml {
         String policies = proxies.stream()
             .map(proxy -> policy(proxy, locations.get(proxy.name())))
             .collect(Collectors.joining("\n"));
-        return Templates.render("mailproxy.xml", Map.of("proxyActions", actions, "proxies", policies));
+        return Templates.render("mailproxy.xml", Map.of("proxyActions", actions, "proxies", policies,
+            "proxyAuthority", proxyAuthorityXml));
     }
 
     private static String policy(ProxySettings proxy, Locations files) {

@@ -148,6 +148,45 @@ class JamesHomeTest {
     }
 
     @Test
+    void theProxyAuthorityShouldBeATopLevelElementThePluginParsesAndLoads() throws Exception {
+        Path store = root.resolve("pa.p12");
+        org.jamesproxy.tls.pki.Pkcs12KeyStores.write(CertificateAuthority.create("CN=PA").asIssuedCertificate(), store, "pa", "demo".toCharArray());
+        JamesHome home = minimal().proxy(proxy().build()).proxyAuthority(store, "pa", "demo").write();
+
+        org.jamesproxy.config.MailProxyConfiguration configuration = org.jamesproxy.config.MailProxyConfiguration.parse(load(home.mailProxyXml()));
+        org.jamesproxy.config.ProxyAuthorityConfig authority = configuration.getProxyAuthority().orElseThrow();
+
+        assertThat(authority.getKeystore()).contains("file://" + store.toAbsolutePath());
+        assertThat(authority.getAlias()).contains("pa");
+        assertThat(org.jamesproxy.tls.authority.ProxyAuthorityFiles.read(new org.apache.james.filesystem.api.FileSystem() {
+            @Override
+            public java.io.InputStream getResource(String url) throws IOException {
+                return Files.newInputStream(getFile(url).toPath());
+            }
+
+            @Override
+            public java.io.File getFile(String url) {
+                return Path.of(url.substring("file://".length())).toFile();
+            }
+
+            @Override
+            public java.io.File getBasedir() {
+                return root.toFile();
+            }
+        }, authority).certificate().getSubjectX500Principal().getName()).isEqualTo("CN=PA");
+    }
+
+    @Test
+    void demoProxyAuthorityShouldBeCreatedOnceAndReused() throws Exception {
+        CertificateAuthority first = DemoLauncher.demoProxyAuthority(root);
+        CertificateAuthority again = DemoLauncher.demoProxyAuthority(root);
+
+        assertThat(again.certificate()).isEqualTo(first.certificate());
+        assertThat(root.resolve(DemoLauncher.PROXY_AUTHORITY_PEM)).isRegularFile();
+        assertThat(first.certificate().getSubjectX500Principal().getName()).contains("Proxy Authority");
+    }
+
+    @Test
     void invalidValuesShouldBeWrittenAsGiven() throws Exception {
         JamesHome home = minimal().proxy(proxy().tlsSupport("sometimes").build()).write();
 

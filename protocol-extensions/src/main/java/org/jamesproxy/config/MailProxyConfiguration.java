@@ -1,14 +1,20 @@
 package org.jamesproxy.config;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableList;
@@ -19,20 +25,17 @@ import com.google.common.collect.ImmutableMap;
  * into mailets needs James's loaders, which the Guice layer owns.
  */
 public final class MailProxyConfiguration {
+    private static final Logger LOGGER = LoggerFactory.getLogger(MailProxyConfiguration.class);
     public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableList.of(),
-        ImmutableList.of(), ImmutableList.of());
+        ImmutableList.of(), ImmutableList.of(), Optional.empty(), Duration.ofSeconds(10));
 
     public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
-        ImmutableMap.Builder<String, TlsProfile> profiles = ImmutableMap.builder();
-        int index = 0;
-        for (HierarchicalConfiguration<ImmutableNode> profile : root.configurationsAt("tlsProfiles.profile")) {
-            TlsProfile parsed = TlsProfile.parse(new ConfigValues(profile, "mailproxy.tlsProfiles.profile[" + index++ + "]"));
-            profiles.put(parsed.getName(), parsed);
-        }
-        ImmutableMap<String, TlsProfile> profileMap = profiles.buildOrThrow();
+        ImmutableMap<String, TlsProfile> profileMap = parseProfiles(root);
+        Optional<ProxyAuthorityConfig> proxyAuthority = ProxyAuthorityConfig.parse(new ConfigValues(root, "mailproxy"));
+        Duration reloadCheckInterval = new ConfigValues(root, "mailproxy").duration("certificateReloadCheckInterval", "10s");
 
         ImmutableMap.Builder<String, HierarchicalConfiguration<ImmutableNode>> actions = ImmutableMap.builder();
-        index = 0;
+        int index = 0;
         for (HierarchicalConfiguration<ImmutableNode> action : root.configurationsAt("proxyActions.action")) {
             ConfigValues values = new ConfigValues(action, "mailproxy.proxyActions.action[" + index++ + "]");
             actions.put(values.requiredString("[@name]"), action);
@@ -45,7 +48,73 @@ public final class MailProxyConfiguration {
             SmtpPolicy::parse, SmtpPolicy::getPolicy);
         ImmutableList<Pop3Policy> pop3Policies = parsePolicies(root, "pop3proxy", profileMap, actionMap.keySet(),
             Pop3Policy::parse, Pop3Policy::getPolicy);
-        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies, smtpPolicies, pop3Policies);
+        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies, smtpPolicies, pop3Policies, proxyAuthority,
+            reloadCheckInterval);
+    }
+
+    /**
+     * Every {@code <tlsProfiles><profile>} with its {@code basedOn} chain resolved (in any order of declaration), plus
+     * the predefined read-only Standard profiles. Redefining a predefined profile is an error unless the definition is
+     * identical to it (old files listed them), which is only warned about.
+     */
+    private static ImmutableMap<String, TlsProfile> parseProfiles(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
+        Map<String, ConfigValues> declared = new LinkedHashMap<>();
+        int index = 0;
+        for (HierarchicalConfiguration<ImmutableNode> profile : root.configurationsAt("tlsProfiles.profile")) {
+            ConfigValues values = new ConfigValues(profile, "mailproxy.tlsProfiles.profile[" + index++ + "]");
+            String name = values.requiredString("[@name]");
+            if (declared.put(name, values) != null) {
+                throw values.invalid("[@name]", name, "another <profile> already has that name");
+            }
+        }
+        Map<String, TlsProfile> resolved = new LinkedHashMap<>();
+        TlsProfile.PREDEFINED.forEach(name -> resolved.put(name, TlsProfile.predefined(name).orElseThrow()));
+        for (String name : declared.keySet()) {
+            resolveProfile(name, declared, resolved, new LinkedHashSet<>());
+        }
+        return ImmutableMap.copyOf(resolved);
+    }
+
+    private static TlsProfile resolveProfile(String name, Map<String, ConfigValues> declared, Map<String, TlsProfile> resolved,
+                                             Set<String> visiting) throws ConfigurationException {
+        ConfigValues values = declared.get(name);
+        if (TlsProfile.PREDEFINED.contains(name)) {
+            TlsProfile predefined = TlsProfile.predefined(name).orElseThrow();
+            if (values.optionalString("[@basedOn]").isPresent()
+                || !TlsProfile.parse(values, predefined).sameSettingsAs(predefined)) {
+                throw values.invalid("[@name]", name, "'" + name + "' is predefined and read-only; copy it with"
+                    + " <profile name=\"My." + name.substring(4) + "\" basedOn=\"" + name + "\"> and change the copy");
+            }
+            LOGGER.warn("{}: the predefined profile {} is declared with its built-in values; the declaration is redundant",
+                values.path(), name);
+            return predefined;
+        }
+        if (resolved.containsKey(name)) {
+            return resolved.get(name);
+        }
+        if (!visiting.add(name)) {
+            throw values.invalid("[@basedOn]", values.string("[@basedOn]", ""), "profiles are based on each other in a cycle: "
+                + String.join(" -> ", visiting) + " -> " + name);
+        }
+        Optional<String> basedOn = values.optionalString("[@basedOn]");
+        TlsProfile base = TlsProfile.DEFAULT;
+        if (basedOn.isPresent()) {
+            if (TlsProfile.PREDEFINED.contains(basedOn.get())) {
+                base = TlsProfile.predefined(basedOn.get()).orElseThrow();
+            } else if (declared.containsKey(basedOn.get())) {
+                base = resolveProfile(basedOn.get(), declared, resolved, visiting);
+            } else {
+                throw values.invalid("[@basedOn]", basedOn.get(), "no <profile> has that name; predefined: " + TlsProfile.PREDEFINED
+                    + ", declared: " + declared.keySet());
+            }
+        }
+        TlsProfile profile = TlsProfile.parse(values, base);
+        if (profile.getPfs() == TlsProfile.Pfs.NONE) {
+            LOGGER.warn("{}: TLS profile {} has pfs none: TLS 1.3 is off and only static-RSA key exchange is offered",
+                values.path(), name);
+        }
+        resolved.put(name, profile);
+        return profile;
     }
 
     @FunctionalInterface
@@ -85,11 +154,18 @@ public final class MailProxyConfiguration {
     private final ImmutableList<SmtpPolicy> smtpPolicies;
     private final ImmutableList<Pop3Policy> pop3Policies;
 
+    private final Optional<ProxyAuthorityConfig> proxyAuthority;
+    private final Duration certificateReloadCheckInterval;
+
     private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
                                    ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions,
                                    ImmutableList<ImapPolicy> imapPolicies,
                                    ImmutableList<SmtpPolicy> smtpPolicies,
-                                   ImmutableList<Pop3Policy> pop3Policies) {
+                                   ImmutableList<Pop3Policy> pop3Policies,
+                                   Optional<ProxyAuthorityConfig> proxyAuthority,
+                                   Duration certificateReloadCheckInterval) {
+        this.proxyAuthority = proxyAuthority;
+        this.certificateReloadCheckInterval = certificateReloadCheckInterval;
         this.tlsProfiles = tlsProfiles;
         this.proxyActions = proxyActions;
         this.imapPolicies = imapPolicies;
@@ -97,6 +173,20 @@ public final class MailProxyConfiguration {
         this.pop3Policies = pop3Policies;
     }
 
+    /** The top-level {@code <proxyAuthority>}, when the file has one. */
+    public Optional<ProxyAuthorityConfig> getProxyAuthority() {
+        return proxyAuthority;
+    }
+
+    /**
+     * {@code <certificateReloadCheckInterval>} (default 10s): how often, at most, a new connection checks whether the
+     * Proxy Server certificate or Proxy Authority files changed.
+     */
+    public Duration getCertificateReloadCheckInterval() {
+        return certificateReloadCheckInterval;
+    }
+
+    /** Every profile by name, the predefined Standard ones included. */
     public Map<String, TlsProfile> getTlsProfiles() {
         return tlsProfiles;
     }
@@ -126,6 +216,8 @@ public final class MailProxyConfiguration {
         if (o instanceof MailProxyConfiguration) {
             MailProxyConfiguration that = (MailProxyConfiguration) o;
             return Objects.equals(tlsProfiles, that.tlsProfiles)
+                && Objects.equals(proxyAuthority, that.proxyAuthority)
+                && Objects.equals(certificateReloadCheckInterval, that.certificateReloadCheckInterval)
                 && Objects.equals(proxyActions.keySet(), that.proxyActions.keySet())
                 && Objects.equals(imapPolicies, that.imapPolicies)
                 && Objects.equals(smtpPolicies, that.smtpPolicies)
@@ -136,7 +228,7 @@ public final class MailProxyConfiguration {
 
     @Override
     public final int hashCode() {
-        return Objects.hash(tlsProfiles, proxyActions.keySet(), imapPolicies, smtpPolicies, pop3Policies);
+        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, proxyActions.keySet(), imapPolicies, smtpPolicies, pop3Policies);
     }
 
     @Override

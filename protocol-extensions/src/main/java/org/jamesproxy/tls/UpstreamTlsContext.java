@@ -1,6 +1,8 @@
 package org.jamesproxy.tls;
 
 import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -11,13 +13,14 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.TrustManager;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.filesystem.api.FileSystem;
 import org.jamesproxy.config.TlsProfile;
 import org.jamesproxy.config.TrustStoreConfig;
 import org.jamesproxy.config.UpstreamConfig;
+import org.jamesproxy.tls.verify.UpstreamTrustManager;
 
 import com.google.common.net.InetAddresses;
 
@@ -26,23 +29,32 @@ import io.netty.handler.ssl.SslHandler;
 
 /**
  * The upstream leg's TLS: the trust anchors for the real mail server and the leg's profile. Every handler it
- * makes verifies the certificate chain and the expected host name (RFC 6125 rules via the JDK's HTTPS
- * endpoint identification), and sends SNI.
+ * makes checks the certificate chain, its validity, the expected host name (RFC 6125) and, when the profile says,
+ * OCSP, with the profile's action per failure kind ({@link UpstreamTrustManager}); and sends SNI.
  */
 public final class UpstreamTlsContext {
     public static UpstreamTlsContext load(FileSystem fileSystem, UpstreamConfig upstream, String upstreamPath) throws ConfigurationException {
         try {
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(upstream.getTrustStore().isPresent()
+            KeyStore trustStore = upstream.getTrustStore().isPresent()
                 ? loadTrustStore(fileSystem, upstream.getTrustStore().get())
-                : null);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trustManagers.getTrustManagers(), null);
-            return new UpstreamTlsContext(context, upstream.getTlsProfile(), upstream.getExpectedHostName(), upstream.getPort());
+                : null;
+            return new UpstreamTlsContext(context(trustStore, upstream.getTlsProfile()), upstream.getTlsProfile(),
+                upstream.getExpectedHostName(), upstream.getPort());
         } catch (Exception e) {
             throw new ConfigurationException(upstreamPath + ".trustStore: cannot load '"
                 + upstream.getTrustStore().map(TrustStoreConfig::getLocation).orElse("JDK default") + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An SSLContext whose trust decisions are the profile's (see {@link UpstreamTrustManager}).
+     *
+     * @param trustStore the anchors; null for the JDK's default CAs
+     */
+    public static SSLContext context(KeyStore trustStore, TlsProfile profile) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[]{new UpstreamTrustManager(UpstreamTrustManager.anchors(trustStore), profile, Clock.systemUTC())}, null);
+        return context;
     }
 
     private static KeyStore loadTrustStore(FileSystem fileSystem, TrustStoreConfig config) throws Exception {
@@ -79,16 +91,28 @@ public final class UpstreamTlsContext {
     }
 
     public SslHandler newHandler(ByteBufAllocator allocator) {
-        SSLEngine engine = context.createSSLEngine(expectedHostName, port);
+        return newHandler(allocator, expectedHostName, port);
+    }
+
+    /**
+     * A handler toward another host than the configured one (routing by the name the client asked for): the
+     * certificate is checked against {@code hostName} and SNI carries it.
+     */
+    public SslHandler newHandler(ByteBufAllocator allocator, String hostName, int port) {
+        // The peer host is what UpstreamTrustManager checks the certificate's names against.
+        SSLEngine engine = context.createSSLEngine(hostName, port);
         engine.setUseClientMode(true);
         TlsEngines.applyProfile(engine, profile);
         SSLParameters parameters = engine.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!InetAddresses.isInetAddress(expectedHostName)) {
-            parameters.setServerNames(List.of(new SNIHostName(expectedHostName)));
+        if (!InetAddresses.isInetAddress(hostName)) {
+            parameters.setServerNames(List.of(new SNIHostName(hostName)));
         }
         engine.setSSLParameters(parameters);
         return new SslHandler(engine);
+    }
+
+    public TlsProfile getProfile() {
+        return profile;
     }
 
     public String getExpectedHostName() {

@@ -79,6 +79,44 @@ public final class CertificateAuthority {
         }
     }
 
+    /**
+     * A CA from key material read elsewhere (a keystore entry, PEM files): the certificate must be a CA certificate
+     * (basicConstraints CA) and certify the key.
+     */
+    public static CertificateAuthority of(PrivateKey key, X509Certificate certificate) {
+        if (certificate.getBasicConstraints() < 0) {
+            throw new PkiException(certificate.getSubjectX500Principal().getName() + " is not a CA certificate (basicConstraints CA is missing)");
+        }
+        if (!key.getAlgorithm().equals(certificate.getPublicKey().getAlgorithm())) {
+            throw new PkiException("the private key (" + key.getAlgorithm() + ") does not match the CA certificate ("
+                + certificate.getPublicKey().getAlgorithm() + ")");
+        }
+        checkKeyMatches(key, certificate);
+        return new CertificateAuthority(new IssuedCertificate(new KeyPair(certificate.getPublicKey(), key),
+            List.of(certificate)), new SecureRandom());
+    }
+
+    /** A key of the right type but another pair would mint leaves nobody can verify: sign and verify once. */
+    private static void checkKeyMatches(PrivateKey key, X509Certificate certificate) {
+        try {
+            String algorithm = KeyAlgorithm.of(certificate.getPublicKey()).signatureAlgorithm();
+            byte[] probe = "james-mail-proxy key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                throw new PkiException("the private key does not belong to the CA certificate "
+                    + certificate.getSubjectX500Principal().getName());
+            }
+        } catch (GeneralSecurityException e) {
+            throw new PkiException("cannot check the CA key against its certificate: " + e.getMessage(), e);
+        }
+    }
+
     private final IssuedCertificate self;
     private final SecureRandom random;
 
@@ -101,6 +139,20 @@ public final class CertificateAuthority {
     public IssuedCertificate issue(ServerCertificateRequest request) {
         Objects.requireNonNull(request);
         KeyPair keyPair = request.keyAlgorithm().generateKeyPair(random);
+        X509Certificate leaf = X509Certificates.serverCertificate(request, keyPair.getPublic(), self.certificate(),
+            self.privateKey(), KeyAlgorithm.of(self.certificate().getPublicKey()), random);
+        return new IssuedCertificate(keyPair, ImmutableList.of(leaf, self.certificate()));
+    }
+
+    /**
+     * Issues a server certificate for an existing key pair (e.g. one key pair shared by many short-lived leaves):
+     * the request's key algorithm must be the key pair's.
+     */
+    public IssuedCertificate issue(ServerCertificateRequest request, KeyPair keyPair) {
+        Objects.requireNonNull(request);
+        if (!request.keyAlgorithm().jcaName().equals(keyPair.getPublic().getAlgorithm())) {
+            throw new PkiException("the request is for " + request.keyAlgorithm() + " but the key pair is " + keyPair.getPublic().getAlgorithm());
+        }
         X509Certificate leaf = X509Certificates.serverCertificate(request, keyPair.getPublic(), self.certificate(),
             self.privateKey(), KeyAlgorithm.of(self.certificate().getPublicKey()), random);
         return new IssuedCertificate(keyPair, ImmutableList.of(leaf, self.certificate()));

@@ -50,6 +50,7 @@ public final class ServerCertificateRequest {
         private Optional<String> commonName = Optional.empty();
         private KeyAlgorithm keyAlgorithm = KeyAlgorithm.EC_P256;
         private Optional<Validity> validity = Optional.empty();
+        private Optional<String> ocspResponder = Optional.empty();
 
         private Builder() {
         }
@@ -93,6 +94,12 @@ public final class ServerCertificateRequest {
             return validity(Validity.startingNow(duration));
         }
 
+        /** An Authority Information Access extension naming this OCSP responder URL. */
+        public Builder ocspResponder(String url) {
+            this.ocspResponder = Optional.of(url);
+            return this;
+        }
+
         /** Exact window, e.g. an already expired one. */
         public Builder validity(Validity validity) {
             this.validity = Optional.of(validity);
@@ -106,7 +113,7 @@ public final class ServerCertificateRequest {
                 ? ipAddresses.get(0).getHostAddress()
                 : dnsNames.get(0));
             return new ServerCertificateRequest(ImmutableList.copyOf(dnsNames), ImmutableList.copyOf(ipAddresses), cn,
-                keyAlgorithm, validity.orElseGet(() -> Validity.startingNow(DEFAULT_VALIDITY)));
+                keyAlgorithm, validity.orElseGet(() -> Validity.startingNow(DEFAULT_VALIDITY)), ocspResponder);
         }
     }
 
@@ -115,9 +122,11 @@ public final class ServerCertificateRequest {
     private final String commonName;
     private final KeyAlgorithm keyAlgorithm;
     private final Validity validity;
+    private final Optional<String> ocspResponder;
 
     private ServerCertificateRequest(ImmutableList<String> dnsNames, ImmutableList<InetAddress> ipAddresses, String commonName,
-                                     KeyAlgorithm keyAlgorithm, Validity validity) {
+                                     KeyAlgorithm keyAlgorithm, Validity validity, Optional<String> ocspResponder) {
+        this.ocspResponder = ocspResponder;
         this.dnsNames = dnsNames;
         this.ipAddresses = ipAddresses;
         this.commonName = commonName;
@@ -145,20 +154,25 @@ public final class ServerCertificateRequest {
         return validity;
     }
 
+    /** The OCSP responder URL to name in an AIA extension, if any. */
+    public Optional<String> ocspResponder() {
+        return ocspResponder;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (o instanceof ServerCertificateRequest) {
             ServerCertificateRequest that = (ServerCertificateRequest) o;
             return dnsNames.equals(that.dnsNames) && ipAddresses.equals(that.ipAddresses)
                 && commonName.equals(that.commonName) && keyAlgorithm == that.keyAlgorithm
-                && validity.equals(that.validity);
+                && validity.equals(that.validity) && ocspResponder.equals(that.ocspResponder);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(dnsNames, ipAddresses, commonName, keyAlgorithm, validity);
+        return Objects.hash(dnsNames, ipAddresses, commonName, keyAlgorithm, validity, ocspResponder);
     }
 
     @Override
