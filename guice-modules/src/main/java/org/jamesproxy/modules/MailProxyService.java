@@ -36,6 +36,8 @@ import org.jamesproxy.pop3.Pop3Proxy;
 import org.jamesproxy.smtp.SmtpProxy;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
+import org.jamesproxy.tls.authority.HostCertificates;
+import org.jamesproxy.tls.authority.ProxyAuthorityFiles;
 import org.jamesproxy.tls.reload.CertificateReloader;
 import org.jamesproxy.upstream.UpstreamConnector;
 import org.slf4j.Logger;
@@ -62,6 +64,7 @@ public class MailProxyService {
     private ExecutorService inspectionExecutor;
     private CertificateReloader certificateReloader = new CertificateReloader();
     private java.time.Duration reloadCheckInterval = ServerTlsContext.DEFAULT_RELOAD_CHECK_INTERVAL;
+    private Optional<HostCertificates> proxyAuthority = Optional.empty();
 
     @Inject
     public MailProxyService(ConfigurationProvider configurationProvider, FileSystem fileSystem, MetricFactory metricFactory,
@@ -86,6 +89,7 @@ public class MailProxyService {
             inspectionExecutor = Executors.newFixedThreadPool(threads, namedThreads("mailproxy-inspection"));
             actions = loadActions(configuration);
             reloadCheckInterval = configuration.getCertificateReloadCheckInterval();
+            proxyAuthority = loadProxyAuthority(configuration);
             ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
             int index = 0;
             for (ImapPolicy policy : configuration.getImapPolicies()) {
@@ -119,6 +123,16 @@ public class MailProxyService {
         return actions.buildOrThrow();
     }
 
+    /** The shared Proxy Authority, reloaded with the other certificates when its files change. */
+    private Optional<HostCertificates> loadProxyAuthority(MailProxyConfiguration configuration) throws ConfigurationException {
+        if (configuration.getProxyAuthority().isEmpty()) {
+            return Optional.empty();
+        }
+        ProxyAuthorityFiles files = ProxyAuthorityFiles.load(fileSystem, configuration.getProxyAuthority().get(), reloadCheckInterval);
+        certificateReloader.register(files.material());
+        return Optional.of(files);
+    }
+
     /** What every protocol's policy needs, built from its shared part: TLS on both legs and the proxy action. */
     private static final class PolicyParts {
         final Optional<ServerTlsContext> serverTls;
@@ -145,8 +159,7 @@ public class MailProxyService {
             .orElse(MessageInspector.PASS_THROUGH);
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
         if (policy.getClientAction().isPresent()) {
-            // The Proxy Authority comes from the policy's <clientAction><proxyAuthority> until the shared one is wired.
-            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, Optional.empty(),
+            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, proxyAuthority,
                 DestinationResolver.SYSTEM, path));
         }
         return new PolicyParts(serverTls, connector, inspector);

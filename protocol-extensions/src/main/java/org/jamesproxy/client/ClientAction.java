@@ -35,17 +35,21 @@ import io.netty.handler.ssl.SslHandler;
  */
 public final class ClientAction {
     /**
-     * @param hostCertificates the Proxy Authority; empty means the policy's {@code <clientAction><proxyAuthority>}
+     * @param hostCertificates the shared Proxy Authority (top-level {@code <proxyAuthority>}); a policy's own
+     *        {@code <clientAction><proxyAuthority>} takes precedence over it
      */
     public static ClientAction create(ProxyPolicy policy, FileSystem fileSystem, Optional<HostCertificates> hostCertificates,
                                       DestinationResolver resolver, String path) throws ConfigurationException {
         ClientActionConfig config = policy.getClientAction()
             .orElseThrow(() -> new IllegalArgumentException(policy.getName() + " is not a client-action policy"));
-        HostCertificates certificates = hostCertificates.isPresent()
-            ? hostCertificates.get()
-            : IssuingHostCertificates.load(fileSystem, config.getProxyAuthority().orElseThrow(() -> new ConfigurationException(
-                path + "." + ClientActionConfig.ELEMENT + ".proxyAuthority is required: it signs the certificates clients see")),
+        HostCertificates certificates;
+        if (config.getProxyAuthority().isPresent()) {
+            certificates = IssuingHostCertificates.load(fileSystem, config.getProxyAuthority().get(),
                 path + "." + ClientActionConfig.ELEMENT + ".proxyAuthority");
+        } else {
+            certificates = hostCertificates.orElseThrow(() -> new ConfigurationException("mailproxy.proxyAuthority (or "
+                + path + "." + ClientActionConfig.ELEMENT + ".proxyAuthority) is required: it signs the certificates clients see"));
+        }
         return new ClientAction(config, policy.getUpstream(), certificates, resolver, new ClientLegTls(policy.getClientTlsProfile()),
             destination -> UpstreamTlsContext.load(fileSystem, destination, path + ".upstream"));
     }

@@ -156,6 +156,11 @@ public final class ClientActionConfig {
      * An {@code allow} destination is spliced to the upstream's port of the same kind (implicit TLS or plain) as the
      * listener the client came in on: the configured upstream port when its TLS mode matches, else the protocol's default.
      */
+    /** The TLS action rules of the upstream leg's TLS profile, for a client action that has no {@code <tlsAction>} of its own. */
+    ClientActionConfig withTlsAction(TlsActionRules rules) {
+        return new ClientActionConfig(routing, allowedDestinations, rules, proxyAuthority, implicitPassThroughPort, plainPassThroughPort);
+    }
+
     ClientActionConfig withPassThroughPorts(int implicitPort, int plainPort) {
         return new ClientActionConfig(routing, allowedDestinations, tlsAction, proxyAuthority, implicitPort, plainPort);
     }

@@ -69,6 +69,12 @@ public final class ProxyPolicy {
             upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain,
                 ports.upstreamTls);
         }
+        // The TLS action belongs to the upstream leg's TLS profile; a <clientAction><tlsAction> overrides it per policy.
+        Optional<ConfigValues> profileTlsAction = upstream.getTlsProfile().getTlsActionElement();
+        if (clientAction.isPresent() && profileTlsAction.isPresent()
+            && !policy.has(ClientActionConfig.ELEMENT + ".tlsAction")) {
+            clientAction = Optional.of(clientAction.get().withTlsAction(TlsActionRules.parse(profileTlsAction.get())));
+        }
         clientAction = clientAction.map(action -> action.withPassThroughPorts(
             upstream.getTls() == UpstreamTls.IMPLICIT ? upstream.getPort() : ports.tls,
             upstream.getTls() == UpstreamTls.IMPLICIT ? ports.plain : upstream.getPort()));

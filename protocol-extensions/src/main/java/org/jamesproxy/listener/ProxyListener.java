@@ -16,6 +16,9 @@ import org.jamesproxy.client.SniPeeker;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
+import org.jamesproxy.tls.TlsCompliance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -29,6 +32,8 @@ import io.netty.handler.timeout.IdleStateHandler;
  * so that it knows exactly which bytes are buffered at a STARTTLS boundary.
  */
 public class ProxyListener extends AbstractConfigurableAsyncServer implements ProxyListenerMBean {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ProxyListener.class);
+
     public static final String IDLE_TIMEOUT_HANDLER = "idleTimeout";
 
     private final String serviceType;
@@ -94,6 +99,10 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
                 ChannelPipeline pipeline = channel.pipeline();
                 connectionLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_HANDLER, handler));
                 perIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
+                if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientTlsProfile().isTlsCompliantOnly()) {
+                    pipeline.addLast(TlsCompliance.HANDLER_NAME, new TlsCompliance(reason ->
+                        LOGGER.info("Policy {}: client {} refused: {}", policy.getName(), channel.remoteAddress(), reason)));
+                }
                 if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientAction().isPresent()) {
                     // Client action: the ClientHello is held until the relay knows the destination and its certificate.
                     pipeline.addLast(SniPeeker.NAME, new SniPeeker());

@@ -25,6 +25,46 @@ class ClientActionConfigTest {
 
     private static final String CLIENT = "<proxyActionDirection>client</proxyActionDirection>";
 
+    private static ProxyPolicy imapWithProfiles(String profiles, String body) throws ConfigurationException {
+        XMLConfiguration configuration = new XMLConfiguration();
+        new FileHandler(configuration).load(new StringReader("<mailproxy><tlsProfiles>" + profiles + "</tlsProfiles>"
+            + "<imapproxy><name>out</name>" + body + "</imapproxy></mailproxy>"));
+        return MailProxyConfiguration.parse(configuration).getImapPolicies().get(0).getPolicy();
+    }
+
+    private static final String OUTBOUND_PROFILE = "<profile name=\"TLS-Client.Outbound\" basedOn=\"TLS-Client.Standard\">"
+        + "<tlsAction><default>inspect</default><domain pattern=\"*.bank.example.com\">allow</domain></tlsAction></profile>";
+
+    @Test
+    void tlsActionShouldComeFromTheUpstreamLegsProfile() throws Exception {
+        ProxyPolicy policy = imapWithProfiles(OUTBOUND_PROFILE, CLIENT
+            + "<upstream><host>imap.example.com</host><tlsProfile>TLS-Client.Outbound</tlsProfile></upstream>");
+
+        TlsActionRules rules = policy.getClientAction().orElseThrow().getTlsAction();
+        assertThat(rules.actionFor("www.bank.example.com")).isEqualTo(TlsAction.ALLOW);
+        assertThat(rules.actionFor("imap.example.com")).isEqualTo(TlsAction.INSPECT);
+    }
+
+    @Test
+    void tlsActionOfTheClientActionShouldOverrideTheProfiles() throws Exception {
+        ProxyPolicy policy = imapWithProfiles(OUTBOUND_PROFILE, CLIENT
+            + "<clientAction><tlsAction><default>drop</default></tlsAction></clientAction>"
+            + "<upstream><host>imap.example.com</host><tlsProfile>TLS-Client.Outbound</tlsProfile></upstream>");
+
+        assertThat(policy.getClientAction().orElseThrow().getTlsAction().actionFor("www.bank.example.com"))
+            .isEqualTo(TlsAction.DROP);
+    }
+
+    @Test
+    void invalidTlsActionInAProfileShouldNameTheProfileElement() {
+        assertThatThrownBy(() -> imapWithProfiles("<profile name=\"Out\" basedOn=\"TLS-Client.Standard\">"
+                + "<tlsAction><default>decrypt</default></tlsAction></profile>",
+            CLIENT + "<upstream><host>imap.example.com</host><tlsProfile>Out</tlsProfile></upstream>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("tlsAction")
+            .hasMessageContaining("decrypt");
+    }
+
     @Test
     void serverShouldBeTheDefaultDirection() throws Exception {
         ProxyPolicy policy = imap("<tls><keystore>file://k</keystore><secret>x</secret></tls><upstream><host>127.0.0.1</host></upstream>");
