@@ -29,7 +29,8 @@ class ClientActionSampleConfTest {
         assertThat(xml.getString("imapproxy(" + index + ")[@enabled]")).isEqualTo("false");
         xml.setProperty("imapproxy(" + index + ")[@enabled]", "true");
 
-        ProxyPolicy outbound = MailProxyConfiguration.parse(xml).getImapPolicies().stream()
+        MailProxyConfiguration configuration = MailProxyConfiguration.parse(xml);
+        ProxyPolicy outbound = configuration.getImapPolicies().stream()
             .map(policy -> policy.getPolicy())
             .filter(policy -> policy.getName().equals("imap-outbound"))
             .findFirst().orElseThrow();
@@ -42,7 +43,10 @@ class ClientActionSampleConfTest {
         assertThat(action.isAllowed("imap.gmail.com")).isFalse();
         assertThat(action.getTlsAction().actionFor("imap.bank.example.org")).isEqualTo(TlsAction.ALLOW);
         assertThat(action.getTlsAction().actionFor("mail.example.org")).isEqualTo(TlsAction.INSPECT);
-        assertThat(action.getProxyAuthority().orElseThrow().getKeyStore()).isEqualTo("file://conf/proxy-authority.p12");
+        // The certificates are minted by the shared, top-level Proxy Authority; the TLS action is the upstream profile's.
+        assertThat(action.getProxyAuthority()).isEmpty();
+        assertThat(configuration.getProxyAuthority()).isPresent();
+        assertThat(outbound.getUpstream().getTlsProfile().getName()).isEqualTo("TLS-Client.Outbound");
         assertThat(outbound.getUpstream().getTls()).isEqualTo(UpstreamTls.IMPLICIT);
         assertThat(outbound.getUpstream().getPort()).isEqualTo(993);
         assertThat(action.getImplicitPassThroughPort()).isEqualTo(993);
