@@ -11,6 +11,8 @@ import com.google.inject.Scopes;
 public class MailProxyModule extends AbstractModule {
     @Override
     protected void configure() {
+        // First thing James runs of ours: a jar that bundles James's own libraries fails the boot here, clearly.
+        DropInJarGuard.checkLoadedFrom(MailProxyModule.class);
         bind(MailProxyService.class).in(Scopes.SINGLETON);
     }
 }
