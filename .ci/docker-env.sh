@@ -11,4 +11,5 @@ JMP_DOCKER_STATE="${JMP_DOCKER_STATE:-/run/jmp-docker}"
 JMP_DOCKER_SOCKET="${JMP_DOCKER_STATE}/docker.sock"
 # The daemon (Debian's docker.io 20.10) speaks API <= 1.41; newer clients must be pinned.
 export DOCKER_API_VERSION=1.41
-export DOCKER_HOST="unix://${JMP_DOCKER_SOCKET}"
+# JMP_DOCKER_HOST: use an existing daemon instead (a developer's own Docker); docker-up.sh is then not needed.
+export DOCKER_HOST="${JMP_DOCKER_HOST:-unix://${JMP_DOCKER_SOCKET}}"

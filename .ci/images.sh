@@ -15,6 +15,9 @@ BASE_PACKAGES="openjdk-17-jre-headless dovecot-imapd dovecot-pop3d dovecot-lmtpd
 BASE_IMAGE="localhost/james-mail-proxy/base:v${JMP_DOCKER_RECIPE_VERSION}"
 BASE_TAR="$JMP_DOCKER_CACHE/base-bookworm-v${JMP_DOCKER_RECIPE_VERSION}.tar"
 MIRROR="${JMP_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# Developer machines only: a registry image to build the base from (e.g. debian:bookworm-slim) instead of debootstrap,
+# with the packages installed by a RUN (needs a daemon whose containers reach a Debian mirror). Never used by CI.
+BASE_FROM_REGISTRY="${JMP_BASE_FROM_REGISTRY:-}"
 
 log() { echo "images: $*" >&2; }
 
@@ -54,6 +57,12 @@ SOURCES
 
 ensure_base() {
     if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+        return
+    fi
+    if [ -n "$BASE_FROM_REGISTRY" ]; then
+        log "building $BASE_IMAGE from the registry image $BASE_FROM_REGISTRY"
+        printf 'FROM %s\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\nENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64\n' \
+            "$BASE_FROM_REGISTRY" "$BASE_PACKAGES" | docker build -t "$BASE_IMAGE" - >&2
         return
     fi
     [ -f "$BASE_TAR" ] || build_base_tar
@@ -102,4 +111,5 @@ ensure_base
 ensure_image james james_libs
 ensure_image dovecot
 ensure_image postfix
+ensure_image clamd
 docker images --filter reference='localhost/james-mail-proxy/*' --format '{{.Repository}}:{{.Tag}} {{.Size}}' >&2

@@ -16,6 +16,7 @@ final class LocalDocker {
     static final DockerImageName JAMES = local("james");
     static final DockerImageName DOVECOT = local("dovecot");
     static final DockerImageName POSTFIX = local("postfix");
+    static final DockerImageName CLAMD = local("clamd");
     /** Never pull: the image is there (built by .ci/images.sh) or the test fails at once. */
     static final ImagePullPolicy NEVER_PULL = imageName -> false;
 
