@@ -18,6 +18,16 @@ if [ -S "$JMP_DOCKER_SOCKET" ] && docker version >/dev/null 2>&1; then
     echo "export DOCKER_HOST=$DOCKER_HOST DOCKER_API_VERSION=$DOCKER_API_VERSION JMP_DOCKER_STATE=$JMP_DOCKER_STATE"
     exit 0
 fi
+# A CI run killed hard (no EXIT trap) leaves its dockerd running, holding the cache's lock: .ci/run names its state
+# directory after its own pid, so stop the daemons of runs that are gone.
+for state in /run/jmp-docker.[0-9]*; do
+    [ -d "$state" ] && [ "$state" != "$JMP_DOCKER_STATE" ] || continue
+    if ! kill -0 "${state##*.}" 2>/dev/null; then
+        echo "docker-up: stopping what the dead run ${state##*.} left ($state)" >&2
+        JMP_DOCKER_STATE="$state" JMP_DOCKER_HOST= "$here/docker-down.sh"
+    fi
+done
+
 # flock -o: the flock process holds the lock on the data-root for as long as dockerd runs, and dockerd (and the
 # containerd it spawns) do not inherit the lock's descriptor. A second run on this machine waits for the first.
 setsid flock -o -w 900 "$JMP_DOCKER_CACHE/lock" \
