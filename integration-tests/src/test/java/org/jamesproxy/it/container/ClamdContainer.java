@@ -3,7 +3,6 @@ package org.jamesproxy.it.container;
 import java.time.Duration;
 import java.util.List;
 
-import org.jamesproxy.it.support.FreePorts;
 import org.testcontainers.containers.GenericContainer;
 
 /**
@@ -13,7 +12,7 @@ import org.testcontainers.containers.GenericContainer;
  * start it beside a {@link ContainerMailStack} and point the action's clamd address at 127.0.0.1:{@link #port()}.
  */
 final class ClamdContainer extends GenericContainer<ClamdContainer> {
-    private final int port = FreePorts.next();
+    private final int port = ContainerPorts.next();
 
     ClamdContainer() {
         super(LocalDocker.CLAMD);

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.tls.pki.IssuedCertificate;
 import org.jamesproxy.tls.pki.PemFiles;
 import org.testcontainers.containers.GenericContainer;
@@ -18,11 +17,11 @@ import org.testcontainers.images.builder.Transferable;
  * Its certificate is issued by the test's CA; login needs TLS; users are provisioned before start.
  */
 final class DovecotContainer extends GenericContainer<DovecotContainer> {
-    private final int imapPort = FreePorts.next();
-    private final int imapsPort = FreePorts.next();
-    private final int pop3Port = FreePorts.next();
-    private final int pop3sPort = FreePorts.next();
-    private final int lmtpPort = FreePorts.next();
+    private final int imapPort = ContainerPorts.next();
+    private final int imapsPort = ContainerPorts.next();
+    private final int pop3Port = ContainerPorts.next();
+    private final int pop3sPort = ContainerPorts.next();
+    private final int lmtpPort = ContainerPorts.next();
     private final Map<String, String> users = new LinkedHashMap<>();
 
     DovecotContainer(IssuedCertificate serverCertificate) {

@@ -15,7 +15,6 @@ import java.util.zip.ZipOutputStream;
 
 import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.demo.ProxySettings;
-import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.tls.pki.CertificateAuthority;
 import org.jamesproxy.tls.pki.ServerCertificateRequest;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,10 +73,10 @@ class JamesBootFailureContainerTest {
     private static ProxySettings.Builder imapPolicy() {
         return ProxySettings.imap("imap")
             .tlsSupport("enabled")
-            .bind("127.0.0.1:" + FreePorts.next())
-            .tlsBind("127.0.0.1:" + FreePorts.next())
+            .bind("127.0.0.1:" + ContainerPorts.next())
+            .tlsBind("127.0.0.1:" + ContainerPorts.next())
             .proxyCertificate(CA.issue(ServerCertificateRequest.forNames("localhost").ipAddress("127.0.0.1").build()))
-            .upstream("localhost", FreePorts.next(), "implicit")
+            .upstream("localhost", ContainerPorts.next(), "implicit")
             .upstreamTrust(CA.certificate())
             .expectedHostName("localhost");
     }

@@ -3,7 +3,6 @@ package org.jamesproxy.it.container;
 import java.time.Duration;
 import java.util.List;
 
-import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.tls.pki.IssuedCertificate;
 import org.jamesproxy.tls.pki.PemFiles;
 import org.testcontainers.containers.GenericContainer;
@@ -15,7 +14,7 @@ import org.testcontainers.images.builder.Transferable;
  * Dovecot. Its certificate is issued by the test's CA.
  */
 final class PostfixContainer extends GenericContainer<PostfixContainer> {
-    private final int smtpPort = FreePorts.next();
+    private final int smtpPort = ContainerPorts.next();
 
     PostfixContainer(IssuedCertificate serverCertificate, String domain, int dovecotLmtpPort) {
         super(LocalDocker.POSTFIX);

@@ -23,7 +23,6 @@ import javax.mail.internet.MimeMessage;
 
 import org.awaitility.Awaitility;
 import org.jamesproxy.demo.ProxySettings;
-import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.tls.pki.CertificateAuthority;
 import org.junit.jupiter.api.AfterAll;
@@ -40,14 +39,14 @@ import org.testcontainers.containers.Container;
  * (POP3, SMTP); the client legs both STARTTLS and implicit TLS.
  */
 class StockJamesProxyContainerTest {
-    private static final int IMAP_PLAIN = FreePorts.next();
-    private static final int IMAP_TLS = FreePorts.next();
-    private static final int POP3_PLAIN = FreePorts.next();
-    private static final int POP3_TLS = FreePorts.next();
-    private static final int SMTP_PLAIN = FreePorts.next();
-    private static final int SMTP_TLS = FreePorts.next();
-    private static final int UNTRUSTED_PLAIN = FreePorts.next();
-    private static final int UNTRUSTED_TLS = FreePorts.next();
+    private static final int IMAP_PLAIN = ContainerPorts.next();
+    private static final int IMAP_TLS = ContainerPorts.next();
+    private static final int POP3_PLAIN = ContainerPorts.next();
+    private static final int POP3_TLS = ContainerPorts.next();
+    private static final int SMTP_PLAIN = ContainerPorts.next();
+    private static final int SMTP_TLS = ContainerPorts.next();
+    private static final int UNTRUSTED_PLAIN = ContainerPorts.next();
+    private static final int UNTRUSTED_TLS = ContainerPorts.next();
 
     @TempDir
     static Path home;
