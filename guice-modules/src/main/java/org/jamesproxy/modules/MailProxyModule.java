@@ -14,6 +14,8 @@ import com.google.inject.Scopes;
 public class MailProxyModule extends AbstractModule {
     @Override
     protected void configure() {
+        // First thing James runs of ours: a jar that bundles James's own libraries fails the boot here, clearly.
+        DropInJarGuard.checkLoadedFrom(MailProxyModule.class);
         bind(MailProxyService.class).in(Scopes.SINGLETON);
         // block verdicts: log and count until the auto-block list of the policy work replaces this binding
         bind(ClientBlocker.class).to(LoggingClientBlocker.class).in(Scopes.SINGLETON);
