@@ -29,7 +29,8 @@ class ClientActionSampleConfTest {
         assertThat(xml.getString("imapproxy(" + index + ")[@enabled]")).isEqualTo("false");
         xml.setProperty("imapproxy(" + index + ")[@enabled]", "true");
 
-        ProxyPolicy outbound = MailProxyConfiguration.parse(xml).getImapPolicies().stream()
+        MailProxyConfiguration configuration = MailProxyConfiguration.parse(xml);
+        ProxyPolicy outbound = configuration.getImapPolicies().stream()
             .map(policy -> policy.getPolicy())
             .filter(policy -> policy.getName().equals("imap-outbound"))
             .findFirst().orElseThrow();
@@ -42,7 +43,9 @@ class ClientActionSampleConfTest {
         assertThat(action.isAllowed("imap.gmail.com")).isFalse();
         assertThat(action.getTlsAction().actionFor("imap.bank.example.org")).isEqualTo(TlsAction.ALLOW);
         assertThat(action.getTlsAction().actionFor("mail.example.org")).isEqualTo(TlsAction.INSPECT);
-        assertThat(action.getProxyAuthority().orElseThrow().getKeyStore()).isEqualTo("file://conf/proxy-authority.p12");
+        // The Proxy Authority is the shared top-level <proxyAuthority> since 7536847, no longer a <clientAction> child.
+        assertThat(configuration.getProxyAuthority().orElseThrow().getKeystore()).contains("file://conf/proxy-authority.p12");
+        assertThat(outbound.getInspection().getProxyAction()).contains("IMAP-Client.Standard");
         assertThat(outbound.getUpstream().getTls()).isEqualTo(UpstreamTls.IMPLICIT);
         assertThat(outbound.getUpstream().getPort()).isEqualTo(993);
         assertThat(action.getImplicitPassThroughPort()).isEqualTo(993);
