@@ -1,10 +1,10 @@
 package org.jamesproxy.it.actions;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jamesproxy.mime.MimeSamples.attachment;
-import static org.jamesproxy.mime.MimeSamples.exe;
-import static org.jamesproxy.mime.MimeSamples.pdf;
-import static org.jamesproxy.mime.MimeSamples.textPart;
+import static org.jamesproxy.it.actions.Messages.attachment;
+import static org.jamesproxy.it.actions.Messages.exe;
+import static org.jamesproxy.it.actions.Messages.pdf;
+import static org.jamesproxy.it.actions.Messages.textPart;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +27,7 @@ import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
-import org.jamesproxy.mime.MimeSamples;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,9 +54,9 @@ class PredefinedActionPop3EndToEndTest {
         .lifeCycle(JamesServerExtension.Lifecycle.PER_CLASS)
         .build();
 
-    private static final byte[] RENAMED_EXE = MimeSamples.multipartMessage("b", textPart("see attached"),
+    private static final byte[] RENAMED_EXE = Messages.multipartMessage("b", textPart("see attached"),
         attachment(exe(), "Content-Type: application/pdf; name=report.pdf", "Content-Disposition: attachment; filename=report.pdf"));
-    private static final byte[] CLEAN = MimeSamples.multipartMessage("c", textPart("the report"),
+    private static final byte[] CLEAN = Messages.multipartMessage("c", textPart("the report"),
         attachment(pdf(), "Content-Type: application/pdf; name=report.pdf", "Content-Disposition: attachment; filename=report.pdf"));
 
     @BeforeAll
@@ -96,7 +96,7 @@ class PredefinedActionPop3EndToEndTest {
             assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/plain");
             assertThat(parts.getBodyPart(1).getContent().toString()).contains("application/x-msdownload");
             assertThat(new String(clean, StandardCharsets.US_ASCII))
-                .contains("Content-Type: application/pdf; name=report.pdf", MimeSamples.base64(pdf()).substring(0, 40));
+                .contains("Content-Type: application/pdf; name=report.pdf", Messages.base64(pdf()).substring(0, 40));
             assertThat(clean).isEqualTo(retrievedDirectly(2));
             inbox.close(false);
         }

@@ -1,15 +1,15 @@
 package org.jamesproxy.it.actions;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jamesproxy.mime.MimeSamples.attachment;
-import static org.jamesproxy.mime.MimeSamples.base64;
-import static org.jamesproxy.mime.MimeSamples.exe;
-import static org.jamesproxy.mime.MimeSamples.message;
-import static org.jamesproxy.mime.MimeSamples.multipartBody;
-import static org.jamesproxy.mime.MimeSamples.multipartMessage;
-import static org.jamesproxy.mime.MimeSamples.pdf;
-import static org.jamesproxy.mime.MimeSamples.textPart;
-import static org.jamesproxy.mime.MimeSamples.zip;
+import static org.jamesproxy.it.actions.Messages.attachment;
+import static org.jamesproxy.it.actions.Messages.base64;
+import static org.jamesproxy.it.actions.Messages.exe;
+import static org.jamesproxy.it.actions.Messages.message;
+import static org.jamesproxy.it.actions.Messages.multipartBody;
+import static org.jamesproxy.it.actions.Messages.multipartMessage;
+import static org.jamesproxy.it.actions.Messages.pdf;
+import static org.jamesproxy.it.actions.Messages.textPart;
+import static org.jamesproxy.it.actions.Messages.zip;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
