@@ -34,6 +34,7 @@ import org.apache.mailet.MailetConfig;
 import org.apache.mailet.Matcher;
 import org.apache.mailet.MatcherConfig;
 import org.apache.mailet.base.test.FakeMailContext;
+import org.jamesproxy.config.PredefinedProxyActions;
 import org.jamesproxy.engine.testing.ClamdDaemon;
 import org.jamesproxy.engine.testing.EngineBinaries;
 import org.jamesproxy.inspection.InspectionContext;
@@ -53,8 +54,9 @@ import com.codahale.metrics.MetricRegistry;
  * <ol>
  *   <li><b>baseline</b>: mime4j alone ({@code DefaultMessageBuilder}, content decoding on) parses each message and
  *       reads every decoded body;</li>
- *   <li><b>action without AV</b>: the standard server action (StripHeaders + ContentTypeRules with detection and
- *       archive scanning + FilenameRules) run by {@link ProxyActionInspector}, as a proxy runs it;</li>
+ *   <li><b>action without AV</b>: the predefined IMAP-Server.Standard action (StripHeaders + ContentTypeRules with
+ *       detection and archive scanning + FilenameRules), loaded from the shipped definition and run by
+ *       {@link ProxyActionInspector}, as a proxy runs it;</li>
  *   <li><b>action with AV</b> (only with {@code -Dbench.clamd=host:port}): the same action plus the antivirus step of
  *       {@link #antivirusStepXml(String)}.</li>
  * </ol>
@@ -78,16 +80,6 @@ public final class InspectionBenchmark {
  /** For context: the proxy's inspection machinery (Mail, header parse, serialisation) with the header strip alone. */
     static final String STRIP_STEP =
         "<mailet match=\"All\" class=\"org.jamesproxy.mailet.StripHeaders\"><patterns>^X-Internal-</patterns></mailet>";
-
-    /** The standard server action, without antivirus: what the figures "action without AV" measure. */
-    static final String STANDARD_STEPS = STRIP_STEP
-            + "<mailet match=\"All\" class=\"org.jamesproxy.mailet.ContentTypeRules\">"
-            + "<rules>application/x-msdownload, application/x-dosexec, application/x-sh = strip; */* = allow</rules>"
-            + "<detectContentType>true</detectContentType><scanArchives>true</scanArchives>"
-            + "</mailet>"
-            + "<mailet match=\"All\" class=\"org.jamesproxy.mailet.FilenameRules\">"
-            + "<rules>*.exe, *.scr, *.com, *.pif, *.bat, *.js, *.vbs = strip; * = allow</rules>"
-            + "</mailet>";
 
     /** The antivirus step of the "with AV" variant: AntivirusScan against the clamd at {@code host:port}. */
     static String antivirusStepXml(String clamdAddress) {
@@ -131,11 +123,11 @@ public final class InspectionBenchmark {
         mixed.addAll(large);
 
         ProxyActionInspector stripOnly = inspector("StripOnly", STRIP_STEP);
-        ProxyActionInspector withoutAv = inspector("Server.Standard", STANDARD_STEPS);
+        ProxyActionInspector withoutAv = inspector(PredefinedProxyActions.IMAP_SERVER, "");
         List<AutoCloseable> toClose = new ArrayList<>();
         Optional<String> clamd = clamdAddress(toClose);
         Optional<ProxyActionInspector> withAv = clamd.isPresent()
-            ? Optional.of(inspector("Server.Standard+AV", STANDARD_STEPS + antivirusStepXml(clamd.get())))
+            ? Optional.of(inspector(PredefinedProxyActions.IMAP_SERVER, antivirusStepXml(clamd.get())))
             : Optional.empty();
 
         // The action must really inspect: a clean corpus passes, a renamed executable is stripped/denied.
@@ -266,13 +258,22 @@ public final class InspectionBenchmark {
         System.out.println("Check: a renamed executable -> " + result.getVerdict() + result.getReason().map(r -> " (" + r + ")").orElse(""));
     }
 
+    /**
+     * The action {@code name} with {@code steps} appended: for a predefined name ({@link PredefinedProxyActions}) its
+     * shipped steps first, as the proxy loads them.
+     */
     private static ProxyActionInspector inspector(String name, String steps) throws Exception {
         XMLConfiguration xml = new XMLConfiguration();
         new FileHandler(xml).load(new StringReader("<proxyActions><action name=\"" + name + "\">" + steps + "</action></proxyActions>"));
         ByClassName loader = new ByClassName();
-        ProxyAction action = new ProxyActionLoader(loader, loader, FakeMailContext.defaultContext())
-            .load(name, xml.configurationAt("action"));
-        return new ProxyActionInspector(action, OnError.DENY, new DropWizardMetricFactory(new MetricRegistry()));
+        ProxyActionLoader actionLoader = new ProxyActionLoader(loader, loader, FakeMailContext.defaultContext());
+        List<ProxyAction.Step> allSteps = new ArrayList<>();
+        if (PredefinedProxyActions.isPredefined(name)) {
+            allSteps.addAll(actionLoader.load(name, PredefinedProxyActions.definition(name).orElseThrow()).getSteps());
+        }
+        allSteps.addAll(actionLoader.load(name, xml.configurationAt("action")).getSteps());
+        String label = steps.isEmpty() || !PredefinedProxyActions.isPredefined(name) ? name : name + "+AV";
+        return new ProxyActionInspector(ProxyAction.of(label, allSteps), OnError.DENY, new DropWizardMetricFactory(new MetricRegistry()));
     }
 
     /** Instantiates by class name and initialises, as James's Guice loaders do (short names: James's packages). */

@@ -34,13 +34,7 @@ public final class MailProxyConfiguration {
         Optional<ProxyAuthorityConfig> proxyAuthority = ProxyAuthorityConfig.parse(new ConfigValues(root, "mailproxy"));
         Duration reloadCheckInterval = new ConfigValues(root, "mailproxy").duration("certificateReloadCheckInterval", "10s");
 
-        ImmutableMap.Builder<String, HierarchicalConfiguration<ImmutableNode>> actions = ImmutableMap.builder();
-        int index = 0;
-        for (HierarchicalConfiguration<ImmutableNode> action : root.configurationsAt("proxyActions.action")) {
-            ConfigValues values = new ConfigValues(action, "mailproxy.proxyActions.action[" + index++ + "]");
-            actions.put(values.requiredString("[@name]"), action);
-        }
-        ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = actions.buildOrThrow();
+        ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = parseActions(root);
 
         ImmutableList<ImapPolicy> imapPolicies = parsePolicies(root, "imapproxy", profileMap, actionMap.keySet(),
             ImapPolicy::parse, ImapPolicy::getPolicy);
@@ -50,6 +44,31 @@ public final class MailProxyConfiguration {
             Pop3Policy::parse, Pop3Policy::getPolicy);
         return new MailProxyConfiguration(profileMap, actionMap, imapPolicies, smtpPolicies, pop3Policies, proxyAuthority,
             reloadCheckInterval);
+    }
+
+    /**
+     * The predefined read-only actions ({@link PredefinedProxyActions}) followed by every {@code <proxyActions><action>}.
+     * Unlike TLS profiles, no file ever had to declare a predefined action, so even an identical redefinition is an
+     * error: one name, one meaning, and an edited copy under the Standard name cannot hide.
+     */
+    private static ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> parseActions(
+            HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
+        Map<String, HierarchicalConfiguration<ImmutableNode>> actions = new LinkedHashMap<>(PredefinedProxyActions.definitions());
+        int index = 0;
+        for (HierarchicalConfiguration<ImmutableNode> action : root.configurationsAt("proxyActions.action")) {
+            ConfigValues values = new ConfigValues(action, "mailproxy.proxyActions.action[" + index++ + "]");
+            String name = values.requiredString("[@name]");
+            if (PredefinedProxyActions.isPredefined(name)) {
+                throw values.invalid("[@name]", name, "'" + name + "' is a predefined, read-only proxy action (defined in "
+                    + PredefinedProxyActions.RESOURCE + " of the drop-in jar); copy its content into an <action name=\""
+                    + name.substring(0, name.indexOf('.')) + ".MyCopy\">, change the copy and name it in the policies'"
+                    + " <proxyAction>");
+            }
+            if (actions.put(name, action) != null) {
+                throw values.invalid("[@name]", name, "another <action> already has that name");
+            }
+        }
+        return ImmutableMap.copyOf(actions);
     }
 
     /**
@@ -144,7 +163,7 @@ public final class MailProxyConfiguration {
         if (policy.getInspection().getProxyAction().isPresent()
             && !actions.contains(policy.getInspection().getProxyAction().get())) {
             throw values.invalid("proxyAction", policy.getInspection().getProxyAction().get(),
-                "no <proxyActions><action name=\"...\"> has that name; defined: " + actions);
+                "no <proxyActions><action name=\"...\"> has that name and no predefined action either; known: " + actions);
         }
     }
 
@@ -191,6 +210,7 @@ public final class MailProxyConfiguration {
         return tlsProfiles;
     }
 
+    /** Every proxy action by name: the predefined read-only ones ({@link PredefinedProxyActions}), then the file's. */
     public Map<String, HierarchicalConfiguration<ImmutableNode>> getProxyActions() {
         return proxyActions;
     }

@@ -47,6 +47,8 @@ class ClientActionSampleConfTest {
         assertThat(action.getProxyAuthority()).isEmpty();
         assertThat(configuration.getProxyAuthority()).isPresent();
         assertThat(outbound.getUpstream().getTlsProfile().getName()).isEqualTo("TLS-Client.Outbound");
+        assertThat(configuration.getProxyAuthority().orElseThrow().getKeystore()).contains("file://conf/proxy-authority.p12");
+        assertThat(outbound.getInspection().getProxyAction()).contains("IMAP-Client.Standard");
         assertThat(outbound.getUpstream().getTls()).isEqualTo(UpstreamTls.IMPLICIT);
         assertThat(outbound.getUpstream().getPort()).isEqualTo(993);
         assertThat(action.getImplicitPassThroughPort()).isEqualTo(993);

@@ -26,7 +26,7 @@ class Pop3SampleConfTest {
         assertThat(pop3.getPolicy().getBind()).isEqualTo("0.0.0.0:110");
         assertThat(pop3.getPolicy().getTlsBind()).isEqualTo("0.0.0.0:995");
         assertThat(pop3.getPolicy().getUpstream().getPort()).isEqualTo(995);
-        assertThat(pop3.getPolicy().getInspection().getProxyAction()).contains("IMAP-Server.Standard");
+        assertThat(pop3.getPolicy().getInspection().getProxyAction()).contains("POP3-Server.Standard");
         assertThat(pop3.getPolicy().getInspection().getOversize()).isEqualTo(InspectionSettings.Oversize.PASS);
         assertThat(pop3.isOfferApop()).isTrue();
         assertThat(pop3.getMaxPipelinedCommands()).isEqualTo(64);
