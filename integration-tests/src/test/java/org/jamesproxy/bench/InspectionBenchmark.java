@@ -255,7 +255,8 @@ public final class InspectionBenchmark {
         if (result.getVerdict() == Verdict.ALLOW && !result.isModified()) {
             throw new IllegalStateException("the action let a renamed executable through unchanged: " + result);
         }
-        System.out.println("Check: a renamed executable -> " + result.getVerdict() + result.getReason().map(r -> " (" + r + ")").orElse(""));
+        System.out.println("Check: a renamed executable -> " + result.getVerdict() + (result.isModified() ? ", modified (stripped)" : "")
+            + result.getReason().map(r -> " (" + r + ")").orElse(""));
     }
 
     /**
