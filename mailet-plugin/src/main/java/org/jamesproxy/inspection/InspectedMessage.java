@@ -38,6 +38,7 @@ final class InspectedMessage extends MimeMessageWrapper {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final byte[] original;
+    private int bodyOffset = -1;
 
     InspectedMessage(String sourceId, byte[] original) {
         super(new ByteArrayMimeMessageSource(sourceId, original));
@@ -46,6 +47,11 @@ final class InspectedMessage extends MimeMessageWrapper {
 
     @Override
     protected InternetHeaders createInternetHeaders(InputStream is) throws MessagingException {
+        if (headers != null && isOriginalFromTheStart(is)) {
+            // The full parse after the headers were loaded: skip the header section instead of parsing it again.
+            skipFully(is, originalBodyOffset());
+            return headers;
+        }
         // Always consume the header section: MimeMessage.parse() reads the body from the same stream afterwards.
         InternetHeaders parsed = new OrderPreservingHeaders(is);
         // Headers loaded (and maybe modified) before the full parse stay authoritative, as in MimeMessageWrapper.
@@ -92,12 +98,12 @@ final class InspectedMessage extends MimeMessageWrapper {
 
     private Optional<byte[]> withOriginalBody() throws IOException, MessagingException {
         byte[] headers = headerBlock();
-        int bodyOffset = originalBodyOffset();
-        if (Arrays.equals(headers, 0, headers.length, original, 0, bodyOffset)) {
+        int offset = originalBodyOffset();
+        if (Arrays.equals(headers, 0, headers.length, original, 0, offset)) {
             return Optional.empty();
         }
-        byte[] content = Arrays.copyOf(headers, headers.length + original.length - bodyOffset);
-        System.arraycopy(original, bodyOffset, content, headers.length, original.length - bodyOffset);
+        byte[] content = Arrays.copyOf(headers, headers.length + original.length - offset);
+        System.arraycopy(original, offset, content, headers.length, original.length - offset);
         return Optional.of(content);
     }
 
@@ -126,10 +132,59 @@ final class InspectedMessage extends MimeMessageWrapper {
     }
 
     /** Where the body starts in the original bytes: after the empty line, exactly as the wrapper parsed the headers. */
-    private int originalBodyOffset() throws MessagingException {
-        SharedByteArrayInputStream in = new SharedByteArrayInputStream(original);
-        new OrderPreservingHeaders(in);
-        return (int) in.getPosition();
+    private int originalBodyOffset() {
+        if (bodyOffset < 0) {
+            bodyOffset = headerSectionEnd(original);
+        }
+        return bodyOffset;
+    }
+
+    /**
+     * The offset just past the empty line that ends the header section, found the way javax.mail's
+     * {@code InternetHeaders.load} reads lines ({@code LineInputStream}: a line ends at LF, CRLF, CR CR LF or a lone CR; the first
+     * line of length 0 ends the headers); the whole length when there is no empty line. A byte scan, because parsing
+     * the headers a second time only to learn where they end was a third of the cost of inspecting a small message.
+     */
+    static int headerSectionEnd(byte[] message) {
+        int lineStart = 0;
+        int index = 0;
+        while (index < message.length) {
+            byte current = message[index];
+            if (current != '\n' && current != '\r') {
+                index++;
+                continue;
+            }
+            int next = index + 1;
+            if (current == '\r') {
+                // LineInputStream: CRLF, and CR CR LF (an extraneous CR), end one line; a CR alone ends it too.
+                if (next < message.length && message[next] == '\n') {
+                    next++;
+                } else if (next + 1 < message.length && message[next] == '\r' && message[next + 1] == '\n') {
+                    next += 2;
+                }
+            }
+            if (index == lineStart) {
+                return next;
+            }
+            lineStart = next;
+            index = next;
+        }
+        return message.length;
+    }
+
+    /** The wrapper's source stream of these very bytes, not yet read: the stream the full parse starts from. */
+    private boolean isOriginalFromTheStart(InputStream is) {
+        return is instanceof SharedByteArrayInputStream
+            && ((SharedByteArrayInputStream) is).getPosition() == 0
+            && ((SharedByteArrayInputStream) is).available() == original.length;
+    }
+
+    private static void skipFully(InputStream is, int count) throws MessagingException {
+        try {
+            is.skipNBytes(count);
+        } catch (IOException e) {
+            throw new MessagingException("could not skip the header section", e);
+        }
     }
 
     private byte[] renderWithNewBody() throws IOException, MessagingException {
