@@ -1,5 +1,6 @@
 package org.jamesproxy.client;
 
+import java.io.File;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.cert.Certificate;
@@ -15,8 +16,11 @@ import org.jamesproxy.config.ClientActionConfig;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.config.UpstreamConfig;
 import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.tls.MintingServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
 import org.jamesproxy.tls.authority.HostCertificates;
+import org.jamesproxy.tls.authority.ProxyAuthority;
+import org.jamesproxy.tls.pki.CertificateAuthority;
 import org.jamesproxy.upstream.UpstreamConnector;
 
 import com.google.common.cache.Cache;
@@ -44,14 +48,27 @@ public final class ClientAction {
             .orElseThrow(() -> new IllegalArgumentException(policy.getName() + " is not a client-action policy"));
         HostCertificates certificates;
         if (config.getProxyAuthority().isPresent()) {
-            certificates = IssuingHostCertificates.load(fileSystem, config.getProxyAuthority().get(),
+            certificates = loadPolicyAuthority(fileSystem, config.getProxyAuthority().get(),
                 path + "." + ClientActionConfig.ELEMENT + ".proxyAuthority");
         } else {
             certificates = hostCertificates.orElseThrow(() -> new ConfigurationException("mailproxy.proxyAuthority (or "
                 + path + "." + ClientActionConfig.ELEMENT + ".proxyAuthority) is required: it signs the certificates clients see"));
         }
-        return new ClientAction(config, policy.getUpstream(), certificates, resolver, new ClientLegTls(policy.getClientTlsProfile()),
+        return new ClientAction(config, policy.getUpstream(), certificates, resolver, new MintingServerTlsContext(certificates, policy.getClientTlsProfile()),
             destination -> UpstreamTlsContext.load(fileSystem, destination, path + ".upstream"));
+    }
+
+    /** A policy's own {@code <clientAction><proxyAuthority>} key store, minting like the shared Proxy Authority. */
+    private static HostCertificates loadPolicyAuthority(FileSystem fileSystem, ClientActionConfig.ProxyAuthorityConfig config,
+                                                        String path) throws ConfigurationException {
+        try {
+            File keyStore = fileSystem.getFile(config.getKeyStore());
+            return ProxyAuthority.create(CertificateAuthority.load(keyStore.toPath(), config.getAlias(),
+                config.getSecret().toCharArray()));
+        } catch (Exception e) {
+            throw new ConfigurationException(path + ".keyStore: cannot load the Proxy Authority from '"
+                + config.getKeyStore() + "': " + e.getMessage(), e);
+        }
     }
 
     /** Builds the upstream leg's verifying TLS context for one destination. */
@@ -64,13 +81,13 @@ public final class ClientAction {
     private final UpstreamConfig upstream;
     private final HostCertificates certificates;
     private final DestinationResolver resolver;
-    private final ClientLegTls clientLeg;
+    private final MintingServerTlsContext clientLeg;
     private final UpstreamContexts upstreamContexts;
     /** Trust material is read once per destination name, not per connection. */
     private final Cache<String, UpstreamTlsContext> contexts = CacheBuilder.newBuilder().maximumSize(1024).build();
 
     ClientAction(ClientActionConfig config, UpstreamConfig upstream, HostCertificates certificates, DestinationResolver resolver,
-                 ClientLegTls clientLeg, UpstreamContexts upstreamContexts) {
+                 MintingServerTlsContext clientLeg, UpstreamContexts upstreamContexts) {
         this.config = config;
         this.upstream = upstream;
         this.certificates = certificates;
@@ -134,7 +151,7 @@ public final class ClientAction {
 
     /** The client leg's handler presenting a leaf minted for the destination, copying the upstream's real certificate. */
     public SslHandler clientHandler(Destination destination, Channel upstreamChannel) {
-        return clientLeg.newHandler(certificates.forHost(destination.hostName(), upstreamLeaf(upstreamChannel)));
+        return clientLeg.newHandler(upstreamChannel.alloc(), destination.hostName(), upstreamLeaf(upstreamChannel));
     }
 
     static Optional<X509Certificate> upstreamLeaf(Channel upstreamChannel) {

@@ -23,7 +23,7 @@ import com.google.common.collect.ImmutableList;
  *     <default>inspect</default>
  *     <domain pattern="*.bank.example">allow</domain>
  *   </tlsAction>
- *   <proxyAuthority>                             <!-- until the shared Proxy Authority is wired -->
+ *   <proxyAuthority>                             <!-- optional: this policy's own CA instead of the top-level one -->
  *     <keyStore>file://conf/proxy-authority.p12</keyStore>
  *     <alias>proxy-authority</alias>
  *     <secret>changeit</secret>

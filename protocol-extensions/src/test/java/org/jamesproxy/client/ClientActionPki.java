@@ -1,5 +1,7 @@
 package org.jamesproxy.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,7 +20,10 @@ import javax.net.ssl.SSLSocket;
 
 import org.jamesproxy.testing.FileUrlFileSystem;
 import org.jamesproxy.testing.TestPki;
+import org.jamesproxy.tls.authority.HostCertificates;
+import org.jamesproxy.tls.authority.ProxyAuthority;
 import org.jamesproxy.tls.pki.CertificateAuthority;
+import org.jamesproxy.tls.verify.HostNames;
 import org.jamesproxy.tls.pki.IssuedCertificate;
 import org.jamesproxy.tls.pki.PemFiles;
 import org.jamesproxy.tls.pki.TrustStores;
@@ -74,8 +79,8 @@ public final class ClientActionPki {
         return FileUrlFileSystem.url(publicCaPem);
     }
 
-    public IssuingHostCertificates hostCertificates() {
-        return new IssuingHostCertificates(proxyAuthority);
+    public HostCertificates hostCertificates() {
+        return ProxyAuthority.create(proxyAuthority);
     }
 
     /** A device of the organisation: trusts the Proxy Authority only. */
@@ -109,6 +114,15 @@ public final class ClientActionPki {
     public static X509Certificate peerCertificate(SSLSocket socket) throws Exception {
         SSLSession session = socket.getSession();
         return (X509Certificate) session.getPeerCertificates()[0];
+    }
+
+    /**
+     * The leaf the Proxy Authority minted copies the real upstream's names ({@code *.upstream.test},
+     * {@code upstream.test}), so it covers the name the client asked for.
+     */
+    public static void assertMintedFor(X509Certificate certificate, String name) throws CertificateParsingException {
+        assertThat(dnsNames(certificate)).contains("*.upstream.test", "upstream.test");
+        assertThat(HostNames.matches(certificate, name)).as("the minted certificate covers " + name).isTrue();
     }
 
     public static List<String> dnsNames(X509Certificate certificate) throws CertificateParsingException {

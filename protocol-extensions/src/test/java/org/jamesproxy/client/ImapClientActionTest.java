@@ -2,7 +2,7 @@ package org.jamesproxy.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.jamesproxy.client.ClientActionPki.dnsNames;
+import static org.jamesproxy.client.ClientActionPki.assertMintedFor;
 import static org.jamesproxy.client.ClientActionPki.peerCertificate;
 import static org.jamesproxy.client.ClientActionPki.policy;
 
@@ -54,7 +54,7 @@ class ImapClientActionTest {
 
         X509Certificate presented = peerCertificate((SSLSocket) client.socket());
         assertThat(presented.getIssuerX500Principal().getName()).isEqualTo(ClientActionPki.PROXY_AUTHORITY_DN);
-        assertThat(dnsNames(presented)).contains(NAME);
+        assertMintedFor(presented, NAME);
         assertThat(client.readLine()).startsWith("* OK");
         assertThat(client.sendLine("a LOGIN user secret").readLine()).startsWith("a OK");
         assertThat(upstream.receivedCommand("LOGIN")).isTrue();
@@ -97,7 +97,7 @@ class ImapClientActionTest {
         assertThat(client.sendLine("b STARTTLS").readLine()).startsWith("b OK");
         client.startTls(pki.clientTrustingProxyAuthority(), NAME);
 
-        assertThat(dnsNames(peerCertificate((SSLSocket) client.socket()))).contains(NAME);
+        assertMintedFor(peerCertificate((SSLSocket) client.socket()), NAME);
         assertThat(client.sendLine("c CAPABILITY").readUntilTagged("c")).last().asString().startsWith("c OK");
         assertThat(client.sendLine("d LOGIN user secret").readLine()).startsWith("d OK");
         assertThat(upstream.receivedCommand("STARTTLS")).isTrue();

@@ -2,7 +2,7 @@ package org.jamesproxy.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.jamesproxy.client.ClientActionPki.dnsNames;
+import static org.jamesproxy.client.ClientActionPki.assertMintedFor;
 import static org.jamesproxy.client.ClientActionPki.peerCertificate;
 import static org.jamesproxy.client.ClientActionPki.policy;
 
@@ -51,7 +51,7 @@ class SmtpClientActionTest {
 
         X509Certificate presented = peerCertificate((SSLSocket) client.socket());
         assertThat(presented.getIssuerX500Principal().getName()).isEqualTo(ClientActionPki.PROXY_AUTHORITY_DN);
-        assertThat(dnsNames(presented)).contains(NAME);
+        assertMintedFor(presented, NAME);
         client.greetAndEhlo();
         assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
         assertThat(upstream.receivedCommand("MAIL")).isTrue();
@@ -83,7 +83,7 @@ class SmtpClientActionTest {
 
         X509Certificate presented = peerCertificate((SSLSocket) client.socket());
         assertThat(presented.getIssuerX500Principal().getName()).isEqualTo(ClientActionPki.PROXY_AUTHORITY_DN);
-        assertThat(dnsNames(presented)).contains(NAME);
+        assertMintedFor(presented, NAME);
         client.sendLine("EHLO client.test");
         assertThat(client.readReply()).isNotEmpty();
         assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
@@ -103,7 +103,7 @@ class SmtpClientActionTest {
         assertThat(client.command("STARTTLS")).startsWith("220");
         client.startTls(pki.clientTrustingProxyAuthority(), NAME);
 
-        assertThat(dnsNames(peerCertificate((SSLSocket) client.socket()))).contains(NAME);
+        assertMintedFor(peerCertificate((SSLSocket) client.socket()), NAME);
         client.sendLine("EHLO client.test");
         assertThat(client.readReply()).first().asString().startsWith("250");
         assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
