@@ -3,6 +3,9 @@ package org.jamesproxy.engine;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.apache.mailet.MailetException;
+import org.jamesproxy.mailet.action.MailetParameters;
+
 import com.google.common.base.MoreObjects;
 import com.google.common.base.Preconditions;
 
@@ -11,6 +14,15 @@ import com.google.common.base.Preconditions;
  * {@code timeout} bounds the whole exchange (connect, sending, the daemon's work, the reply).
  */
 public final class EngineEndpoint {
+    /** From an engine mailet's {@code host}, {@code port}, {@code connectTimeout} and {@code timeout} parameters. */
+    public static EngineEndpoint fromParameters(MailetParameters parameters, String defaultHost, int defaultPort,
+                                                Duration defaultConnectTimeout, Duration defaultTimeout) throws MailetException {
+        return of(parameters.string("host").orElse(defaultHost),
+            parameters.integer("port", defaultPort, 1, 65535),
+            parameters.duration("connectTimeout", defaultConnectTimeout),
+            parameters.duration("timeout", defaultTimeout));
+    }
+
     public static EngineEndpoint of(String host, int port, Duration connectTimeout, Duration timeout) {
         return new EngineEndpoint(host, port, connectTimeout, timeout);
     }

@@ -28,14 +28,13 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.apache.mailet.MailetException;
 import org.jamesproxy.engine.EngineEndpoint;
-import org.jamesproxy.engine.EngineParameters;
 import org.jamesproxy.engine.RawMessage;
 import org.jamesproxy.engine.clamav.ClamdClient;
 import org.jamesproxy.engine.clamav.ClamdResult;
 import org.jamesproxy.mailet.action.Finding;
 import org.jamesproxy.mailet.action.InspectionRuleMailet;
+import org.jamesproxy.mailet.action.MailetParameters;
 import org.jamesproxy.mailet.action.PartPath;
 import org.jamesproxy.mailet.action.RuleAction;
 import org.slf4j.Logger;
@@ -141,37 +140,16 @@ public class AntivirusScan extends InspectionRuleMailet {
 
     @Override
     protected void initRule() throws MessagingException {
-        EngineParameters parameters = new EngineParameters(getMailetName(), this::getInitParameterAsOptional);
-        try {
-            EngineEndpoint endpoint = parameters.endpoint(DEFAULT_HOST, DEFAULT_PORT, Duration.ofSeconds(5), Duration.ofSeconds(30));
-            client = new ClamdClient(endpoint);
-            maxScanSize = parameters.size("maxScanSize", DEFAULT_MAX_SCAN_SIZE);
-            maxDepth = parameters.integer("maxDepth", 20, 1, 1000);
-            maxParts = parameters.integer("maxParts", 200, 1, 100_000);
-            onVirus = action(parameters, "onVirus", RuleAction.STRIP, VIRUS_ACTIONS);
-            onOversize = action(parameters, "onOversize", RuleAction.DENY, OVERSIZE_ACTIONS);
-            onEngineFailure = action(parameters, "onEngineFailure", RuleAction.TEMPFAIL, FAILURE_ACTIONS);
-            addHeaders = parameters.bool("addHeaders", true);
-        } catch (EngineParameters.InvalidParameterException e) {
-            throw new MailetException(e.getMessage());
-        }
-    }
-
-    static RuleAction action(EngineParameters parameters, String name, RuleAction defaultAction, Set<RuleAction> allowed)
-        throws EngineParameters.InvalidParameterException {
-        Optional<String> value = parameters.get(name);
-        if (value.isEmpty()) {
-            return defaultAction;
-        }
-        Optional<RuleAction> action = RuleAction.parse(value.get()).filter(allowed::contains);
-        if (action.isEmpty()) {
-            throw parameters.invalid(name, value.get(), "expected one of " + names(allowed));
-        }
-        return action.get();
-    }
-
-    private static String names(Set<RuleAction> actions) {
-        return actions.stream().map(RuleAction::value).reduce((a, b) -> a + ", " + b).orElse("");
+        MailetParameters parameters = new MailetParameters(getMailetConfig());
+        client = new ClamdClient(EngineEndpoint.fromParameters(parameters, DEFAULT_HOST, DEFAULT_PORT,
+            Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        maxScanSize = parameters.size("maxScanSize", DEFAULT_MAX_SCAN_SIZE);
+        maxDepth = parameters.integer("maxDepth", 20, 1, 1000);
+        maxParts = parameters.integer("maxParts", 200, 1, 100_000);
+        onVirus = parameters.action("onVirus", RuleAction.STRIP, VIRUS_ACTIONS);
+        onOversize = parameters.action("onOversize", RuleAction.DENY, OVERSIZE_ACTIONS);
+        onEngineFailure = parameters.action("onEngineFailure", RuleAction.TEMPFAIL, FAILURE_ACTIONS);
+        addHeaders = parameters.bool("addHeaders", true);
     }
 
     @VisibleForTesting

@@ -6,9 +6,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.jamesproxy.mailet.action.Finding;
+import org.jamesproxy.mailet.action.MailetParameters;
 import org.jamesproxy.mailet.action.RuleAction;
 import org.jamesproxy.mime.ContentTypeDetector;
-import org.jamesproxy.mime.MailetParameters;
 import org.jamesproxy.mime.MimeItem;
 import org.jamesproxy.mime.MimeRuleMailet;
 import org.jamesproxy.mime.MimeScanner;

@@ -21,7 +21,7 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
-import org.jamesproxy.engine.EngineParameters;
+import org.jamesproxy.engine.EngineEndpoint;
 import org.jamesproxy.engine.RawMessage;
 import org.jamesproxy.engine.spamassassin.SpamdClient;
 import org.jamesproxy.engine.spamassassin.SpamdResult;
@@ -29,6 +29,7 @@ import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.ProxyMailAttributes;
 import org.jamesproxy.mailet.action.Finding;
 import org.jamesproxy.mailet.action.InspectionRuleMailet;
+import org.jamesproxy.mailet.action.MailetParameters;
 import org.jamesproxy.mailet.action.RuleAction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,34 +146,31 @@ public class SpamCheck extends InspectionRuleMailet {
 
     @Override
     protected void initRule() throws MessagingException {
-        EngineParameters parameters = new EngineParameters(getMailetName(), this::getInitParameterAsOptional);
-        try {
-            client = new SpamdClient(parameters.endpoint("127.0.0.1", 783, Duration.ofSeconds(5), Duration.ofSeconds(30)));
-            maxScanSize = Math.min(parameters.size("maxScanSize", 512 * 1024), Integer.MAX_VALUE - 8);
-            threshold = parameters.decimal("threshold");
-            smtpAction = spamAction(parameters, "spamAction", SpamAction.TAG, false);
-            SpamAction downloadDefault = smtpAction == SpamAction.ALLOW ? SpamAction.ALLOW : SpamAction.TAG;
-            imapAction = spamAction(parameters, "imapSpamAction", downloadDefault, true);
-            pop3Action = spamAction(parameters, "pop3SpamAction", downloadDefault, true);
-            subjectTag = parameters.get("subjectTag").orElse("[SPAM]");
-            if (subjectTag.chars().anyMatch(c -> c < ' ' || c == 0x7F)) {
-                throw parameters.invalid("subjectTag", subjectTag, "control characters are not allowed");
-            }
-            onEngineFailure = AntivirusScan.action(parameters, "onEngineFailure", RuleAction.ALLOW,
-                ImmutableSet.of(RuleAction.ALLOW, RuleAction.TEMPFAIL));
-            user = parameters.get("user");
-            if (user.isPresent() && !SpamdClient.VALID_USER.matcher(user.get()).matches()) {
-                throw parameters.invalid("user", user.get(), "letters, digits and . _ @ + = - only");
-            }
-            addHeaders = parameters.bool("addHeaders", true);
-        } catch (EngineParameters.InvalidParameterException e) {
-            throw new MailetException(e.getMessage());
+        MailetParameters parameters = new MailetParameters(getMailetConfig());
+        client = new SpamdClient(EngineEndpoint.fromParameters(parameters, "127.0.0.1", 783, Duration.ofSeconds(5),
+            Duration.ofSeconds(30)));
+        maxScanSize = Math.min(parameters.size("maxScanSize", 512 * 1024), Integer.MAX_VALUE - 8);
+        threshold = parameters.decimal("threshold");
+        smtpAction = spamAction(parameters, "spamAction", SpamAction.TAG, false);
+        SpamAction downloadDefault = smtpAction == SpamAction.ALLOW ? SpamAction.ALLOW : SpamAction.TAG;
+        imapAction = spamAction(parameters, "imapSpamAction", downloadDefault, true);
+        pop3Action = spamAction(parameters, "pop3SpamAction", downloadDefault, true);
+        subjectTag = parameters.string("subjectTag").orElse("[SPAM]");
+        if (subjectTag.chars().anyMatch(c -> c < ' ' || c == 0x7F)) {
+            throw parameters.invalid("subjectTag", subjectTag, "control characters are not allowed");
         }
+        onEngineFailure = parameters.action("onEngineFailure", RuleAction.ALLOW,
+            ImmutableSet.of(RuleAction.ALLOW, RuleAction.TEMPFAIL));
+        user = parameters.string("user");
+        if (user.isPresent() && !SpamdClient.VALID_USER.matcher(user.get()).matches()) {
+            throw parameters.invalid("user", user.get(), "letters, digits and . _ @ + = - only");
+        }
+        addHeaders = parameters.bool("addHeaders", true);
     }
 
-    private static SpamAction spamAction(EngineParameters parameters, String name, SpamAction defaultAction, boolean download)
-        throws EngineParameters.InvalidParameterException {
-        Optional<String> value = parameters.get(name);
+    private static SpamAction spamAction(MailetParameters parameters, String name, SpamAction defaultAction, boolean download)
+        throws MailetException {
+        Optional<String> value = parameters.string(name);
         if (value.isEmpty()) {
             return defaultAction;
         }

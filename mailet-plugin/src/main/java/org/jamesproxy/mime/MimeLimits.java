@@ -3,6 +3,7 @@ package org.jamesproxy.mime;
 import java.util.Set;
 
 import org.apache.mailet.MailetException;
+import org.jamesproxy.mailet.action.MailetParameters;
 
 import com.google.common.base.MoreObjects;
 import com.google.common.collect.ImmutableSet;

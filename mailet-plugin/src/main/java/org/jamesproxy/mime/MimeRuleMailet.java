@@ -10,6 +10,7 @@ import javax.mail.MessagingException;
 import org.apache.mailet.Mail;
 import org.jamesproxy.mailet.action.Finding;
 import org.jamesproxy.mailet.action.InspectionRuleMailet;
+import org.jamesproxy.mailet.action.MailetParameters;
 import org.jamesproxy.mailet.action.RuleAction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -107,49 +106,15 @@ public class FindingsExecutor {
         try {
             DenyMessageTemplate template = DenyMessageTemplate.parse(rule, Optional.ofNullable(config.getInitParameter(DENY_MESSAGE)));
             Quarantine quarantine = Quarantine.parse(rule, Optional.ofNullable(config.getInitParameter(QUARANTINE_REPOSITORY)));
-            boolean alarm = bool(config, ALARM, true);
-            boolean notify = bool(config, NOTIFY_POSTMASTER, false);
-            int perMinute = integer(config, ALARMS_PER_MINUTE, DEFAULT_ALARMS_PER_MINUTE, 1, 10_000);
+            MailetParameters parameters = new MailetParameters(config);
+            boolean alarm = parameters.bool(ALARM, true);
+            boolean notify = parameters.bool(NOTIFY_POSTMASTER, false);
+            int perMinute = parameters.integer(ALARMS_PER_MINUTE, DEFAULT_ALARMS_PER_MINUTE, 1, 10_000);
             Optional<Alarms> alarms = alarm || notify ? Optional.of(new Alarms(rule, alarm, notify, perMinute, clock)) : Optional.empty();
             return new FindingsExecutor(rule, template, quarantine, alarms, config.getMailetContext(), repositoryStore, clock);
         } catch (IllegalArgumentException e) {
             throw new MailetException(e.getMessage(), e);
         }
-    }
-
-    private static boolean bool(MailetConfig config, String name, boolean defaultValue) {
-        String value = config.getInitParameter(name);
-        if (value == null || value.isBlank()) {
-            return defaultValue;
-        }
-        switch (value.trim().toLowerCase(Locale.US)) {
-            case "true":
-            case "yes":
-                return true;
-            case "false":
-            case "no":
-                return false;
-            default:
-                throw new IllegalArgumentException(config.getMailetName() + ": invalid value '" + value + "' for parameter '"
-                    + name + "': expected true or false");
-        }
-    }
-
-    private static int integer(MailetConfig config, String name, int defaultValue, int min, int max) {
-        String value = config.getInitParameter(name);
-        if (value == null || value.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            int parsed = Integer.parseInt(value.trim());
-            if (parsed >= min && parsed <= max) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(config.getMailetName() + ": invalid value '" + value + "' for parameter '" + name
-            + "': expected an integer from " + min + " to " + max);
     }
 
     public void apply(Mail mail, List<Finding> findings) throws MessagingException {
