@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
@@ -15,16 +14,13 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.util.concurrent.NamedThreadFactory;
 import org.jamesproxy.client.ClientAction;
 import org.jamesproxy.client.DestinationResolver;
 import org.jamesproxy.config.ConfigValues;
-import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyPolicy;
-import org.jamesproxy.config.Pop3Policy;
-import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.config.UpstreamTls;
-import org.jamesproxy.imap.ImapProxy;
 import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.inspection.ProxyAction;
 import org.jamesproxy.inspection.ProxyActionInspector;
@@ -32,8 +28,9 @@ import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
-import org.jamesproxy.pop3.Pop3Proxy;
-import org.jamesproxy.smtp.SmtpProxy;
+import org.jamesproxy.protocols.ProxyProtocols;
+import org.jamesproxy.relay.PolicyResources;
+import org.jamesproxy.relay.ProxyProtocol;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
 import org.jamesproxy.tls.authority.HostCertificates;
@@ -86,22 +83,13 @@ public class MailProxyService {
             }
             int threads = new ConfigValues(root, "mailproxy").integer("inspectionThreads",
                 2 * Runtime.getRuntime().availableProcessors(), 1, 1024);
-            inspectionExecutor = Executors.newFixedThreadPool(threads, namedThreads("mailproxy-inspection"));
+            inspectionExecutor = Executors.newFixedThreadPool(threads, NamedThreadFactory.withName("mailproxy-inspection"));
             actions = loadActions(configuration);
             reloadCheckInterval = configuration.getCertificateReloadCheckInterval();
             proxyAuthority = loadProxyAuthority(configuration);
             ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
-            int index = 0;
-            for (ImapPolicy policy : configuration.getImapPolicies()) {
-                built.add(imapListeners(policy, "mailproxy.imapproxy[" + index++ + "]"));
-            }
-            int smtpIndex = 0;
-            for (SmtpPolicy policy : configuration.getSmtpPolicies()) {
-                built.add(smtpListeners(policy, "mailproxy.smtpproxy[" + smtpIndex++ + "]"));
-            }
-            int pop3Index = 0;
-            for (Pop3Policy policy : configuration.getPop3Policies()) {
-                built.add(pop3Listeners(policy, "mailproxy.pop3proxy[" + pop3Index++ + "]"));
+            for (ProxyProtocol<?> protocol : ProxyProtocols.ALL) {
+                addListeners(protocol, configuration, built);
             }
             pairs = built.build();
             certificateReloader.registerMBean();
@@ -133,20 +121,17 @@ public class MailProxyService {
         return Optional.of(files);
     }
 
-    /** What every protocol's policy needs, built from its shared part: TLS on both legs and the proxy action. */
-    private static final class PolicyParts {
-        final Optional<ServerTlsContext> serverTls;
-        final UpstreamConnector connector;
-        final MessageInspector inspector;
-
-        PolicyParts(Optional<ServerTlsContext> serverTls, UpstreamConnector connector, MessageInspector inspector) {
-            this.serverTls = serverTls;
-            this.connector = connector;
-            this.inspector = inspector;
+    private <P> void addListeners(ProxyProtocol<P> protocol, MailProxyConfiguration configuration,
+                                  ImmutableList.Builder<ProxyListenerPair> built) throws ConfigurationException {
+        int index = 0;
+        for (P policy : configuration.policies(protocol.kind())) {
+            String path = "mailproxy." + protocol.kind().element() + "[" + index++ + "]";
+            built.add(protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path)));
         }
     }
 
-    private PolicyParts policyParts(ProxyPolicy policy, String path) throws ConfigurationException {
+    /** What every protocol's policy needs, built from its shared part: TLS on both legs and the proxy action. */
+    private PolicyResources resources(ProxyPolicy policy, String path) throws ConfigurationException {
         Optional<ServerTlsContext> serverTls = policy.needsProxyServerCertificate()
             ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile(), reloadCheckInterval))
             : Optional.empty();
@@ -162,25 +147,7 @@ public class MailProxyService {
             connector = connector.withClientAction(ClientAction.create(policy, fileSystem, proxyAuthority,
                 DestinationResolver.SYSTEM, path));
         }
-        return new PolicyParts(serverTls, connector, inspector);
-    }
-
-    private ProxyListenerPair imapListeners(ImapPolicy imap, String path) throws ConfigurationException {
-        PolicyParts parts = policyParts(imap.getPolicy(), path);
-        return ImapProxy.listeners(imap, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
-            metricFactory, fileSystem, clientBlocker);
-    }
-
-    private ProxyListenerPair pop3Listeners(Pop3Policy pop3, String path) throws ConfigurationException {
-        PolicyParts parts = policyParts(pop3.getPolicy(), path);
-        return Pop3Proxy.listeners(pop3, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
-            metricFactory, fileSystem, clientBlocker);
-    }
-
-    private ProxyListenerPair smtpListeners(SmtpPolicy smtp, String path) throws ConfigurationException {
-        PolicyParts parts = policyParts(smtp.getPolicy(), path);
-        return SmtpProxy.listeners(smtp, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
-            metricFactory, fileSystem, clientBlocker);
+        return new PolicyResources(connector, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker);
     }
 
     private void startAll() throws Exception {
@@ -217,14 +184,5 @@ public class MailProxyService {
         // Mailets may hold resources (connections to engines): destroyed once the listeners are gone.
         actions.values().forEach(ProxyAction::destroy);
         actions = ImmutableMap.of();
-    }
-
-    private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

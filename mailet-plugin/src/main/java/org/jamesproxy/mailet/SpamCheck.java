@@ -244,8 +244,8 @@ public class SpamCheck extends InspectionRuleMailet {
     private List<Finding> failed(Mail mail, Optional<Protocol> protocol, String reason) {
         increment(FAILED_METRIC);
         mail.setAttribute(new Attribute(STATUS_ATTRIBUTE, AttributeValue.of("failed")));
-        boolean download = protocol.filter(p -> p == Protocol.IMAP || p == Protocol.POP3).isPresent();
-        RuleAction action = download ? RuleAction.ALLOW : onEngineFailure;
+        // A retrieved message is already in the mailbox: holding it back would hide mail, not stop it.
+        RuleAction action = protocol.filter(Protocol::isRetrieval).isPresent() ? RuleAction.ALLOW : onEngineFailure;
         LOGGER.warn("Spam check of mail {} failed: {}; action {}", mail.getName(), reason, action.value());
         if (action == RuleAction.ALLOW) {
             return ImmutableList.of();
@@ -253,18 +253,12 @@ public class SpamCheck extends InspectionRuleMailet {
         return ImmutableList.of(Finding.builder(Finding.Category.ENGINE_FAILURE, action, FAILURE_REASON).build());
     }
 
+    /** The per-protocol parameters of a retrieval; every submission (and James's own container) uses spamAction. */
     private SpamAction actionFor(Optional<Protocol> protocol) {
-        if (protocol.isEmpty()) {
+        if (protocol.isEmpty() || !protocol.get().isRetrieval()) {
             return smtpAction;
         }
-        switch (protocol.get()) {
-            case IMAP:
-                return imapAction;
-            case POP3:
-                return pop3Action;
-            default:
-                return smtpAction;
-        }
+        return protocol.get() == Protocol.POP3 ? pop3Action : imapAction;
     }
 
     private static Optional<Protocol> protocol(Mail mail) {

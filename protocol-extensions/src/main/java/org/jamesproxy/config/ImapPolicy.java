@@ -11,6 +11,7 @@ import com.google.common.base.MoreObjects;
 /** An {@code <imapproxy>} element: the shared policy plus what only IMAP needs. */
 public final class ImapPolicy {
     public static final ProxyPolicy.DefaultPorts PORTS = new ProxyPolicy.DefaultPorts(143, 993);
+    public static final PolicyKind<ImapPolicy> KIND = new PolicyKind<>("imapproxy", ImapPolicy::parse, ImapPolicy::getPolicy);
 
     public static ImapPolicy parse(ConfigValues element, Map<String, TlsProfile> profiles) throws ConfigurationException {
         ProxyPolicy policy = ProxyPolicy.parse(element, profiles, PORTS, "imapproxy");

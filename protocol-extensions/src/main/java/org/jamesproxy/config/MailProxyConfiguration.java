@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -26,8 +25,11 @@ import com.google.common.collect.ImmutableMap;
  */
 public final class MailProxyConfiguration {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailProxyConfiguration.class);
-    public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableList.of(),
-        ImmutableList.of(), ImmutableList.of(), Optional.empty(), Duration.ofSeconds(10));
+    public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableMap.of(),
+        Optional.empty(), Duration.ofSeconds(10));
+
+    /** Every kind of policy element, in the order their listeners start. */
+    public static final List<PolicyKind<?>> POLICY_KINDS = List.of(ImapPolicy.KIND, SmtpPolicy.KIND, Pop3Policy.KIND);
 
     public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
         ImmutableMap<String, TlsProfile> profileMap = parseProfiles(root);
@@ -36,14 +38,11 @@ public final class MailProxyConfiguration {
 
         ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = parseActions(root);
 
-        ImmutableList<ImapPolicy> imapPolicies = parsePolicies(root, "imapproxy", profileMap, actionMap.keySet(),
-            ImapPolicy::parse, ImapPolicy::getPolicy);
-        ImmutableList<SmtpPolicy> smtpPolicies = parsePolicies(root, "smtpproxy", profileMap, actionMap.keySet(),
-            SmtpPolicy::parse, SmtpPolicy::getPolicy);
-        ImmutableList<Pop3Policy> pop3Policies = parsePolicies(root, "pop3proxy", profileMap, actionMap.keySet(),
-            Pop3Policy::parse, Pop3Policy::getPolicy);
-        return new MailProxyConfiguration(profileMap, actionMap, imapPolicies, smtpPolicies, pop3Policies, proxyAuthority,
-            reloadCheckInterval);
+        ImmutableMap.Builder<PolicyKind<?>, ImmutableList<?>> policies = ImmutableMap.builder();
+        for (PolicyKind<?> kind : POLICY_KINDS) {
+            policies.put(kind, parsePolicies(root, kind, profileMap, actionMap.keySet()));
+        }
+        return new MailProxyConfiguration(profileMap, actionMap, policies.buildOrThrow(), proxyAuthority, reloadCheckInterval);
     }
 
     /**
@@ -136,15 +135,10 @@ public final class MailProxyConfiguration {
         return profile;
     }
 
-    @FunctionalInterface
-    interface PolicyParser<P> {
-        P parse(ConfigValues element, Map<String, TlsProfile> profiles) throws ConfigurationException;
-    }
-
     /** Every enabled {@code <elementName>} of the file, parsed, with its proxy action checked to exist. */
-    private static <P> ImmutableList<P> parsePolicies(HierarchicalConfiguration<ImmutableNode> root, String elementName,
-                                                      Map<String, TlsProfile> profiles, Set<String> actions,
-                                                      PolicyParser<P> parser, Function<P, ProxyPolicy> common) throws ConfigurationException {
+    private static <P> ImmutableList<P> parsePolicies(HierarchicalConfiguration<ImmutableNode> root, PolicyKind<P> kind,
+                                                      Map<String, TlsProfile> profiles, Set<String> actions) throws ConfigurationException {
+        String elementName = kind.element();
         ImmutableList.Builder<P> policies = ImmutableList.builder();
         int index = 0;
         for (HierarchicalConfiguration<ImmutableNode> element : root.configurationsAt(elementName)) {
@@ -152,8 +146,8 @@ public final class MailProxyConfiguration {
             if (!values.bool("[@enabled]", true)) {
                 continue;
             }
-            P policy = parser.parse(values, profiles);
-            checkActionExists(values, common.apply(policy), actions);
+            P policy = kind.parser().parse(values, profiles);
+            checkActionExists(values, kind.common().apply(policy), actions);
             policies.add(policy);
         }
         return policies.build();
@@ -169,27 +163,22 @@ public final class MailProxyConfiguration {
 
     private final ImmutableMap<String, TlsProfile> tlsProfiles;
     private final ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions;
-    private final ImmutableList<ImapPolicy> imapPolicies;
-    private final ImmutableList<SmtpPolicy> smtpPolicies;
-    private final ImmutableList<Pop3Policy> pop3Policies;
+    /** Every kind of {@link #POLICY_KINDS}, with its enabled policies in file order. */
+    private final ImmutableMap<PolicyKind<?>, ImmutableList<?>> policies;
 
     private final Optional<ProxyAuthorityConfig> proxyAuthority;
     private final Duration certificateReloadCheckInterval;
 
     private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
                                    ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions,
-                                   ImmutableList<ImapPolicy> imapPolicies,
-                                   ImmutableList<SmtpPolicy> smtpPolicies,
-                                   ImmutableList<Pop3Policy> pop3Policies,
+                                   ImmutableMap<PolicyKind<?>, ImmutableList<?>> policies,
                                    Optional<ProxyAuthorityConfig> proxyAuthority,
                                    Duration certificateReloadCheckInterval) {
         this.proxyAuthority = proxyAuthority;
         this.certificateReloadCheckInterval = certificateReloadCheckInterval;
         this.tlsProfiles = tlsProfiles;
         this.proxyActions = proxyActions;
-        this.imapPolicies = imapPolicies;
-        this.smtpPolicies = smtpPolicies;
-        this.pop3Policies = pop3Policies;
+        this.policies = policies;
     }
 
     /** The top-level {@code <proxyAuthority>}, when the file has one. */
@@ -215,20 +204,26 @@ public final class MailProxyConfiguration {
         return proxyActions;
     }
 
+    /** The enabled policies of one kind, in file order. */
+    @SuppressWarnings("unchecked")
+    public <P> List<P> policies(PolicyKind<P> kind) {
+        return (List<P>) policies.getOrDefault(kind, ImmutableList.of());
+    }
+
     public List<ImapPolicy> getImapPolicies() {
-        return imapPolicies;
+        return policies(ImapPolicy.KIND);
     }
 
     public List<SmtpPolicy> getSmtpPolicies() {
-        return smtpPolicies;
+        return policies(SmtpPolicy.KIND);
     }
 
     public List<Pop3Policy> getPop3Policies() {
-        return pop3Policies;
+        return policies(Pop3Policy.KIND);
     }
 
     public boolean isEmpty() {
-        return imapPolicies.isEmpty() && smtpPolicies.isEmpty() && pop3Policies.isEmpty();
+        return policies.values().stream().allMatch(List::isEmpty);
     }
 
     @Override
@@ -239,16 +234,14 @@ public final class MailProxyConfiguration {
                 && Objects.equals(proxyAuthority, that.proxyAuthority)
                 && Objects.equals(certificateReloadCheckInterval, that.certificateReloadCheckInterval)
                 && Objects.equals(proxyActions.keySet(), that.proxyActions.keySet())
-                && Objects.equals(imapPolicies, that.imapPolicies)
-                && Objects.equals(smtpPolicies, that.smtpPolicies)
-                && Objects.equals(pop3Policies, that.pop3Policies);
+                && Objects.equals(policies, that.policies);
         }
         return false;
     }
 
     @Override
     public final int hashCode() {
-        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, proxyActions.keySet(), imapPolicies, smtpPolicies, pop3Policies);
+        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, proxyActions.keySet(), policies);
     }
 
     @Override
@@ -256,9 +249,7 @@ public final class MailProxyConfiguration {
         return MoreObjects.toStringHelper(this)
             .add("tlsProfiles", tlsProfiles.keySet())
             .add("proxyActions", proxyActions.keySet())
-            .add("imapPolicies", imapPolicies)
-            .add("smtpPolicies", smtpPolicies)
-            .add("pop3Policies", pop3Policies)
+            .add("policies", policies)
             .toString();
     }
 }

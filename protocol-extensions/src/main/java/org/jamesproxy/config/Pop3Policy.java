@@ -10,6 +10,7 @@ import com.google.common.base.MoreObjects;
 /** A {@code <pop3proxy>} element: the shared policy plus what only POP3 needs. */
 public final class Pop3Policy {
     public static final ProxyPolicy.DefaultPorts PORTS = new ProxyPolicy.DefaultPorts(110, 995);
+    public static final PolicyKind<Pop3Policy> KIND = new PolicyKind<>("pop3proxy", Pop3Policy::parse, Pop3Policy::getPolicy);
 
     public static Pop3Policy parse(ConfigValues element, Map<String, TlsProfile> profiles) throws ConfigurationException {
         ProxyPolicy policy = ProxyPolicy.parse(element, profiles, PORTS, "pop3proxy");

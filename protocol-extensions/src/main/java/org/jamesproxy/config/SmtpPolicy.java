@@ -17,6 +17,7 @@ import com.google.common.collect.ImmutableList;
  */
 public final class SmtpPolicy {
     public static final ProxyPolicy.DefaultPorts PORTS = new ProxyPolicy.DefaultPorts(25, 465, UpstreamTls.STARTTLS);
+    public static final PolicyKind<SmtpPolicy> KIND = new PolicyKind<>("smtpproxy", SmtpPolicy::parse, SmtpPolicy::getPolicy);
 
     /** Allow/deny regular expressions for one envelope address (matched case-insensitively against the bare address). */
     public static final class AddressRules {

@@ -1,44 +1,34 @@
 package org.jamesproxy.imap;
 
 import java.util.Optional;
-import java.util.concurrent.Executor;
 
-import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.filesystem.api.FileSystem;
-import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.ImapPolicy;
-import org.jamesproxy.config.ProxyPolicy;
-import org.jamesproxy.inspection.MessageInspector;
-import org.jamesproxy.policy.ClientBlocker;
-import org.jamesproxy.policy.LoggingClientBlocker;
-import org.jamesproxy.listener.ListenerKind;
-import org.jamesproxy.listener.ProxyListener;
-import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.relay.Interception;
+import org.jamesproxy.relay.PolicyResources;
+import org.jamesproxy.relay.RelayMetrics;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
 
-/** Builds the listener pair of one IMAP policy; each accepted connection becomes an {@link ImapProxySession}. */
-public final class ImapProxy {
-    private ImapProxy() {
+/** One IMAP policy at run time, built once at boot and shared by its sessions. */
+final class ImapProxy {
+    final ImapPolicy policy;
+    final UpstreamConnector connector;
+    final Optional<ServerTlsContext> serverTls;
+    final RelayMetrics metrics;
+    final Interception interception;
+    final String helloName;
+
+    ImapProxy(ImapPolicy policy, PolicyResources resources) {
+        this.policy = policy;
+        this.connector = resources.connector();
+        this.serverTls = resources.serverTls();
+        this.metrics = new RelayMetrics(resources.metricFactory(), ImapProtocol.METRICS);
+        this.interception = resources.interception(Protocol.IMAP, policy.getPolicy(), metrics);
+        this.helloName = PolicyResources.helloName(policy.getPolicy());
     }
 
-    public static ProxyListenerPair listeners(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                                              MessageInspector inspector, Executor inspectionExecutor,
-                                              MetricFactory metricFactory, FileSystem fileSystem) throws ConfigurationException {
-        return listeners(policy, connector, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem,
-            new LoggingClientBlocker(metricFactory));
-    }
-
-    /** @param blocker where {@code block} verdicts report the client */
-    public static ProxyListenerPair listeners(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                                              MessageInspector inspector, Executor inspectionExecutor,
-                                              MetricFactory metricFactory, FileSystem fileSystem, ClientBlocker blocker)
-        throws ConfigurationException {
-        ProxyPolicy common = policy.getPolicy();
-        String helloName = common.listenerConfig().getString("helloName", "james-mail-proxy");
-        ImapProxyRuntime runtime = new ImapProxyRuntime(policy, connector, serverTls, inspector, inspectionExecutor,
-            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName, blocker);
-        return ProxyListenerPair.of(common, kind -> new ProxyListener("IMAP proxy " + common.getName(), common, kind, serverTls,
-            (channel, implicitTls) -> new ImapProxySession(runtime, channel, implicitTls).clientHandler(), fileSystem));
+    String policyName() {
+        return policy.getPolicy().getName();
     }
 }

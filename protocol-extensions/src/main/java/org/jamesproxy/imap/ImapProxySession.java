@@ -1,35 +1,28 @@
 package org.jamesproxy.imap;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 import org.jamesproxy.client.PlainPhase;
-import org.jamesproxy.config.InspectionSettings;
-import org.jamesproxy.inspection.DenyNotice;
-import org.jamesproxy.inspection.InspectionContext;
-import org.jamesproxy.inspection.InspectionResult;
-import org.jamesproxy.inspection.Protocol;
-import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.Lines;
+import org.jamesproxy.relay.MessageCollector;
+import org.jamesproxy.relay.MessageInterception;
 import org.jamesproxy.relay.MessageSections;
 import org.jamesproxy.relay.RelaySession;
+import org.jamesproxy.relay.SaslUser;
 import org.jamesproxy.relay.SessionLog;
+import org.jamesproxy.relay.VerdictRenderer;
 import org.jamesproxy.tls.TlsEngines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -63,19 +56,19 @@ final class ImapProxySession extends RelaySession {
         }
     }
 
-    private static final int DENY_NOTICE_HEADER_BYTES = 64 * 1024;
     /** How much the upstream may send ahead while a message is inspected (kept in the reader, relayed afterwards). */
     private static final int INSPECTION_READ_AHEAD = 256 * 1024;
 
-    private final ImapProxyRuntime runtime;
+    private final ImapProxy runtime;
     private final boolean implicitTls;
     private final ImapFrameReader clientReader;
     private final ImapFrameReader upstreamReader;
     private final SessionLog sessionLog;
+    private final SaslUser user = new SaslUser();
+    private final MessageInterception interception;
 
     private List<String> upstreamCapabilities = List.of();
     private boolean authenticated;
-    private Optional<String> user = Optional.empty();
     private boolean logoutRequested;
 
     // Client → upstream state
@@ -87,7 +80,6 @@ final class ImapProxySession extends RelaySession {
     private long literalAwaitingContinuation = -1;
     private PendingCommand literalCommand;
     private String pendingStartTlsTag;
-    private String authenticateMechanism;
 
     // Upstream → client state
     private boolean responseContinues;
@@ -95,19 +87,16 @@ final class ImapProxySession extends RelaySession {
     private LiteralHandling upstreamLiteral = LiteralHandling.STREAM;
     private String heldSegment;
     private FetchItem heldItem;
-    private CompositeByteBuf heldLiteral;
-    private boolean inspecting;
-    private int inspectedCount;
-    private int modifiedCount;
-    private int deniedCount;
+    private MessageCollector heldLiteral;
 
-    ImapProxySession(ImapProxyRuntime runtime, Channel client, boolean implicitTls) {
+    ImapProxySession(ImapProxy runtime, Channel client, boolean implicitTls) {
         super(client, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientReader = new ImapFrameReader(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
         this.upstreamReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        this.sessionLog = new SessionLog(LOGGER, "IMAP-PROXY", runtime.policyName(), remoteAddress, sessionId, () -> user);
+        this.sessionLog = new SessionLog(LOGGER, "IMAP-PROXY", runtime.policyName(), remoteAddress, sessionId, user::user);
+        this.interception = new MessageInterception(runtime.interception, client, sessionLog, () -> phase == Phase.RELAYING);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -222,7 +211,7 @@ final class ImapProxySession extends RelaySession {
         }
         switch (clientMode) {
             case AUTHENTICATING:
-                captureSaslUser(frame.content());
+                user.onResponse(frame.content().toString(ISO_8859_1));
                 upstream.write(frame.content());
                 return;
             case IDLING:
@@ -270,13 +259,10 @@ final class ImapProxySession extends RelaySession {
                     return;
                 }
                 if (name.equals("LOGIN")) {
-                    user = ImapArguments.firstAstring(words.length > 2 ? words[2] : "");
+                    user.named(ImapArguments.firstAstring(words.length > 2 ? words[2] : ""));
                 } else {
                     String[] mechanism = (words.length > 2 ? words[2] : "").split(" ", 2);
-                    authenticateMechanism = mechanism[0].toUpperCase(Locale.US);
-                    if (mechanism.length > 1) {
-                        captureSaslUser(Unpooled.wrappedBuffer(mechanism[1].getBytes(ISO_8859_1)));
-                    }
+                    user.start(mechanism[0], mechanism.length > 1 ? Optional.of(mechanism[1]) : Optional.empty());
                     clientMode = ClientMode.AUTHENTICATING;
                 }
                 break;
@@ -349,20 +335,6 @@ final class ImapProxySession extends RelaySession {
         frame.content().release();
     }
 
-    private void captureSaslUser(ByteBuf response) {
-        if (!"PLAIN".equals(authenticateMechanism) || user.isPresent()) {
-            return;
-        }
-        try {
-            String[] parts = new String(Base64.getDecoder().decode(response.toString(ISO_8859_1).trim()), UTF_8).split("\0");
-            if (parts.length == 3) {
-                user = Optional.of(parts[1]);
-            }
-        } catch (IllegalArgumentException e) {
-            // Not base64 (e.g. "*" to cancel): nothing to learn.
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // STARTTLS on the client leg
 
@@ -400,7 +372,7 @@ final class ImapProxySession extends RelaySession {
         }
         try {
             ImapFrame frame;
-            while (phase == Phase.RELAYING && !inspecting && (frame = upstreamReader.next()) != null) {
+            while (phase == Phase.RELAYING && !interception.isInspecting() && (frame = upstreamReader.next()) != null) {
                 onUpstreamFrame(frame);
             }
         } catch (InputBuffer.LineTooLongException e) {
@@ -474,11 +446,10 @@ final class ImapProxySession extends RelaySession {
             if (status.equals("OK")) {
                 authenticated = true;
                 runtime.metrics.logins.increment();
-                sessionLog.info("user {} logged in", user.orElse("(unknown)"));
+                sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
             } else {
-                user = Optional.empty();
+                user.forget();
             }
-            authenticateMechanism = null;
         } else if (command.name.equals("IDLE")) {
             clientMode = ClientMode.COMMAND;
             switchIdleTimeout(false);
@@ -526,154 +497,123 @@ final class ImapProxySession extends RelaySession {
 
     private void prepareLiteral(ImapFrame frame, ByteBuf segment) {
         long size = frame.announcedLiteral();
-        upstreamLiteral = LiteralHandling.STREAM;
-        if (responseIsFetch) {
-            InspectionSettings settings = runtime.policy.getPolicy().getInspection();
-            String text = segment.toString(ISO_8859_1);
-            FetchItem item = FetchItem.classify(text);
-            if ((item == FetchItem.FULL_MESSAGE || item == FetchItem.HEADER) && settings.getProxyAction().isPresent()) {
-                heldItem = item;
-                if (size <= settings.getMaxMessageSize()) {
-                    upstreamLiteral = LiteralHandling.INSPECT;
-                } else if (settings.getOversize() == InspectionSettings.Oversize.REPLACE) {
-                    upstreamLiteral = LiteralHandling.DISCARD_THEN_DENY_NOTICE;
-                } else {
-                    runtime.metrics.fetchNotInspected.increment();
-                    sessionLog.info("message of {} bytes above the inspection limit relayed uninspected", size);
-                }
-            } else if (item == FetchItem.PARTIAL && settings.getPartialFetch() == InspectionSettings.PartialFetch.DENY
-                && settings.getProxyAction().isPresent()) {
-                upstreamLiteral = LiteralHandling.DISCARD_AS_NIL;
-            }
-            if (upstreamLiteral != LiteralHandling.STREAM) {
-                heldSegment = FetchItem.withoutLiteral(text);
-                segment.release();
-                upstreamReader.expectLiteral(size);
-                heldLiteral = client.alloc().compositeBuffer(Integer.MAX_VALUE);
-                if (size == 0) {
-                    onHeldLiteralComplete();
-                }
-                return;
+        upstreamLiteral = responseIsFetch && interception.inspects()
+            ? literalHandling(FetchItem.classify(segment.toString(ISO_8859_1)), size)
+            : LiteralHandling.STREAM;
+        if (upstreamLiteral == LiteralHandling.STREAM) {
+            client.write(segment);
+            upstreamReader.expectLiteral(size);
+            return;
+        }
+        heldSegment = FetchItem.withoutLiteral(segment.toString(ISO_8859_1));
+        segment.release();
+        upstreamReader.expectLiteral(size);
+        heldLiteral = upstreamLiteral == LiteralHandling.INSPECT ? interception.collector(size) : MessageCollector.headOnly();
+        if (size == 0) {
+            onHeldLiteralComplete();
+        }
+    }
+
+    private LiteralHandling literalHandling(FetchItem item, long size) {
+        if (item == FetchItem.FULL_MESSAGE || item == FetchItem.HEADER) {
+            heldItem = item;
+            switch (interception.decide(size)) {
+                case INSPECT:
+                    return LiteralHandling.INSPECT;
+                case REPLACE_WITH_NOTICE:
+                    return LiteralHandling.DISCARD_THEN_DENY_NOTICE;
+                default:
+                    interception.passedUninspected(size);
+                    return LiteralHandling.STREAM;
             }
         }
-        client.write(segment);
-        upstreamReader.expectLiteral(size);
+        return item == FetchItem.PARTIAL && interception.refusesPartialRetrieval()
+            ? LiteralHandling.DISCARD_AS_NIL
+            : LiteralHandling.STREAM;
     }
 
     private void onUpstreamLiteral(ImapFrame frame) {
-        switch (upstreamLiteral) {
-            case STREAM:
-                client.write(frame.content());
-                return;
-            case INSPECT:
-                heldLiteral.addComponent(true, frame.content());
-                break;
-            case DISCARD_THEN_DENY_NOTICE:
-                // Keep the start of the message: the deny notice quotes its From/Subject/Message-ID.
-                if (heldLiteral.readableBytes() < DENY_NOTICE_HEADER_BYTES) {
-                    heldLiteral.addComponent(true, frame.content());
-                } else {
-                    frame.content().release();
-                }
-                break;
-            default:
-                frame.content().release();
-                break;
+        if (upstreamLiteral == LiteralHandling.STREAM) {
+            client.write(frame.content());
+            return;
         }
+        heldLiteral.add(frame.content());
         if (frame.isLastChunk()) {
             onHeldLiteralComplete();
         }
     }
 
     private void onHeldLiteralComplete() {
-        switch (upstreamLiteral) {
+        byte[] held = heldLiteral.take();
+        heldLiteral = null;
+        LiteralHandling handling = upstreamLiteral;
+        upstreamLiteral = LiteralHandling.STREAM;
+        switch (handling) {
             case INSPECT:
-                inspect();
+                interception.inspect(held, new LiteralRenderer(heldSegment, heldItem, true));
                 break;
             case DISCARD_AS_NIL:
-                heldLiteral.release();
-                heldLiteral = null;
                 // NIL takes the literal's place inside the response line: no CRLF, the rest of the line follows.
                 client.write(Unpooled.copiedBuffer(heldSegment + "NIL", ISO_8859_1));
-                upstreamLiteral = LiteralHandling.STREAM;
                 break;
             case DISCARD_THEN_DENY_NOTICE:
-                byte[] start = ByteBufUtil.getBytes(heldLiteral);
-                heldLiteral.release();
-                heldLiteral = null;
-                runtime.metrics.fetchDenied.increment();
-                deniedCount++;
-                sessionLog.info("message above the inspection limit replaced by the deny notice");
-                byte[] notice = DenyNotice.render(start, "message larger than the inspection limit", ZonedDateTime.now());
-                writeLiteral(heldSegment, heldItem == FetchItem.HEADER ? MessageSections.headerSection(notice) : notice);
-                upstreamLiteral = LiteralHandling.STREAM;
+                // Rendered within the upstream loop that is reading this response: it goes on by itself.
+                interception.replaceOversize(held, new LiteralRenderer(heldSegment, heldItem, false));
                 break;
             default:
                 break;
         }
     }
 
-    private void inspect() {
-        byte[] message = ByteBufUtil.getBytes(heldLiteral);
-        heldLiteral.release();
-        heldLiteral = null;
-        inspecting = true;
-        InspectionContext context = InspectionContext.builder(Protocol.IMAP, runtime.policyName())
-            .user(user)
-            .remoteAddress(remoteAddress)
-            .sessionId(sessionId)
-            .build();
-        runtime.inspection.inspect(context, message, client.eventLoop(), sessionLog, result -> onInspected(message, result));
-    }
-
-    private void onInspected(byte[] original, InspectionResult result) {
-        inspecting = false;
-        upstreamLiteral = LiteralHandling.STREAM;
-        if (phase != Phase.RELAYING) {
-            return;
-        }
-        runtime.metrics.fetchInspected.increment();
-        inspectedCount++;
-        if (result.getVerdict().closesConnection()) {
-            dropConnection(result.getVerdict(), result.getReason().orElse(""));
-            return;
-        }
-        if (result.getVerdict().hasNotice()) {
-            deniedCount++;
-            runtime.metrics.fetchDenied.increment();
-            sessionLog.info("message denied by the proxy action: {}", result.getReason().orElse(""));
-        } else if (result.isModified()) {
-            modifiedCount++;
-            runtime.metrics.fetchModified.increment();
-        }
-        byte[] content = result.getContent().orElse(original);
-        if (heldItem == FetchItem.HEADER && result.isModified()) {
-            // A header fetch gets a header section back, also when the verdict replaced the message.
-            content = MessageSections.headerSection(content);
-        }
-        writeLiteral(heldSegment, content);
-        processUpstream();
-        readUpstreamIfPossible();
-    }
-
     /**
-     * drop/block: nothing of this FETCH response has been written yet (its text before the literal is held), so the
-     * untagged BYE starts a line of its own; the reason stays in the log.
+     * A verdict as the literal of the held FETCH response segment. Nothing of that response has been written yet, so
+     * a drop's {@code * BYE} starts a line of its own.
      */
-    private void dropConnection(Verdict verdict, String reason) {
-        deniedCount++;
-        runtime.metrics.fetchDenied.increment();
-        sessionLog.warn("message {} by the proxy action, closing the connection: {}", verdict == Verdict.BLOCK ? "blocked" : "dropped", reason);
-        // Reported before the close, while the session still knows everything about the client.
-        if (verdict == Verdict.BLOCK) {
-            runtime.blocker.blockPeer(client.remoteAddress(), reason);
-        }
-        closeWithFarewell("Connection closed by policy");
-    }
+    private final class LiteralRenderer implements VerdictRenderer {
+        private final String segmentPrefix;
+        private final FetchItem item;
+        private final boolean resumeUpstream;
 
-    private void writeLiteral(String segmentPrefix, byte[] content) {
-        client.write(Lines.encode(segmentPrefix + "{" + content.length + "}\r\n"));
-        client.write(Unpooled.wrappedBuffer(content));
+        /** @param resumeUpstream the verdict came back from the inspection pool: the upstream leg is read on */
+        LiteralRenderer(String segmentPrefix, FetchItem item, boolean resumeUpstream) {
+            this.segmentPrefix = segmentPrefix;
+            this.item = item;
+            this.resumeUpstream = resumeUpstream;
+        }
+
+        @Override
+        public void allowed(byte[] content, boolean modified) {
+            // A header fetch gets a header section back, also when the action changed the message.
+            deliver(modified ? headerOnlyIfAsked(content) : content);
+        }
+
+        @Override
+        public void denied(byte[] notice, String reason) {
+            deliver(headerOnlyIfAsked(notice));
+        }
+
+        @Override
+        public void tempfailed(byte[] notice, String reason) {
+            deliver(headerOnlyIfAsked(notice));
+        }
+
+        @Override
+        public void closing() {
+            closeWithFarewell("Connection closed by policy");
+        }
+
+        private byte[] headerOnlyIfAsked(byte[] content) {
+            return item == FetchItem.HEADER ? MessageSections.headerSection(content) : content;
+        }
+
+        private void deliver(byte[] content) {
+            client.write(Lines.encode(segmentPrefix + "{" + content.length + "}\r\n"));
+            client.write(Unpooled.wrappedBuffer(content));
+            if (resumeUpstream) {
+                processUpstream();
+                readUpstreamIfPossible();
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -686,14 +626,14 @@ final class ImapProxySession extends RelaySession {
 
     @Override
     protected boolean upstreamPaused() {
-        return inspecting && upstreamReader.unconsumed().readableBytes() >= INSPECTION_READ_AHEAD;
+        return interception.isInspecting() && upstreamReader.unconsumed().readableBytes() >= INSPECTION_READ_AHEAD;
     }
 
     @Override
     protected boolean upstreamBytesStayHere() {
         // Collecting or inspecting a message may overlap with the client draining the previous one, as long as what
         // waits for the client stays bounded too.
-        return (upstreamLiteral == LiteralHandling.INSPECT || inspecting)
+        return (upstreamLiteral == LiteralHandling.INSPECT || interception.isInspecting())
             && client.bytesBeforeWritable() < INSPECTION_READ_AHEAD;
     }
 
@@ -746,7 +686,6 @@ final class ImapProxySession extends RelaySession {
             heldLiteral.release();
             heldLiteral = null;
         }
-        sessionLog.info("connection closed: {} message(s) inspected, {} modified, {} denied",
-            inspectedCount, modifiedCount, deniedCount);
+        sessionLog.info("connection closed: {}", interception.summary());
     }
 }

@@ -1,43 +1,34 @@
 package org.jamesproxy.pop3;
 
 import java.util.Optional;
-import java.util.concurrent.Executor;
 
-import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.filesystem.api.FileSystem;
-import org.apache.james.metrics.api.MetricFactory;
 import org.jamesproxy.config.Pop3Policy;
-import org.jamesproxy.config.ProxyPolicy;
-import org.jamesproxy.inspection.MessageInspector;
-import org.jamesproxy.policy.ClientBlocker;
-import org.jamesproxy.policy.LoggingClientBlocker;
-import org.jamesproxy.listener.ProxyListener;
-import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.relay.Interception;
+import org.jamesproxy.relay.PolicyResources;
+import org.jamesproxy.relay.RelayMetrics;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
 
-/** Builds the listener pair of one POP3 policy; each accepted connection becomes a {@link Pop3ProxySession}. */
-public final class Pop3Proxy {
-    private Pop3Proxy() {
+/** One POP3 policy at run time, built once at boot and shared by its sessions. */
+final class Pop3Proxy {
+    final Pop3Policy policy;
+    final UpstreamConnector connector;
+    final Optional<ServerTlsContext> serverTls;
+    final RelayMetrics metrics;
+    final Interception interception;
+    final String helloName;
+
+    Pop3Proxy(Pop3Policy policy, PolicyResources resources) {
+        this.policy = policy;
+        this.connector = resources.connector();
+        this.serverTls = resources.serverTls();
+        this.metrics = new RelayMetrics(resources.metricFactory(), Pop3Protocol.METRICS);
+        this.interception = resources.interception(Protocol.POP3, policy.getPolicy(), metrics);
+        this.helloName = PolicyResources.helloName(policy.getPolicy());
     }
 
-    public static ProxyListenerPair listeners(Pop3Policy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                                              MessageInspector inspector, Executor inspectionExecutor,
-                                              MetricFactory metricFactory, FileSystem fileSystem) throws ConfigurationException {
-        return listeners(policy, connector, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem,
-            new LoggingClientBlocker(metricFactory));
-    }
-
-    /** @param blocker where {@code block} verdicts report the client */
-    public static ProxyListenerPair listeners(Pop3Policy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                                              MessageInspector inspector, Executor inspectionExecutor,
-                                              MetricFactory metricFactory, FileSystem fileSystem, ClientBlocker blocker)
-        throws ConfigurationException {
-        ProxyPolicy common = policy.getPolicy();
-        String helloName = common.listenerConfig().getString("helloName", "james-mail-proxy");
-        Pop3ProxyRuntime runtime = new Pop3ProxyRuntime(policy, connector, serverTls, inspector, inspectionExecutor,
-            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName, blocker);
-        return ProxyListenerPair.of(common, kind -> new ProxyListener("POP3 proxy " + common.getName(), common, kind, serverTls,
-            (channel, implicitTls) -> new Pop3ProxySession(runtime, channel, implicitTls).clientHandler(), fileSystem));
+    String policyName() {
+        return policy.getPolicy().getName();
     }
 }

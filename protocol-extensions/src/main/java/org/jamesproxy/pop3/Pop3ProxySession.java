@@ -1,36 +1,30 @@
 package org.jamesproxy.pop3;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.ByteArrayOutputStream;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 import org.jamesproxy.client.PlainPhase;
-import org.jamesproxy.config.InspectionSettings;
-import org.jamesproxy.inspection.DenyNotice;
-import org.jamesproxy.inspection.InspectionContext;
-import org.jamesproxy.inspection.InspectionResult;
-import org.jamesproxy.inspection.Protocol;
-import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.DotStuffing;
 import org.jamesproxy.relay.InputBuffer;
+import org.jamesproxy.relay.MessageCollector;
+import org.jamesproxy.relay.MessageInterception;
 import org.jamesproxy.relay.MessageSections;
 import org.jamesproxy.relay.RelaySession;
+import org.jamesproxy.relay.SaslUser;
 import org.jamesproxy.relay.SessionLog;
+import org.jamesproxy.relay.VerdictRenderer;
 import org.jamesproxy.tls.TlsEngines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 
@@ -46,7 +40,6 @@ import io.netty.channel.Channel;
  */
 final class Pop3ProxySession extends RelaySession {
     private static final Logger LOGGER = LoggerFactory.getLogger(Pop3ProxySession.class);
-    private static final int DENY_NOTICE_HEADER_BYTES = 64 * 1024;
 
     /** How the mail server frames the "+OK" answer of a command. */
     private enum Answer {
@@ -71,39 +64,36 @@ final class Pop3ProxySession extends RelaySession {
         }
     }
 
-    private final Pop3ProxyRuntime runtime;
+    private final Pop3Proxy runtime;
     private final boolean implicitTls;
     private final InputBuffer clientIn;
     private final InputBuffer upstreamIn;
     private final SessionLog sessionLog;
+    private final SaslUser user = new SaslUser();
+    private final MessageInterception interception;
 
     private Optional<String> apopTimestamp = Optional.empty();
     private boolean authenticated;
-    private Optional<String> user = Optional.empty();
     private boolean quitRequested;
 
     private Command current;
     private boolean awaitingSaslResponse;
-    private String saslMechanism;
     private Body body = Body.NONE;
     private boolean atLineStart;
     private long streamed;
     private long streamLimit;
     private List<String> capaLines;
     private String statusLine;
-    private ByteBuf held;
-    private boolean inspecting;
-    private int inspectedCount;
-    private int modifiedCount;
-    private int deniedCount;
+    private MessageCollector held;
 
-    Pop3ProxySession(Pop3ProxyRuntime runtime, Channel client, boolean implicitTls) {
+    Pop3ProxySession(Pop3Proxy runtime, Channel client, boolean implicitTls) {
         super(client, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientIn = new InputBuffer(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
         this.upstreamIn = new InputBuffer(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        this.sessionLog = new SessionLog(LOGGER, "POP3-PROXY", runtime.policyName(), remoteAddress, sessionId, () -> user);
+        this.sessionLog = new SessionLog(LOGGER, "POP3-PROXY", runtime.policyName(), remoteAddress, sessionId, user::user);
+        this.interception = new MessageInterception(runtime.interception, client, sessionLog, () -> phase == Phase.RELAYING);
     }
 
     @Override
@@ -177,7 +167,7 @@ final class Pop3ProxySession extends RelaySession {
                 && (line = clientIn.nextLine()) != null) {
                 if (awaitingSaslResponse) {
                     awaitingSaslResponse = false;
-                    captureSaslUser(line.toString(ISO_8859_1));
+                    user.onResponse(line.toString(ISO_8859_1));
                     upstream.write(line);
                 } else {
                     onCommand(line);
@@ -214,7 +204,7 @@ final class Pop3ProxySession extends RelaySession {
                     return;
                 }
                 if (name.equals("USER")) {
-                    user = arguments.isEmpty() ? Optional.empty() : Optional.of(arguments);
+                    user.named(Optional.of(arguments));
                 }
                 forward(line, name, Answer.SINGLE_LINE, -1);
                 return;
@@ -223,7 +213,7 @@ final class Pop3ProxySession extends RelaySession {
                     reject(line, "-ERR APOP is not available");
                     return;
                 }
-                user = Optional.of(arguments.split(" ", 2)[0]).filter(value -> !value.isEmpty());
+                user.named(Optional.of(arguments.split(" ", 2)[0]));
                 forward(line, name, Answer.SINGLE_LINE, -1);
                 return;
             case "AUTH":
@@ -270,10 +260,7 @@ final class Pop3ProxySession extends RelaySession {
             refuseCleartextCredentials(line, "AUTH " + mechanism);
             return;
         }
-        saslMechanism = mechanism;
-        if (parts.length > 1) {
-            captureSaslUser(parts[1]);
-        }
+        user.start(mechanism, parts.length > 1 ? Optional.of(parts[1]) : Optional.empty());
         forward(line, "AUTH", Answer.SINGLE_LINE, -1);
     }
 
@@ -302,20 +289,6 @@ final class Pop3ProxySession extends RelaySession {
         writeClientLine(response);
     }
 
-    private void captureSaslUser(String response) {
-        if (!"PLAIN".equals(saslMechanism) || user.isPresent()) {
-            return;
-        }
-        try {
-            String[] parts = new String(Base64.getDecoder().decode(response.trim()), UTF_8).split("\0");
-            if (parts.length == 3) {
-                user = Optional.of(parts[1]);
-            }
-        } catch (IllegalArgumentException e) {
-            // Not base64 (e.g. "*" to cancel): nothing to learn.
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // STLS on the client leg
 
@@ -333,7 +306,7 @@ final class Pop3ProxySession extends RelaySession {
 
     private void startTls() {
         startClientTls(runtime.serverTls.orElse(null), clientIn.unconsumed(), "STLS", "+OK Begin TLS negotiation",
-            farewell("Commands pipelined after STLS are refused"), runtime.metrics.stls, runtime.metrics.injectionRefused);
+            farewell("Commands pipelined after STLS are refused"), runtime.metrics.startTls, runtime.metrics.injectionRefused);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -344,7 +317,7 @@ final class Pop3ProxySession extends RelaySession {
             return;
         }
         try {
-            while (phase == Phase.RELAYING && !inspecting) {
+            while (phase == Phase.RELAYING && !interception.isInspecting()) {
                 if (current == null) {
                     if (upstreamIn.hasBufferedBytes()) {
                         sessionLog.warn("the mail server sent data no command asked for");
@@ -415,14 +388,14 @@ final class Pop3ProxySession extends RelaySession {
                 startStreaming(runtime.policy.getMaxListingSize());
                 return;
             default:
-                if (!runtime.inspects) {
+                if (!interception.inspects()) {
                     client.write(line);
                     startStreaming(Long.MAX_VALUE);
                     return;
                 }
                 statusLine = text.strip();
                 line.release();
-                held = client.alloc().heapBuffer();
+                held = interception.collector(-1);
                 body = Body.HOLD;
         }
     }
@@ -510,9 +483,8 @@ final class Pop3ProxySession extends RelaySession {
                     onMessageComplete();
                     return;
                 }
-                held.writeBytes(DotStuffing.unstuff(line));
-                line.release();
-                if (held.readableBytes() > runtime.policy.getPolicy().getInspection().getMaxMessageSize()) {
+                held.add(DotStuffing.unstuff(line));
+                if (held.isOverLimit()) {
                     onOversize();
                 }
                 return;
@@ -522,11 +494,7 @@ final class Pop3ProxySession extends RelaySession {
                     replaceOversizeMessage();
                     return;
                 }
-                // Keep the start of the message: the deny notice quotes its From/Subject/Message-ID.
-                if (held.readableBytes() < DENY_NOTICE_HEADER_BYTES) {
-                    held.writeBytes(DotStuffing.unstuff(line));
-                }
-                line.release();
+                held.add(DotStuffing.unstuff(line));
                 return;
             default:
                 line.release();
@@ -534,14 +502,12 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void onOversize() {
-        InspectionSettings settings = runtime.policy.getPolicy().getInspection();
-        if (settings.getOversize() == InspectionSettings.Oversize.REPLACE) {
-            held.writerIndex(Math.min(held.writerIndex(), held.readerIndex() + DENY_NOTICE_HEADER_BYTES));
+        if (interception.decide(held.received()) == MessageInterception.SizeDecision.REPLACE_WITH_NOTICE) {
+            held.keepHeadOnly();
             body = Body.DISCARD;
             return;
         }
-        runtime.metrics.retrNotInspected.increment();
-        sessionLog.info("message above the inspection limit of {} bytes relayed uninspected", settings.getMaxMessageSize());
+        interception.passedUninspected(held.received());
         writeClientLine(statusLine);
         byte[] stuffed = DotStuffing.stuff(takeHeld());
         // Whole lines so far: re-stuffed, without the terminator that stuff() appends; the rest streams as it is.
@@ -550,17 +516,12 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void replaceOversizeMessage() {
-        byte[] start = takeHeld();
-        deniedCount++;
-        runtime.metrics.retrDenied.increment();
-        sessionLog.info("message above the inspection limit replaced by the deny notice");
-        writeMessage(DenyNotice.render(start, "message larger than the inspection limit", ZonedDateTime.now()), Optional.empty());
-        commandCompleted(true);
+        // Rendered within the upstream loop reading this answer: it goes on by itself.
+        interception.replaceOversize(takeHeld(), new MessageRenderer(WholeMessage.INSTANCE, false));
     }
 
     private byte[] takeHeld() {
-        byte[] bytes = ByteBufUtil.getBytes(held);
-        held.release();
+        byte[] bytes = held.take();
         held = null;
         return bytes;
     }
@@ -576,87 +537,107 @@ final class Pop3ProxySession extends RelaySession {
                 return;
             }
         }
-        inspect(message, message, result -> result.getContent().orElse(message));
+        interception.inspect(message, new MessageRenderer(WholeMessage.INSTANCE, true));
     }
 
     private void onPartialTop(byte[] message, int headerEnd) {
-        if (runtime.policy.getPolicy().getInspection().getPartialFetch() == InspectionSettings.PartialFetch.DENY) {
+        if (interception.refusesPartialRetrieval()) {
             sessionLog.info("partial TOP refused by the policy");
             writeClientLine("-ERR [SYS/PERM] Partial retrieval is not permitted by the proxy policy, use RETR");
             commandCompleted(false);
             return;
         }
-        // The header section is complete: inspected on its own, like an IMAP BODY[HEADER] fetch. The body lines
-        // the client asked for are the original's, unless the verdict replaced the message.
+        // The header section is complete: inspected on its own, like an IMAP BODY[HEADER] fetch.
         byte[] header = headerEnd < 0 ? concat(message, "\r\n".getBytes(ISO_8859_1)) : Arrays.copyOf(message, headerEnd);
-        byte[] bodyLines = headerEnd < 0 ? new byte[0] : Arrays.copyOfRange(message, headerEnd, message.length);
-        int lines = current.topLines;
-        inspect(header, message, result -> {
-            if (result.getContent().isEmpty()) {
-                return message;
-            }
-            byte[] content = result.getContent().get();
-            if (result.getVerdict().hasNotice()) {
-                int noticeHeaderEnd = Math.max(0, MessageSections.headerEnd(content));
-                return concat(Arrays.copyOf(content, noticeHeaderEnd), firstLines(content, noticeHeaderEnd, lines));
-            }
-            return concat(MessageSections.headerSection(content), bodyLines);
-        });
+        interception.inspect(header, new MessageRenderer(new PartialTop(message, headerEnd, current.topLines), true));
     }
 
-    private void inspect(byte[] inspected, byte[] original, java.util.function.Function<InspectionResult, byte[]> output) {
-        inspecting = true;
-        InspectionContext context = InspectionContext.builder(Protocol.POP3, runtime.policyName())
-            .user(user)
-            .remoteAddress(remoteAddress)
-            .sessionId(sessionId)
-            .build();
-        runtime.inspection.inspect(context, inspected, client.eventLoop(), sessionLog, result -> {
-            inspecting = false;
-            if (phase != Phase.RELAYING) {
-                return;
-            }
-            runtime.metrics.retrInspected.increment();
-            inspectedCount++;
-            if (result.getVerdict().closesConnection()) {
-                dropConnection(result.getVerdict(), result.getReason().orElse(""));
-                return;
-            }
-            if (result.getVerdict().hasNotice()) {
-                deniedCount++;
-                runtime.metrics.retrDenied.increment();
-                sessionLog.info("message denied by the proxy action: {}", result.getReason().orElse(""));
-            } else if (result.isModified()) {
-                modifiedCount++;
-                runtime.metrics.retrModified.increment();
-            }
-            byte[] content = output.apply(result);
-            writeMessage(content, result.isModified() ? Optional.empty() : Optional.of(statusLine));
-            commandCompleted(true);
-            processUpstream();
-            readUpstreamIfPossible();
-        });
+    /** What the client gets of an inspected message: all of it, or what its TOP asked for. */
+    private interface Retrieval {
+        /** @param content the inspected bytes, or the action's modified copy */
+        byte[] allowed(byte[] content, boolean modified);
+
+        byte[] notice(byte[] notice);
+    }
+
+    private enum WholeMessage implements Retrieval {
+        INSTANCE;
+
+        @Override
+        public byte[] allowed(byte[] content, boolean modified) {
+            return content;
+        }
+
+        @Override
+        public byte[] notice(byte[] notice) {
+            return notice;
+        }
     }
 
     /**
-     * drop/block: the RETR/TOP status line has not been written yet, so the client reads an -ERR in its place, then
-     * the connection closes; the reason stays in the log.
+     * A TOP that did not reach the end of the message, inspected by its header section: the body lines the client
+     * asked for are the original's, unless the verdict replaced the message.
      */
-    private void dropConnection(Verdict verdict, String reason) {
-        deniedCount++;
-        runtime.metrics.retrDenied.increment();
-        sessionLog.warn("message {} by the proxy action, closing the connection: {}", verdict == Verdict.BLOCK ? "blocked" : "dropped", reason);
-        // Reported before the close, while the session still knows everything about the client.
-        if (verdict == Verdict.BLOCK) {
-            runtime.blocker.blockPeer(client.remoteAddress(), reason);
+    private record PartialTop(byte[] message, int headerEnd, int lines) implements Retrieval {
+        @Override
+        public byte[] allowed(byte[] content, boolean modified) {
+            if (!modified) {
+                return message;
+            }
+            byte[] bodyLines = headerEnd < 0 ? new byte[0] : Arrays.copyOfRange(message, headerEnd, message.length);
+            return concat(MessageSections.headerSection(content), bodyLines);
         }
-        closeWithFarewell("[SYS/PERM] Connection closed by policy");
+
+        @Override
+        public byte[] notice(byte[] notice) {
+            int noticeHeaderEnd = Math.max(0, MessageSections.headerEnd(notice));
+            return concat(Arrays.copyOf(notice, noticeHeaderEnd), firstLines(notice, noticeHeaderEnd, lines));
+        }
     }
 
-    /** "+OK" and the message as multi-line data; the status line's size is ours when the content changed. */
-    private void writeMessage(byte[] content, Optional<String> originalStatus) {
-        writeClientLine(originalStatus.orElse("+OK " + content.length + " octets"));
-        client.write(Unpooled.wrappedBuffer(DotStuffing.stuff(content)));
+    /**
+     * A verdict as the RETR/TOP answer: the status line has not been written yet, so a drop's {@code -ERR} takes its
+     * place; the size in {@code +OK n octets} is ours when the content changed.
+     */
+    private final class MessageRenderer implements VerdictRenderer {
+        private final Retrieval answer;
+        private final boolean resumeUpstream;
+
+        /** @param resumeUpstream the verdict came back from the inspection pool: the upstream leg is read on */
+        MessageRenderer(Retrieval answer, boolean resumeUpstream) {
+            this.answer = answer;
+            this.resumeUpstream = resumeUpstream;
+        }
+
+        @Override
+        public void allowed(byte[] content, boolean modified) {
+            deliver(answer.allowed(content, modified), modified ? Optional.empty() : Optional.of(statusLine));
+        }
+
+        @Override
+        public void denied(byte[] notice, String reason) {
+            deliver(answer.notice(notice), Optional.empty());
+        }
+
+        @Override
+        public void tempfailed(byte[] notice, String reason) {
+            deliver(answer.notice(notice), Optional.empty());
+        }
+
+        @Override
+        public void closing() {
+            closeWithFarewell("[SYS/PERM] Connection closed by policy");
+        }
+
+        private void deliver(byte[] content, Optional<String> originalStatus) {
+            writeClientLine(originalStatus.orElse("+OK " + content.length + " octets"));
+            client.write(Unpooled.wrappedBuffer(DotStuffing.stuff(content)));
+            commandCompleted(true);
+            if (resumeUpstream) {
+                processUpstream();
+                readUpstreamIfPossible();
+            }
+        }
     }
 
     private static int countLines(byte[] message, int from) {
@@ -701,18 +682,17 @@ final class Pop3ProxySession extends RelaySession {
                 if (done.answer == Answer.LISTING) {
                     break;
                 }
-                saslMechanism = null;
                 if (ok) {
                     authenticated = true;
                     runtime.metrics.logins.increment();
-                    sessionLog.info("user {} logged in", user.orElse("(unknown)"));
+                    sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
                 } else {
-                    user = Optional.empty();
+                    user.forget();
                 }
                 break;
             case "USER":
                 if (!ok) {
-                    user = Optional.empty();
+                    user.forget();
                 }
                 break;
             case "QUIT":
@@ -739,7 +719,7 @@ final class Pop3ProxySession extends RelaySession {
 
     @Override
     protected boolean upstreamPaused() {
-        return inspecting;
+        return interception.isInspecting();
     }
 
     @Override
@@ -798,7 +778,6 @@ final class Pop3ProxySession extends RelaySession {
             held.release();
             held = null;
         }
-        sessionLog.info("connection closed: {} message(s) inspected, {} modified, {} denied",
-            inspectedCount, modifiedCount, deniedCount);
+        sessionLog.info("connection closed: {}", interception.summary());
     }
 }

@@ -30,6 +30,18 @@ public final class SessionLog {
         this.user = user;
     }
 
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public Optional<String> user() {
+        return user.get();
+    }
+
     public void info(String format, Object... arguments) {
         try (Closeable context = mdc()) {
             logger.info("[{} {}] " + format, prepend(arguments));

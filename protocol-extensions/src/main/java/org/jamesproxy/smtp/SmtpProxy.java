@@ -1,43 +1,49 @@
 package org.jamesproxy.smtp;
 
 import java.util.Optional;
-import java.util.concurrent.Executor;
 
-import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.filesystem.api.FileSystem;
-import org.apache.james.metrics.api.MetricFactory;
-import org.jamesproxy.config.ProxyPolicy;
+import org.apache.james.metrics.api.Metric;
 import org.jamesproxy.config.SmtpPolicy;
-import org.jamesproxy.inspection.MessageInspector;
-import org.jamesproxy.policy.ClientBlocker;
-import org.jamesproxy.policy.LoggingClientBlocker;
-import org.jamesproxy.listener.ProxyListener;
-import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.relay.Interception;
+import org.jamesproxy.relay.PolicyResources;
+import org.jamesproxy.relay.RelayMetrics;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.upstream.UpstreamConnector;
 
-/** Builds the listener pair of one SMTP policy; each accepted connection becomes an {@link SmtpProxySession}. */
-public final class SmtpProxy {
-    private SmtpProxy() {
+/** One SMTP policy at run time, built once at boot and shared by its sessions. */
+final class SmtpProxy {
+    final SmtpPolicy policy;
+    final UpstreamConnector connector;
+    final Optional<ServerTlsContext> serverTls;
+    final RelayMetrics metrics;
+    final Interception interception;
+    final String helloName;
+    /** Opportunistic STARTTLS toward the upstream fell back to plain text. */
+    final Metric upstreamPlaintext;
+    /** Messages the upstream accepted (its 250 to our final dot). */
+    final Metric relayed;
+    /** Messages the proxy refused before inspection (size, bare line endings). */
+    final Metric refused;
+    final Metric rejectedUpstream;
+    /** MAIL/RCPT refused by the policy's envelope rules. */
+    final Metric policyRejections;
+
+    SmtpProxy(SmtpPolicy policy, PolicyResources resources) {
+        this.policy = policy;
+        this.connector = resources.connector();
+        this.serverTls = resources.serverTls();
+        this.metrics = new RelayMetrics(resources.metricFactory(), SmtpProtocol.METRICS);
+        this.interception = resources.interception(Protocol.SMTP, policy.getPolicy(), metrics);
+        this.helloName = PolicyResources.helloName(policy.getPolicy());
+        this.upstreamPlaintext = metrics.counter("upstream-plaintext");
+        this.relayed = metrics.counter("messages-relayed");
+        this.refused = metrics.counter("messages-refused");
+        this.rejectedUpstream = metrics.counter("messages-rejected-upstream");
+        this.policyRejections = metrics.counter("policy-rejections");
     }
 
-    public static ProxyListenerPair listeners(SmtpPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                                              MessageInspector inspector, Executor inspectionExecutor,
-                                              MetricFactory metricFactory, FileSystem fileSystem) throws ConfigurationException {
-        return listeners(policy, connector, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem,
-            new LoggingClientBlocker(metricFactory));
-    }
-
-    /** @param blocker where {@code block} verdicts report the client */
-    public static ProxyListenerPair listeners(SmtpPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                                              MessageInspector inspector, Executor inspectionExecutor,
-                                              MetricFactory metricFactory, FileSystem fileSystem, ClientBlocker blocker)
-        throws ConfigurationException {
-        ProxyPolicy common = policy.getPolicy();
-        String helloName = common.listenerConfig().getString("helloName", "james-mail-proxy");
-        SmtpProxyRuntime runtime = new SmtpProxyRuntime(policy, connector, serverTls, inspector, inspectionExecutor,
-            metricFactory, helloName.isBlank() ? "james-mail-proxy" : helloName, blocker);
-        return ProxyListenerPair.of(common, kind -> new ProxyListener("SMTP proxy " + common.getName(), common, kind, serverTls,
-            (channel, implicitTls) -> new SmtpProxySession(runtime, channel, implicitTls).clientHandler(), fileSystem));
+    String policyName() {
+        return policy.getPolicy().getName();
     }
 }

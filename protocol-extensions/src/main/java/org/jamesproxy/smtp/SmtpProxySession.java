@@ -1,12 +1,10 @@
 package org.jamesproxy.smtp;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,14 +13,14 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.SmtpPolicy;
-import org.jamesproxy.inspection.InspectionContext;
-import org.jamesproxy.inspection.InspectionResult;
-import org.jamesproxy.inspection.Protocol;
-import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.relay.DotStuffing;
 import org.jamesproxy.relay.InputBuffer;
+import org.jamesproxy.relay.MessageCollector;
+import org.jamesproxy.relay.MessageInterception;
 import org.jamesproxy.relay.RelaySession;
+import org.jamesproxy.relay.SaslUser;
 import org.jamesproxy.relay.SessionLog;
+import org.jamesproxy.relay.VerdictRenderer;
 import org.jamesproxy.tls.TlsEngines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,12 +86,14 @@ final class SmtpProxySession extends RelaySession {
         }
     }
 
-    private final SmtpProxyRuntime runtime;
+    private final SmtpProxy runtime;
     private final SmtpPolicy policy;
     private final boolean implicitTls;
     private final InputBuffer clientReader;
     private final SmtpReply.Reader upstreamReader;
     private final SessionLog sessionLog;
+    private final SaslUser user = new SaslUser();
+    private final MessageInterception interception;
 
     private List<String> upstreamKeywords = ImmutableList.of();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -105,9 +105,6 @@ final class SmtpProxySession extends RelaySession {
     private ClientMode clientMode = ClientMode.COMMAND;
     private boolean greeted;
     private boolean authenticated;
-    private Optional<String> user = Optional.empty();
-    private String authMechanism;
-    private int authStep;
 
     // Transaction state; the generation makes replies to commands sent before an RSET/EHLO harmless
     private int generation;
@@ -117,25 +114,24 @@ final class SmtpProxySession extends RelaySession {
     private int recipientsForwarded;
 
     // DATA
-    private ByteArrayOutputStream message;
-    private long messageSize;
+    private MessageCollector message;
     private boolean previousLineEndedCrlf;
     private boolean badLineEnding;
-    private boolean oversize;
     private Delivery delivery = Delivery.NONE;
     private byte[] outgoing;
     private int relayedCount;
-    private int deniedCount;
     private int refusedCount;
 
-    SmtpProxySession(SmtpProxyRuntime runtime, Channel client, boolean implicitTls) {
+    SmtpProxySession(SmtpProxy runtime, Channel client, boolean implicitTls) {
         super(client, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.policy = runtime.policy;
         this.implicitTls = implicitTls;
         this.clientReader = new InputBuffer(client.alloc(), policy.getPolicy().getMaxLineLength());
         this.upstreamReader = new SmtpReply.Reader(new InputBuffer(client.alloc(), MAX_UPSTREAM_LINE));
-        this.sessionLog = new SessionLog(LOGGER, "SMTP-PROXY", runtime.policyName(), remoteAddress, sessionId, () -> user);
+        this.sessionLog = new SessionLog(LOGGER, "SMTP-PROXY", runtime.policyName(), remoteAddress, sessionId, user::user);
+        this.interception = new MessageInterception(runtime.interception, client, sessionLog, () -> phase == Phase.RELAYING)
+            .withDetails(context -> context.sender(sender).recipients(recipients));
     }
 
     @Override
@@ -185,7 +181,7 @@ final class SmtpProxySession extends RelaySession {
         attachUpstream(channel);
         upstreamKeywords = keywords;
         if (plaintextFallback) {
-            runtime.metrics.upstreamPlaintext.increment();
+            runtime.upstreamPlaintext.increment();
             sessionLog.warn("opportunistic STARTTLS toward {}: {}; relaying IN CLEAR", runtime.connector.describe(), fallbackReason);
         }
         sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
@@ -333,39 +329,15 @@ final class SmtpProxySession extends RelaySession {
             localReply("501 5.5.4 Syntax: AUTH mechanism [initial-response]");
         } else {
             String[] words = argument.split("\\s+", 2);
-            authMechanism = words[0].toUpperCase(Locale.US);
-            authStep = 0;
-            if (words.length > 1 && !words[1].equals("=")) {
-                captureSaslUser(words[1]);
-            }
+            user.start(words[0], words.length > 1 ? Optional.of(words[1]) : Optional.empty());
             forwardBarrier(Kind.AUTH, text);
         }
     }
 
     private void onAuthResponse(String text) {
         clientMode = ClientMode.COMMAND;
-        if (!text.equals("*")) {
-            captureSaslUser(text);
-        }
+        user.onResponse(text);
         forwardBarrier(Kind.AUTH, text);
-    }
-
-    /** Only for the logs and the inspection context: the upstream decides whether the credentials are good. */
-    private void captureSaslUser(String base64) {
-        int step = authStep++;
-        try {
-            byte[] decoded = Base64.getDecoder().decode(base64.trim());
-            if (authMechanism.equals("PLAIN") && step == 0) {
-                String[] parts = new String(decoded, UTF_8).split("\0");
-                if (parts.length >= 2) {
-                    user = Optional.of(parts[1]);
-                }
-            } else if (authMechanism.equals("LOGIN") && step == 0) {
-                user = Optional.of(new String(decoded, UTF_8));
-            }
-        } catch (IllegalArgumentException e) {
-            // not base64: the upstream will say so
-        }
     }
 
     private boolean authAllowed() {
@@ -448,7 +420,7 @@ final class SmtpProxySession extends RelaySession {
     }
 
     private void policyRejection(String what) {
-        runtime.metrics.policyRejections.increment();
+        runtime.policyRejections.increment();
         sessionLog.info("refused {} by policy", what);
     }
 
@@ -469,11 +441,9 @@ final class SmtpProxySession extends RelaySession {
             localReply("554 5.5.1 No valid recipients");
         } else {
             clientMode = ClientMode.DATA;
-            message = new ByteArrayOutputStream(16 * 1024);
-            messageSize = 0;
+            message = new MessageCollector(policy.getMaxMessageSize(), -1);
             previousLineEndedCrlf = true;
             badLineEnding = false;
-            oversize = false;
             localReply("354 End data with <CR><LF>.<CR><LF>");
         }
     }
@@ -559,19 +529,14 @@ final class SmtpProxySession extends RelaySession {
             return;
         }
         previousLineEndedCrlf = crlf;
-        if (badLineEnding || oversize) {
+        if (badLineEnding || message.isOverLimit()) {
             return;
         }
-        DotStuffing.unstuff(line);
-        messageSize += line.readableBytes();
-        if (messageSize > policy.getMaxMessageSize()) {
-            oversize = true;
-            message = null;
-            return;
+        message.add(DotStuffing.unstuff(line).retain());
+        if (message.isOverLimit()) {
+            // Refused with 552 at the final dot; nothing more of it is kept.
+            message.keepHeadOnly();
         }
-        byte[] bytes = new byte[line.readableBytes()];
-        line.readBytes(bytes);
-        message.write(bytes, 0, bytes.length);
     }
 
     /** "." alone on a line, whatever its line ending. */
@@ -593,104 +558,97 @@ final class SmtpProxySession extends RelaySession {
             // Like Postfix's smtpd_forbid_bare_newline=reject: refuse and disconnect, so that where the client
             // thought its message ended can never matter.
             refusedCount++;
-            runtime.metrics.messagesRefused.increment();
+            runtime.refused.increment();
             sessionLog.warn("message refused: bare CR or LF in DATA (SMTP smuggling attempt?); closing");
-            message = null;
+            releaseMessage();
             closeWith("550 5.6.0 Message refused: bare CR or LF in the message data (lines must end with CRLF)");
             return;
         }
-        if (oversize) {
+        if (message.isOverLimit()) {
             refuseMessage("552 5.3.4 Message size exceeds fixed maximum message size", "message over " + policy.getMaxMessageSize());
             return;
         }
-        byte[] content = message.toByteArray();
+        byte[] content = message.take();
         message = null;
-        if (!runtime.inspects) {
+        if (!interception.inspects()) {
             sendDataUpstream(content);
             return;
         }
-        if (content.length > policy.getPolicy().getInspection().getMaxMessageSize()) {
-            if (policy.getPolicy().getInspection().getOversize() == org.jamesproxy.config.InspectionSettings.Oversize.PASS) {
-                sessionLog.info("message of {} bytes relayed without inspection (over the inspection limit)", content.length);
+        switch (interception.decide(content.length)) {
+            case PASS_UNINSPECTED:
+                interception.passedUninspected(content.length);
                 sendDataUpstream(content);
-            } else {
-                denyMessage("message too large to be inspected");
-            }
-            return;
+                return;
+            case REPLACE_WITH_NOTICE:
+                interception.replaceOversize(Arrays.copyOf(content, Math.min(content.length, MessageCollector.NOTICE_HEADER_BYTES)),
+                    new MessageRenderer(false));
+                return;
+            default:
+                delivery = Delivery.INSPECTING;
+                interception.inspect(content, new MessageRenderer(true));
         }
-        delivery = Delivery.INSPECTING;
-        InspectionContext context = InspectionContext.builder(Protocol.SMTP, runtime.policyName())
-            .user(user)
-            .remoteAddress(remoteAddress)
-            .sessionId(sessionId)
-            .sender(sender)
-            .recipients(recipients)
-            .build();
-        runtime.inspection.inspect(context, content, client.eventLoop(), sessionLog, result -> onInspected(content, result));
-    }
-
-    private void onInspected(byte[] original, InspectionResult result) {
-        if (phase != Phase.RELAYING) {
-            return;
-        }
-        delivery = Delivery.NONE;
-        String reason = result.getReason().orElse("Message refused by policy");
-        if (result.getVerdict().closesConnection()) {
-            dropConnection(result.getVerdict(), reason);
-            return;
-        }
-        if (result.getVerdict() == Verdict.DENY) {
-            denyMessage(reason);
-        } else if (result.getVerdict() == Verdict.TEMPFAIL) {
-            tempfailMessage(reason);
-        } else {
-            if (result.isModified()) {
-                runtime.metrics.messagesModified.increment();
-            }
-            sendDataUpstream(result.getContent().orElse(original));
-        }
-        flushBoth();
-        resumeClient();
-    }
-
-    private void denyMessage(String reason) {
-        deniedCount++;
-        runtime.metrics.messagesDenied.increment();
-        sessionLog.info("message denied by the proxy action: {}", reason);
-        localReply("554 5.7.1 " + oneLine(reason));
-        abandonUpstreamTransaction();
-    }
-
-    /** As a deny, with a transient reply: the client keeps the message and may retry. */
-    private void tempfailMessage(String reason) {
-        deniedCount++;
-        runtime.metrics.messagesDenied.increment();
-        sessionLog.info("message temporarily refused by the proxy action: {}", reason);
-        localReply("451 4.7.1 " + oneLine(reason));
-        abandonUpstreamTransaction();
     }
 
     /**
-     * drop/block: no reply to the final dot, the connection is closed. The upstream has MAIL/RCPT but never got
-     * DATA from us, so closing its leg (done by the close) delivers nothing. The client gets the 421 every SMTP
-     * server sends before closing, with no reason: a sender being dropped is not told why.
+     * A verdict as the reply to the final dot. Only an allowed message reaches the upstream (DATA, then the message);
+     * the client's 250 is then the upstream's. A refused one leaves the upstream with MAIL/RCPT only: RSET.
      */
-    private void dropConnection(Verdict verdict, String reason) {
-        deniedCount++;
-        runtime.metrics.messagesDenied.increment();
-        sessionLog.warn("message {} by the proxy action, closing the connection: {}", verdict == Verdict.BLOCK ? "blocked" : "dropped", reason);
-        // Reported before the close, while the session still knows everything about the client.
-        if (verdict == Verdict.BLOCK) {
-            runtime.blocker.blockPeer(client.remoteAddress(), reason);
+    private final class MessageRenderer implements VerdictRenderer {
+        private final boolean resumeClient;
+
+        /** @param resumeClient the verdict came back from the inspection pool: the client leg is read on */
+        MessageRenderer(boolean resumeClient) {
+            this.resumeClient = resumeClient;
         }
-        closeWith("421 4.7.0 " + runtime.helloName + " closing connection");
+
+        @Override
+        public void allowed(byte[] content, boolean modified) {
+            delivery = Delivery.NONE;
+            sendDataUpstream(content);
+            resume();
+        }
+
+        @Override
+        public void denied(byte[] notice, String reason) {
+            refuse("554 5.7.1 " + oneLine(reason));
+        }
+
+        @Override
+        public void tempfailed(byte[] notice, String reason) {
+            // The client keeps the message and may retry.
+            refuse("451 4.7.1 " + oneLine(reason));
+        }
+
+        /**
+         * No reply to the final dot: the upstream has MAIL/RCPT but never got DATA from us, so closing its leg
+         * delivers nothing. The client gets the 421 every SMTP server sends before closing, with no reason.
+         */
+        @Override
+        public void closing() {
+            delivery = Delivery.NONE;
+            closeWith("421 4.7.0 " + runtime.helloName + " closing connection");
+        }
+
+        private void refuse(String reply) {
+            delivery = Delivery.NONE;
+            localReply(reply);
+            abandonUpstreamTransaction();
+            resume();
+        }
+
+        private void resume() {
+            if (resumeClient) {
+                flushBoth();
+                resumeClient();
+            }
+        }
     }
 
     private void refuseMessage(String reply, String why) {
         refusedCount++;
-        runtime.metrics.messagesRefused.increment();
+        runtime.refused.increment();
         sessionLog.warn("message refused: {}", why);
-        message = null;
+        releaseMessage();
         localReply(reply);
         abandonUpstreamTransaction();
     }
@@ -792,10 +750,10 @@ final class SmtpProxySession extends RelaySession {
                     clientMode = ClientMode.AUTH_RESPONSE;
                 } else if (reply.code() == 235) {
                     authenticated = true;
-                    runtime.metrics.auth.increment();
+                    runtime.metrics.logins.increment();
                     sessionLog.info("authenticated");
                 } else {
-                    user = Optional.empty();
+                    user.forget();
                 }
                 writeRaw(reply.wire());
                 break;
@@ -835,10 +793,10 @@ final class SmtpProxySession extends RelaySession {
         outgoing = null;
         if (reply.isPositive()) {
             relayedCount++;
-            runtime.metrics.messagesRelayed.increment();
+            runtime.relayed.increment();
             sessionLog.info("message accepted by the mail server: {}", reply);
         } else {
-            runtime.metrics.messagesRejectedUpstream.increment();
+            runtime.rejectedUpstream.increment();
             sessionLog.info("message refused by the mail server: {}", reply);
         }
         writeRaw(reply.wire());
@@ -920,9 +878,17 @@ final class SmtpProxySession extends RelaySession {
         }
         clientReader.release();
         upstreamReader.buffer().release();
-        message = null;
+        releaseMessage();
         outgoing = null;
-        sessionLog.info("connection closed: {} message(s) relayed, {} denied, {} refused", relayedCount, deniedCount, refusedCount);
+        sessionLog.info("connection closed: {} message(s) relayed, {} denied, {} refused", relayedCount,
+            interception.deniedCount(), refusedCount);
+    }
+
+    private void releaseMessage() {
+        if (message != null) {
+            message.release();
+            message = null;
+        }
     }
 
     private void flushBoth() {

@@ -2,7 +2,7 @@ package org.jamesproxy.testing;
 
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.config.MailProxyConfiguration;
-import org.jamesproxy.imap.ImapProxy;
+import org.jamesproxy.imap.ImapProtocol;
 
 /**
  * The IMAP relay without James: a {@code <imapproxy>} policy, see {@link ProxyFixture}.
@@ -22,7 +22,7 @@ public final class ImapProxyFixture extends ProxyFixture<ImapProxyFixture, FakeI
     }
 
     public ImapProxyFixture() {
-        super(new Protocol<>(MailProxyConfiguration::getImapPolicies, ImapPolicy::getPolicy, ImapProxy::listeners),
+        super(ImapProtocol.INSTANCE,
             new Fakes<>(FakeImapUpstream::start, FakeImapUpstream::startImplicitTls, FakeImapUpstream::startTlsContext,
                 ImapTestClient::connect, ImapTestClient::connectTls));
     }

@@ -2,7 +2,7 @@ package org.jamesproxy.testing;
 
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.Pop3Policy;
-import org.jamesproxy.pop3.Pop3Proxy;
+import org.jamesproxy.pop3.Pop3Protocol;
 
 /**
  * The POP3 relay without James: a {@code <pop3proxy>} policy, see {@link ProxyFixture}. Its clients are raw line
@@ -23,7 +23,7 @@ public final class Pop3ProxyFixture extends ProxyFixture<Pop3ProxyFixture, FakeP
     }
 
     public Pop3ProxyFixture() {
-        super(new Protocol<>(MailProxyConfiguration::getPop3Policies, Pop3Policy::getPolicy, Pop3Proxy::listeners),
+        super(Pop3Protocol.INSTANCE,
             new Fakes<>(FakePop3Upstream::start, FakePop3Upstream::startImplicitTls, FakePop3Upstream::stlsContext,
                 ImapTestClient::connect, ImapTestClient::connectTls));
     }

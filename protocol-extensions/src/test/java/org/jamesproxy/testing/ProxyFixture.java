@@ -6,20 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 
 import org.apache.commons.configuration2.XMLConfiguration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
-import org.apache.james.filesystem.api.FileSystem;
-import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.jamesproxy.client.ClientAction;
 import org.jamesproxy.client.DestinationResolver;
@@ -30,6 +25,9 @@ import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.listener.ListenerKind;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.policy.LoggingClientBlocker;
+import org.jamesproxy.relay.PolicyResources;
+import org.jamesproxy.relay.ProxyProtocol;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
 import org.jamesproxy.tls.authority.HostCertificates;
@@ -54,19 +52,6 @@ import org.jamesproxy.upstream.UpstreamConnector;
 public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends FakeUpstream, C extends AutoCloseable>
     implements AutoCloseable {
     private static final AtomicInteger JMX_NAMES = new AtomicInteger();
-
-    /** How a protocol's relay is built, e.g. {@code ImapProxy::listeners}. */
-    @FunctionalInterface
-    public interface ListenerFactory<P> {
-        ProxyListenerPair listeners(P policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
-                                    MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory,
-                                    FileSystem fileSystem) throws ConfigurationException;
-    }
-
-    /** Where a protocol's policies are in the parsed configuration, their common part, and how to bind them. */
-    public record Protocol<P>(Function<MailProxyConfiguration, List<P>> policies, Function<P, ProxyPolicy> common,
-                              ListenerFactory<P> listeners) {
-    }
 
     /**
      * A policy element on 127.0.0.1:0 with both listeners and the Proxy Server keystore.
@@ -137,7 +122,7 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
                               BiFunction<U, SSLContext, U> startTls, Connector<C> client, TlsConnector<C> tlsClient) {
     }
 
-    private final Protocol<?> protocol;
+    private final ProxyProtocol<?> protocol;
     private final Fakes<U, C> fakes;
     private final TestPki pki = TestPki.shared();
     private final RecordingMetricFactory metrics = new RecordingMetricFactory();
@@ -147,7 +132,7 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
     private Optional<HostCertificates> hostCertificates = Optional.empty();
     private DestinationResolver resolver = DestinationResolver.SYSTEM;
 
-    protected ProxyFixture(Protocol<?> protocol, Fakes<U, C> fakes) {
+    protected ProxyFixture(ProxyProtocol<?> protocol, Fakes<U, C> fakes) {
         this.protocol = protocol;
         this.fakes = fakes;
     }
@@ -201,10 +186,10 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
         return start(policyXml, upstream.port(), inspector);
     }
 
-    private <P> ProxyListenerPair bind(Protocol<P> protocol, MailProxyConfiguration configuration,
+    private <P> ProxyListenerPair bind(ProxyProtocol<P> protocol, MailProxyConfiguration configuration,
                                        MessageInspector inspector) throws Exception {
-        P selected = protocol.policies().apply(configuration).get(0);
-        ProxyPolicy policy = protocol.common().apply(selected);
+        P selected = configuration.policies(protocol.kind()).get(0);
+        ProxyPolicy policy = protocol.kind().common().apply(selected);
         FileUrlFileSystem fileSystem = new FileUrlFileSystem(pki.proxyKeyStore().getParent());
         Optional<ServerTlsContext> serverTls = policy.needsProxyServerCertificate()
             ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), "test", policy.getClientTlsProfile()))
@@ -216,8 +201,8 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
         if (policy.getClientAction().isPresent()) {
             connector = connector.withClientAction(ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"));
         }
-        return protocol.listeners().listeners(selected, connector, serverTls,
-            inspector, inspectionExecutor, metrics, fileSystem);
+        return protocol.listeners(selected, new PolicyResources(connector, serverTls, inspector, inspectionExecutor, metrics,
+            fileSystem, new LoggingClientBlocker(metrics)));
     }
 
     /**

@@ -2,7 +2,7 @@ package org.jamesproxy.testing;
 
 import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.config.MailProxyConfiguration;
-import org.jamesproxy.smtp.SmtpProxy;
+import org.jamesproxy.smtp.SmtpProtocol;
 
 /**
  * The SMTP relay without James: a {@code <smtpproxy>} policy, see {@link ProxyFixture}.
@@ -27,7 +27,7 @@ public final class SmtpProxyFixture extends ProxyFixture<SmtpProxyFixture, FakeS
     }
 
     public SmtpProxyFixture() {
-        super(new Protocol<>(MailProxyConfiguration::getSmtpPolicies, SmtpPolicy::getPolicy, SmtpProxy::listeners),
+        super(SmtpProtocol.INSTANCE,
             new Fakes<>(FakeSmtpUpstream::start, FakeSmtpUpstream::startImplicitTls, FakeSmtpUpstream::startTlsContext,
                 SmtpTestClient::connect, SmtpTestClient::connectTls));
     }

@@ -1,0 +1,30 @@
+package org.jamesproxy.imap;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.jamesproxy.config.PolicyKind;
+import org.jamesproxy.config.ImapPolicy;
+import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.relay.PolicyResources;
+import org.jamesproxy.relay.ProxyProtocol;
+import org.jamesproxy.relay.RelayMetrics;
+
+/** The IMAP protocol: {@code <imapproxy>} policies, each a listener pair whose connections are {@link ImapProxySession}s. */
+public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
+    public static final ImapProtocol INSTANCE = new ImapProtocol();
+    static final RelayMetrics.Names METRICS = new RelayMetrics.Names("imapproxy", "starttls", "logins", "fetch");
+
+    private ImapProtocol() {
+    }
+
+    @Override
+    public PolicyKind<ImapPolicy> kind() {
+        return ImapPolicy.KIND;
+    }
+
+    @Override
+    public ProxyListenerPair listeners(ImapPolicy policy, PolicyResources resources) throws ConfigurationException {
+        ImapProxy proxy = new ImapProxy(policy, resources);
+        return resources.listeners("IMAP proxy", policy.getPolicy(),
+            (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler());
+    }
+}

@@ -1,0 +1,44 @@
+package org.jamesproxy.relay;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.MetricFactory;
+import org.jamesproxy.config.ProxyPolicy;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.listener.SessionFactory;
+import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.upstream.UpstreamConnector;
+
+/**
+ * What every protocol's policy is built from, whatever the protocol: the upstream leg, the Proxy Server certificate
+ * (when a listener presents it), the proxy action's inspector and its thread pool, metrics, files, and the block hook.
+ * The boot code (and the relay tests) build one per policy and hand it to {@link ProxyProtocol#listeners}.
+ */
+public record PolicyResources(UpstreamConnector connector, Optional<ServerTlsContext> serverTls, MessageInspector inspector,
+                              Executor inspectionExecutor, MetricFactory metricFactory, FileSystem fileSystem,
+                              ClientBlocker blocker) {
+    /** The policy's interception: its settings, the runner of its action, the protocol's counters and the block hook. */
+    public Interception interception(Protocol protocol, ProxyPolicy policy, RelayMetrics metrics) {
+        return new Interception(protocol, policy.getName(), policy.getInspection(),
+            new InspectionRunner(inspector, inspectionExecutor), metrics, blocker);
+    }
+
+    /** The listener pair a policy's tlsSupport asks for; each accepted connection goes to {@code sessions}. */
+    public ProxyListenerPair listeners(String serviceType, ProxyPolicy policy, SessionFactory sessions) throws ConfigurationException {
+        return ProxyListenerPair.of(policy, kind -> new ProxyListener(serviceType + " " + policy.getName(), policy, kind,
+            serverTls, sessions, fileSystem));
+    }
+
+    /** The name the proxy greets with and says in EHLO. */
+    public static String helloName(ProxyPolicy policy) {
+        String name = policy.listenerConfig().getString("helloName", "james-mail-proxy");
+        return name.isBlank() ? "james-mail-proxy" : name;
+    }
+}

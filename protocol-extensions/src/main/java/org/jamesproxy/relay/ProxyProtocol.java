@@ -1,0 +1,18 @@
+package org.jamesproxy.relay;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.jamesproxy.config.PolicyKind;
+import org.jamesproxy.listener.ProxyListenerPair;
+
+/**
+ * One proxied protocol, as the boot code sees it: which policy elements are its own and how a parsed policy becomes
+ * listeners whose connections are its sessions. Each protocol package has one; {@code ProxyProtocols} lists them.
+ *
+ * @param <P> the protocol's parsed policy
+ */
+public interface ProxyProtocol<P> {
+    PolicyKind<P> kind();
+
+    ProxyListenerPair listeners(P policy, PolicyResources resources) throws ConfigurationException;
+}
