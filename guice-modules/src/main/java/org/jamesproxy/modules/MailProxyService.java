@@ -84,8 +84,7 @@ public class MailProxyService {
                 LOGGER.warn("conf/{}.xml defines no enabled proxy policy: the mail proxy is not listening", CONFIGURATION_NAME);
                 return;
             }
-            int threads = new ConfigValues(root, "mailproxy").integer("inspectionThreads",
-                2 * Runtime.getRuntime().availableProcessors(), 1, 1024);
+            int threads = configuration.getInspectionThreads();
             inspectionExecutor = Executors.newFixedThreadPool(threads, namedThreads("mailproxy-inspection"));
             actions = loadActions(configuration);
             reloadCheckInterval = configuration.getCertificateReloadCheckInterval();

@@ -26,13 +26,21 @@ import com.google.common.collect.ImmutableMap;
  */
 public final class MailProxyConfiguration {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailProxyConfiguration.class);
+    private static final int MAX_INSPECTION_THREADS = 1024;
     public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableList.of(),
-        ImmutableList.of(), ImmutableList.of(), Optional.empty(), Duration.ofSeconds(10));
+        ImmutableList.of(), ImmutableList.of(), Optional.empty(), Duration.ofSeconds(10), defaultInspectionThreads());
+
+    /** {@code <inspectionThreads>} when absent: twice the processors, as James sizes its own I/O worker pools. */
+    public static int defaultInspectionThreads() {
+        return Math.min(MAX_INSPECTION_THREADS, 2 * Runtime.getRuntime().availableProcessors());
+    }
 
     public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
         ImmutableMap<String, TlsProfile> profileMap = parseProfiles(root);
         Optional<ProxyAuthorityConfig> proxyAuthority = ProxyAuthorityConfig.parse(new ConfigValues(root, "mailproxy"));
         Duration reloadCheckInterval = new ConfigValues(root, "mailproxy").duration("certificateReloadCheckInterval", "10s");
+        int inspectionThreads = new ConfigValues(root, "mailproxy").integer("inspectionThreads", defaultInspectionThreads(),
+            1, MAX_INSPECTION_THREADS);
 
         ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = parseActions(root);
 
@@ -43,7 +51,7 @@ public final class MailProxyConfiguration {
         ImmutableList<Pop3Policy> pop3Policies = parsePolicies(root, "pop3proxy", profileMap, actionMap.keySet(),
             Pop3Policy::parse, Pop3Policy::getPolicy);
         return new MailProxyConfiguration(profileMap, actionMap, imapPolicies, smtpPolicies, pop3Policies, proxyAuthority,
-            reloadCheckInterval);
+            reloadCheckInterval, inspectionThreads);
     }
 
     /**
@@ -175,6 +183,7 @@ public final class MailProxyConfiguration {
 
     private final Optional<ProxyAuthorityConfig> proxyAuthority;
     private final Duration certificateReloadCheckInterval;
+    private final int inspectionThreads;
 
     private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
                                    ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions,
@@ -182,8 +191,10 @@ public final class MailProxyConfiguration {
                                    ImmutableList<SmtpPolicy> smtpPolicies,
                                    ImmutableList<Pop3Policy> pop3Policies,
                                    Optional<ProxyAuthorityConfig> proxyAuthority,
-                                   Duration certificateReloadCheckInterval) {
+                                   Duration certificateReloadCheckInterval,
+                                   int inspectionThreads) {
         this.proxyAuthority = proxyAuthority;
+        this.inspectionThreads = inspectionThreads;
         this.certificateReloadCheckInterval = certificateReloadCheckInterval;
         this.tlsProfiles = tlsProfiles;
         this.proxyActions = proxyActions;
@@ -203,6 +214,14 @@ public final class MailProxyConfiguration {
      */
     public Duration getCertificateReloadCheckInterval() {
         return certificateReloadCheckInterval;
+    }
+
+    /**
+     * {@code <inspectionThreads>} (1 to 1024, default {@link #defaultInspectionThreads()}): the pool that runs the proxy
+     * actions for every policy.
+     */
+    public int getInspectionThreads() {
+        return inspectionThreads;
     }
 
     /** Every profile by name, the predefined Standard ones included. */
@@ -238,6 +257,7 @@ public final class MailProxyConfiguration {
             return Objects.equals(tlsProfiles, that.tlsProfiles)
                 && Objects.equals(proxyAuthority, that.proxyAuthority)
                 && Objects.equals(certificateReloadCheckInterval, that.certificateReloadCheckInterval)
+                && inspectionThreads == that.inspectionThreads
                 && Objects.equals(proxyActions.keySet(), that.proxyActions.keySet())
                 && Objects.equals(imapPolicies, that.imapPolicies)
                 && Objects.equals(smtpPolicies, that.smtpPolicies)
@@ -248,7 +268,7 @@ public final class MailProxyConfiguration {
 
     @Override
     public final int hashCode() {
-        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, proxyActions.keySet(), imapPolicies, smtpPolicies, pop3Policies);
+        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, inspectionThreads, proxyActions.keySet(), imapPolicies, smtpPolicies, pop3Policies);
     }
 
     @Override

@@ -111,4 +111,23 @@ class MailProxyConfigurationTest {
         assertThat(configuration.getTlsProfiles().get("strict").enabledProtocols()).containsExactly("TLSv1.3");
         assertThat(configuration.getTlsProfiles().get("legacy").enabledProtocols()).containsExactly("TLSv1.1", "TLSv1.2", "TLSv1.3");
     }
+
+    @Test
+    void inspectionThreadsShouldDefaultToTwiceTheProcessors() throws Exception {
+        assertThat(MailProxyConfiguration.parse(xml(policy(""))).getInspectionThreads())
+            .isEqualTo(Math.min(1024, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Test
+    void inspectionThreadsShouldBeRead() throws Exception {
+        assertThat(MailProxyConfiguration.parse(xml("<inspectionThreads>3</inspectionThreads>" + policy("")))
+            .getInspectionThreads()).isEqualTo(3);
+    }
+
+    @Test
+    void inspectionThreadsOutOfRangeShouldNameTheElement() {
+        assertThatThrownBy(() -> MailProxyConfiguration.parse(xml("<inspectionThreads>0</inspectionThreads>" + policy(""))))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("mailproxy.inspectionThreads: invalid value '0': expected a whole number from 1 to 1024");
+    }
 }
