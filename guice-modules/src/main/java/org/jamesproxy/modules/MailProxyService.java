@@ -117,7 +117,7 @@ public class MailProxyService {
     private ImmutableMap<String, ProxyAction> loadActions(MailProxyConfiguration configuration) throws ConfigurationException {
         ImmutableMap.Builder<String, ProxyAction> actions = ImmutableMap.builder();
         for (var entry : configuration.getProxyActions().entrySet()) {
-            actions.put(entry.getKey(), actionLoader.load(entry.getKey(), entry.getValue()));
+            actions.put(entry.getKey(), actionLoader.load(entry.getValue()));
         }
         return actions.buildOrThrow();
     }

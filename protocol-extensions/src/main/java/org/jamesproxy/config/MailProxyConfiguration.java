@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 
 /**
- * The whole of conf/mailproxy.xml, parsed once at boot. Proxy actions stay as XML elements here: turning them
- * into mailets needs James's loaders, which the Guice layer owns.
+ * The whole of conf/mailproxy.xml, parsed once at boot into immutable values. Proxy actions are parsed into
+ * {@link ProxyActionDefinition}s; turning those into mailets needs James's loaders, which the Guice layer owns.
  */
 public final class MailProxyConfiguration {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailProxyConfiguration.class);
@@ -42,7 +43,7 @@ public final class MailProxyConfiguration {
         int inspectionThreads = new ConfigValues(root, "mailproxy").integer("inspectionThreads", defaultInspectionThreads(),
             1, MAX_INSPECTION_THREADS);
 
-        ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = parseActions(root);
+        ImmutableMap<String, ProxyActionDefinition> actionMap = parseActions(root);
 
         ImmutableList<ImapPolicy> imapPolicies = parsePolicies(root, "imapproxy", profileMap, actionMap.keySet(),
             ImapPolicy::parse, ImapPolicy::getPolicy);
@@ -59,9 +60,9 @@ public final class MailProxyConfiguration {
      * Unlike TLS profiles, no file ever had to declare a predefined action, so even an identical redefinition is an
      * error: one name, one meaning, and an edited copy under the Standard name cannot hide.
      */
-    private static ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> parseActions(
+    private static ImmutableMap<String, ProxyActionDefinition> parseActions(
             HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
-        Map<String, HierarchicalConfiguration<ImmutableNode>> actions = new LinkedHashMap<>(PredefinedProxyActions.definitions());
+        Map<String, ProxyActionDefinition> actions = new LinkedHashMap<>(PredefinedProxyActions.definitions());
         int index = 0;
         for (HierarchicalConfiguration<ImmutableNode> action : root.configurationsAt("proxyActions.action")) {
             ConfigValues values = new ConfigValues(action, "mailproxy.proxyActions.action[" + index++ + "]");
@@ -72,9 +73,10 @@ public final class MailProxyConfiguration {
                     + name.substring(0, name.indexOf('.')) + ".MyCopy\">, change the copy and name it in the policies'"
                     + " <proxyAction>");
             }
-            if (actions.put(name, action) != null) {
+            if (actions.containsKey(name)) {
                 throw values.invalid("[@name]", name, "another <action> already has that name");
             }
+            actions.put(name, ProxyActionDefinition.parse(name, action));
         }
         return ImmutableMap.copyOf(actions);
     }
@@ -176,7 +178,7 @@ public final class MailProxyConfiguration {
     }
 
     private final ImmutableMap<String, TlsProfile> tlsProfiles;
-    private final ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions;
+    private final ImmutableMap<String, ProxyActionDefinition> proxyActions;
     private final ImmutableList<ImapPolicy> imapPolicies;
     private final ImmutableList<SmtpPolicy> smtpPolicies;
     private final ImmutableList<Pop3Policy> pop3Policies;
@@ -186,7 +188,7 @@ public final class MailProxyConfiguration {
     private final int inspectionThreads;
 
     private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
-                                   ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions,
+                                   ImmutableMap<String, ProxyActionDefinition> proxyActions,
                                    ImmutableList<ImapPolicy> imapPolicies,
                                    ImmutableList<SmtpPolicy> smtpPolicies,
                                    ImmutableList<Pop3Policy> pop3Policies,
@@ -230,7 +232,7 @@ public final class MailProxyConfiguration {
     }
 
     /** Every proxy action by name: the predefined read-only ones ({@link PredefinedProxyActions}), then the file's. */
-    public Map<String, HierarchicalConfiguration<ImmutableNode>> getProxyActions() {
+    public Map<String, ProxyActionDefinition> getProxyActions() {
         return proxyActions;
     }
 
@@ -258,7 +260,7 @@ public final class MailProxyConfiguration {
                 && Objects.equals(proxyAuthority, that.proxyAuthority)
                 && Objects.equals(certificateReloadCheckInterval, that.certificateReloadCheckInterval)
                 && inspectionThreads == that.inspectionThreads
-                && Objects.equals(proxyActions.keySet(), that.proxyActions.keySet())
+                && Objects.equals(proxyActions, that.proxyActions)
                 && Objects.equals(imapPolicies, that.imapPolicies)
                 && Objects.equals(smtpPolicies, that.smtpPolicies)
                 && Objects.equals(pop3Policies, that.pop3Policies);
@@ -268,7 +270,7 @@ public final class MailProxyConfiguration {
 
     @Override
     public final int hashCode() {
-        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, inspectionThreads, proxyActions.keySet(), imapPolicies, smtpPolicies, pop3Policies);
+        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, inspectionThreads, proxyActions, imapPolicies, smtpPolicies, pop3Policies);
     }
 
     @Override
