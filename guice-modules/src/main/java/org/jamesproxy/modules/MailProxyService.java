@@ -17,7 +17,6 @@ import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.james.util.concurrent.NamedThreadFactory;
 import org.jamesproxy.client.ClientAction;
 import org.jamesproxy.client.DestinationResolver;
-import org.jamesproxy.config.ConfigValues;
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.config.UpstreamTls;
@@ -81,8 +80,7 @@ public class MailProxyService {
                 LOGGER.warn("conf/{}.xml defines no enabled proxy policy: the mail proxy is not listening", CONFIGURATION_NAME);
                 return;
             }
-            int threads = new ConfigValues(root, "mailproxy").integer("inspectionThreads",
-                2 * Runtime.getRuntime().availableProcessors(), 1, 1024);
+            int threads = configuration.getInspectionThreads();
             inspectionExecutor = Executors.newFixedThreadPool(threads, NamedThreadFactory.withName("mailproxy-inspection"));
             actions = loadActions(configuration);
             reloadCheckInterval = configuration.getCertificateReloadCheckInterval();
@@ -106,7 +104,7 @@ public class MailProxyService {
     private ImmutableMap<String, ProxyAction> loadActions(MailProxyConfiguration configuration) throws ConfigurationException {
         ImmutableMap.Builder<String, ProxyAction> actions = ImmutableMap.builder();
         for (var entry : configuration.getProxyActions().entrySet()) {
-            actions.put(entry.getKey(), actionLoader.load(entry.getKey(), entry.getValue()));
+            actions.put(entry.getKey(), actionLoader.load(entry.getValue()));
         }
         return actions.buildOrThrow();
     }

@@ -43,6 +43,7 @@ import org.jamesproxy.inspection.OnError;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.ProxyAction;
 import org.jamesproxy.inspection.ProxyActionInspector;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.inspection.Verdict;
 
@@ -270,9 +271,9 @@ public final class InspectionBenchmark {
         ProxyActionLoader actionLoader = new ProxyActionLoader(loader, loader, FakeMailContext.defaultContext());
         List<ProxyAction.Step> allSteps = new ArrayList<>();
         if (PredefinedProxyActions.isPredefined(name)) {
-            allSteps.addAll(actionLoader.load(name, PredefinedProxyActions.definition(name).orElseThrow()).getSteps());
+            allSteps.addAll(actionLoader.load(PredefinedProxyActions.definition(name).orElseThrow()).getSteps());
         }
-        allSteps.addAll(actionLoader.load(name, xml.configurationAt("action")).getSteps());
+        allSteps.addAll(actionLoader.load(ProxyActionDefinition.parse(name, xml.configurationAt("action"))).getSteps());
         String label = steps.isEmpty() || !PredefinedProxyActions.isPredefined(name) ? name : name + "+AV";
         return new ProxyActionInspector(ProxyAction.of(label, allSteps), OnError.DENY, new DropWizardMetricFactory(new MetricRegistry()));
     }

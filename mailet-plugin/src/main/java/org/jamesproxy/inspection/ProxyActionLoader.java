@@ -10,9 +10,9 @@ import java.util.Optional;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.commons.configuration2.convert.DisabledListDelimiterHandler;
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.mailetcontainer.api.MailetLoader;
 import org.apache.james.mailetcontainer.api.MatcherLoader;
 import org.apache.james.mailetcontainer.impl.MailetConfigImpl;
@@ -24,11 +24,10 @@ import org.apache.mailet.Matcher;
 import org.apache.mailet.base.MatcherInverter;
 
 import com.google.common.base.Throwables;
-import com.google.common.collect.ImmutableSet;
 
 /**
- * Builds a {@link ProxyAction} from an {@code <action name="...">} element, with the syntax of a James
- * {@code <processor>} in mailetcontainer.xml:
+ * Builds a {@link ProxyAction} from a {@link ProxyActionDefinition}, the parsed {@code <action name="...">} element,
+ * with the syntax of a James {@code <processor>} in mailetcontainer.xml:
  * <pre>
  * &lt;action name="IMAP-Server.Standard"&gt;
  *   &lt;matcher name="bigOrExe" match="Or"&gt;                    &lt;!-- optional composite: And, Or, Not, Xor --&gt;
@@ -47,16 +46,12 @@ import com.google.common.collect.ImmutableSet;
  * behaves exactly as in the mail container. {@code onMailetException}/{@code onMatchException} are not used here: the
  * policy's {@link OnError} decides.
  * <p>
- * Every error is a {@link ConfigurationException} naming the action, the element (1-based, as in XPath) and the value,
- * e.g. {@code proxyActions.action[@name=X].mailet[2] class 'Foo': cannot load: ...}.
+ * Structural errors are the definition's ({@link ProxyActionDefinition#parse}); the loader's are those only loading
+ * finds (a class or matcher that does not load, a mailet's init failing, nested matchers under a matcher that is not
+ * a composite). Every error is a {@link ConfigurationException} naming the action, the element (1-based, as in XPath)
+ * and the value, e.g. {@code proxyActions.action[@name=X].mailet[2] class 'Foo': cannot load: ...}.
  */
 public class ProxyActionLoader {
-    private static final String ACTIONS_PATH = "proxyActions.action";
-    private static final String MAILET = "mailet";
-    private static final String MATCHER = "matcher";
-    private static final ImmutableSet<String> KNOWN_CHILDREN = ImmutableSet.of(MAILET, MATCHER);
-    private static final String DEFAULT_MATCHER = "All";
-
     private final MailetLoader mailetLoader;
     private final MatcherLoader matcherLoader;
     private final MailetContext mailetContext;
@@ -68,142 +63,89 @@ public class ProxyActionLoader {
         this.mailetContext = mailetContext;
     }
 
-    /**
-     * @param name the action's name, used in error messages and by {@link ProxyAction#getName()}
-     * @param actionElement the {@code <action>} element
-     */
-    public ProxyAction load(String name, HierarchicalConfiguration<ImmutableNode> actionElement) throws ConfigurationException {
-        String where = ACTIONS_PATH + "[@name=" + name + "]";
-        if (name == null || name.isBlank()) {
-            throw new ConfigurationException(ACTIONS_PATH + ": missing 'name' attribute");
-        }
-        checkChildren(where, actionElement);
-
+    /** Loads and initialises every matcher and mailet of the definition, in document order. */
+    public ProxyAction load(ProxyActionDefinition definition) throws ConfigurationException {
         List<ProxyAction.Step> steps = new ArrayList<>();
         try {
-            Map<String, Matcher> namedMatchers = loadNamedMatchers(where, actionElement.configurationsAt(MATCHER));
-            List<HierarchicalConfiguration<ImmutableNode>> mailets = actionElement.configurationsAt(MAILET);
-            for (int i = 0; i < mailets.size(); i++) {
-                steps.add(loadStep(where + "." + MAILET + "[" + (i + 1) + "]", mailets.get(i), namedMatchers));
+            Map<String, Matcher> namedMatchers = new HashMap<>();
+            for (Map.Entry<String, ProxyActionDefinition.MatcherDefinition> named : definition.getMatchers().entrySet()) {
+                namedMatchers.put(named.getKey(), loadMatcherElement(named.getValue()));
+            }
+            for (ProxyActionDefinition.MailetDefinition mailet : definition.getMailets()) {
+                steps.add(loadStep(mailet, namedMatchers));
             }
         } catch (ConfigurationException e) {
             // The server will not start, but do not leave initialised mailets (threads, sockets) behind.
-            ProxyAction.of(name, steps).destroy();
+            ProxyAction.of(definition.getName(), steps).destroy();
             throw e;
         }
-        return ProxyAction.of(name, steps);
-    }
-
-    private void checkChildren(String where, HierarchicalConfiguration<ImmutableNode> actionElement) throws ConfigurationException {
-        // A typo such as <mailett> would otherwise silently disable inspection.
-        for (ImmutableNode child : actionElement.getNodeModel().getNodeHandler().getRootNode().getChildren()) {
-            if (!KNOWN_CHILDREN.contains(child.getNodeName())) {
-                throw new ConfigurationException(where + ": unexpected element <" + child.getNodeName()
-                    + ">, expected <mailet> or <matcher>");
-            }
-        }
-    }
-
-    private Map<String, Matcher> loadNamedMatchers(String where, List<HierarchicalConfiguration<ImmutableNode>> elements) throws ConfigurationException {
-        Map<String, Matcher> named = new HashMap<>();
-        for (int i = 0; i < elements.size(); i++) {
-            String elementWhere = where + "." + MATCHER + "[" + (i + 1) + "]";
-            HierarchicalConfiguration<ImmutableNode> element = elements.get(i);
-            String matcherName = attribute(element, "name")
-                .orElseThrow(() -> new ConfigurationException(elementWhere + ": missing 'name' attribute"));
-            if (named.containsKey(matcherName)) {
-                throw new ConfigurationException(elementWhere + " name '" + matcherName + "': already defined in this action");
-            }
-            named.put(matcherName, loadMatcherElement(elementWhere, element));
-        }
-        return named;
+        return ProxyAction.of(definition.getName(), steps);
     }
 
     /** A {@code <matcher match|notmatch=...>} element, with its nested children when it is a composite. */
-    private Matcher loadMatcherElement(String where, HierarchicalConfiguration<ImmutableNode> element) throws ConfigurationException {
-        Optional<String> match = attribute(element, "match");
-        Optional<String> notMatch = attribute(element, "notmatch");
-        if (match.isPresent() && notMatch.isPresent()) {
-            throw new ConfigurationException(where + ": use either 'match' or 'notmatch', not both");
-        }
-        String attributeName = match.isPresent() ? "match" : "notmatch";
-        String spec = match.or(() -> notMatch)
-            .orElseThrow(() -> new ConfigurationException(where + ": missing 'match' attribute"));
-
-        Matcher matcher = loadMatcher(where, attributeName, spec);
-        List<HierarchicalConfiguration<ImmutableNode>> children = element.configurationsAt(MATCHER);
+    private Matcher loadMatcherElement(ProxyActionDefinition.MatcherDefinition definition) throws ConfigurationException {
+        String where = definition.getElement();
+        ProxyActionDefinition.Match match = definition.getMatch();
+        Matcher matcher = loadMatcher(where, match);
         if (matcher instanceof CompositeMatcher) {
-            for (int i = 0; i < children.size(); i++) {
-                ((CompositeMatcher) matcher).add(loadMatcherElement(where + "." + MATCHER + "[" + (i + 1) + "]", children.get(i)));
+            for (ProxyActionDefinition.MatcherDefinition child : definition.getChildren()) {
+                ((CompositeMatcher) matcher).add(loadMatcherElement(child));
             }
-        } else if (!children.isEmpty()) {
-            throw new ConfigurationException(where + " " + attributeName + " '" + spec
+        } else if (!definition.getChildren().isEmpty()) {
+            throw new ConfigurationException(where + " " + match.getAttributeName() + " '" + match.getSpec()
                 + "': only composite matchers (And, Or, Not, Xor) take nested <matcher> elements");
         }
-        return notMatch.isPresent() ? new MatcherInverter(matcher) : matcher;
+        return match.isNegated() ? new MatcherInverter(matcher) : matcher;
     }
 
-    private ProxyAction.Step loadStep(String where, HierarchicalConfiguration<ImmutableNode> element,
+    private ProxyAction.Step loadStep(ProxyActionDefinition.MailetDefinition definition,
                                       Map<String, Matcher> namedMatchers) throws ConfigurationException {
-        String className = attribute(element, "class")
-            .orElseThrow(() -> new ConfigurationException(where + ": missing 'class' attribute"));
-        Optional<String> match = attribute(element, "match");
-        Optional<String> notMatch = attribute(element, "notmatch");
-        if (match.isPresent() && notMatch.isPresent()) {
-            throw new ConfigurationException(where + ": use either 'match' or 'notmatch', not both");
-        }
-
-        Matcher matcher = notMatch.isPresent()
-            ? resolveMatcher(where, "notmatch", notMatch.get(), namedMatchers)
-            : resolveMatcher(where, "match", match.orElse(DEFAULT_MATCHER), namedMatchers);
-        Mailet mailet = loadMailet(where, className, element);
-        return notMatch.isPresent()
+        ProxyActionDefinition.Match match = definition.getMatch();
+        Matcher named = namedMatchers.get(match.getSpec());
+        Matcher matcher = named != null ? named : loadMatcher(definition.getElement(), match);
+        Mailet mailet = loadMailet(definition);
+        return match.isNegated()
             ? ProxyAction.Step.notMatching(matcher, mailet)
             : ProxyAction.Step.matching(matcher, mailet);
     }
 
-    private Matcher resolveMatcher(String where, String attributeName, String spec, Map<String, Matcher> namedMatchers) throws ConfigurationException {
-        Matcher named = namedMatchers.get(spec);
-        if (named != null) {
-            return named;
-        }
-        return loadMatcher(where, attributeName, spec);
-    }
-
-    private Matcher loadMatcher(String where, String attributeName, String spec) throws ConfigurationException {
-        // Same split as James: "HasHeader=X-Foo=bar" is matcher "HasHeader" with condition "X-Foo=bar".
-        int equals = spec.indexOf('=');
-        String matcherName = (equals == -1 ? spec : spec.substring(0, equals)).trim();
-        if (matcherName.isEmpty()) {
-            throw new ConfigurationException(where + " " + attributeName + " '" + spec + "': no matcher name");
-        }
+    private Matcher loadMatcher(String where, ProxyActionDefinition.Match match) throws ConfigurationException {
         MatcherConfigImpl config = new MatcherConfigImpl();
-        config.setMatcherName(matcherName);
-        config.setCondition(equals == -1 ? null : spec.substring(equals + 1));
+        config.setMatcherName(match.getMatcherName());
+        config.setCondition(match.getCondition().orElse(null));
         config.setMailetContext(mailetContext);
         try {
             return Objects.requireNonNull(matcherLoader.getMatcher(config), "the matcher loader returned null");
         } catch (MessagingException | RuntimeException | LinkageError e) {
-            throw new ConfigurationException(where + " " + attributeName + " '" + spec + "': cannot load: " + describe(e), e);
+            throw new ConfigurationException(where + " " + match.getAttributeName() + " '" + match.getSpec()
+                + "': cannot load: " + describe(e), e);
         }
     }
 
-    private Mailet loadMailet(String where, String className, HierarchicalConfiguration<ImmutableNode> element) throws ConfigurationException {
+    private Mailet loadMailet(ProxyActionDefinition.MailetDefinition definition) throws ConfigurationException {
         MailetConfigImpl config = new MailetConfigImpl();
-        config.setMailetName(className);
-        config.setConfiguration(element);
+        config.setMailetName(definition.getClassName());
+        config.setConfiguration(initParameters(definition));
         config.setMailetContext(mailetContext);
         try {
             return Objects.requireNonNull(mailetLoader.getMailet(config), "the mailet loader returned null");
         } catch (MessagingException | RuntimeException | LinkageError e) {
-            throw new ConfigurationException(where + " class '" + className + "': cannot load: " + describe(e), e);
+            throw new ConfigurationException(definition.getElement() + " class '" + definition.getClassName()
+                + "': cannot load: " + describe(e), e);
         }
     }
 
-    private static Optional<String> attribute(HierarchicalConfiguration<ImmutableNode> element, String name) {
-        return Optional.ofNullable(element.getString("[@" + name + "]", null))
-            .map(String::trim)
-            .filter(value -> !value.isEmpty());
+    /**
+     * James's {@link MailetConfigImpl} takes its parameters from a commons-configuration object, whose keys its
+     * {@code setConfiguration} reads with {@code ..} turned into {@code .}. The definition's parameters are already
+     * what that gives, so each goes in as one flat key with its dots escaped ({@code .} written {@code ..}): the mailet
+     * then sees exactly the names and values it would have seen with the element itself.
+     */
+    static BaseHierarchicalConfiguration initParameters(ProxyActionDefinition.MailetDefinition definition) {
+        BaseHierarchicalConfiguration parameters = new BaseHierarchicalConfiguration();
+        parameters.setListDelimiterHandler(new DisabledListDelimiterHandler());
+        definition.getParameters().forEach((name, value) -> parameters.addProperty(name.replace(".", ".."), value));
+        return parameters;
     }
 
     /**

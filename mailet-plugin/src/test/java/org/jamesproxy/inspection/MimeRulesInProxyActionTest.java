@@ -87,7 +87,7 @@ class MimeRulesInProxyActionTest {
         new FileHandler(xml).load(new StringReader(ACTION));
         ByClassName loader = new ByClassName();
         ProxyAction action = new ProxyActionLoader(loader, loader, FakeMailContext.defaultContext())
-            .load("IMAP-Server.Standard", xml.configurationAt("action"));
+            .load(ProxyActionDefinition.parse("IMAP-Server.Standard", xml.configurationAt("action")));
         assertThat(action.getSteps()).extracting(step -> (Object) step.getMailet().getClass())
             .containsExactly(org.jamesproxy.mailet.StripHeaders.class, ContentTypeRules.class, FilenameRules.class);
         inspector = new ProxyActionInspector(action, OnError.DENY, new RecordingMetricFactory());

@@ -100,8 +100,9 @@ class ProxyActionLoaderTest {
         return xml.configurationAt("action");
     }
 
+    /** Parsing and loading, as the proxy does at boot: the errors of either name the element. */
     private ProxyAction load(String content) throws ConfigurationException {
-        return testee.load("A", action(content));
+        return testee.load(ProxyActionDefinition.parse("A", action(content)));
     }
 
     @Test

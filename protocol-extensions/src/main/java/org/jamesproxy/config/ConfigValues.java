@@ -1,21 +1,18 @@
 package org.jamesproxy.config;
 
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
-import org.apache.james.util.DurationParser;
-import org.apache.james.util.Size;
+import org.jamesproxy.values.InvalidValueException;
+import org.jamesproxy.values.TypedValues;
 
 /**
  * Reads typed values from one XML element, turning every bad value into a {@link ConfigurationException} that
- * names the full element path and the value, so an admin knows which line of mailproxy.xml to fix.
+ * names the full element path and the value, so an admin knows which line of mailproxy.xml to fix. The text-to-value
+ * rules are {@link TypedValues}'s, the same as the mailets' parameters.
  */
 public final class ConfigValues {
     private final HierarchicalConfiguration<ImmutableNode> config;
@@ -43,9 +40,7 @@ public final class ConfigValues {
     }
 
     public Optional<String> optionalString(String key) {
-        return Optional.ofNullable(config.getString(key, null))
-            .map(String::trim)
-            .filter(value -> !value.isEmpty());
+        return TypedValues.text(config.getString(key, null));
     }
 
     public String string(String key, String defaultValue) {
@@ -58,81 +53,52 @@ public final class ConfigValues {
     }
 
     public boolean bool(String key, boolean defaultValue) throws ConfigurationException {
-        Optional<String> value = optionalString(key);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        switch (value.get().toLowerCase(Locale.US)) {
-            case "true":
-            case "yes":
-                return true;
-            case "false":
-            case "no":
-                return false;
-            default:
-                throw invalid(key, value.get(), "expected true or false");
-        }
+        return parse(key, TypedValues::bool).orElse(defaultValue);
     }
 
     public int integer(String key, int defaultValue, int min, int max) throws ConfigurationException {
-        Optional<String> value = optionalString(key);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            int parsed = Integer.parseInt(value.get());
-            if (parsed < min || parsed > max) {
-                throw invalid(key, value.get(), "expected a number between " + min + " and " + max);
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw invalid(key, value.get(), "expected a number");
-        }
+        return parse(key, value -> TypedValues.integer(value, min, max)).orElse(defaultValue);
     }
 
-    /** Sizes as James writes them: 512, 64K, 25M, 1G. */
+    /** Sizes as James writes them ({@link TypedValues#size(String)}): 512, 64K, 25M, 1G. */
     public long size(String key, String defaultValue) throws ConfigurationException {
-        String value = string(key, defaultValue);
-        try {
-            long bytes = Size.parse(value).asBytes();
-            if (bytes <= 0) {
-                throw invalid(key, value, "expected a positive size such as 64K or 25M");
-            }
-            return bytes;
-        } catch (IllegalArgumentException e) {
-            throw invalid(key, value, "expected a size such as 64K or 25M");
-        }
+        return parse(key, string(key, defaultValue), TypedValues::size);
     }
 
     /** Durations as James writes them: 30s, 10m, 1h (a bare number is seconds). */
     public Duration duration(String key, String defaultValue) throws ConfigurationException {
-        String value = string(key, defaultValue);
-        try {
-            Duration duration = DurationParser.parse(value, java.time.temporal.ChronoUnit.SECONDS);
-            if (duration.isNegative() || duration.isZero()) {
-                throw invalid(key, value, "expected a positive duration such as 30s or 10m");
-            }
-            return duration;
-        } catch (IllegalArgumentException e) {
-            throw invalid(key, value, "expected a duration such as 30s or 10m");
-        }
+        return parse(key, string(key, defaultValue), TypedValues::duration);
     }
 
     public <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue) throws ConfigurationException {
-        Optional<String> value = optionalString(key);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        return parseEnum(key, value.get(), type);
+        return parse(key, value -> TypedValues.enumValue(value, type)).orElse(defaultValue);
     }
 
     public <E extends Enum<E>> E parseEnum(String key, String value, Class<E> type) throws ConfigurationException {
-        Function<E, String> name = constant -> constant.name().toLowerCase(Locale.US);
-        return Arrays.stream(type.getEnumConstants())
-            .filter(constant -> name.apply(constant).equals(value.toLowerCase(Locale.US)))
-            .findFirst()
-            .orElseThrow(() -> invalid(key, value, "expected one of "
-                + Arrays.stream(type.getEnumConstants()).map(name).collect(Collectors.joining(", "))));
+        return parse(key, value, text -> TypedValues.enumValue(text, type));
+    }
+
+    @FunctionalInterface
+    private interface Parser<T> {
+        T parse(String value) throws InvalidValueException;
+    }
+
+    /** The key's value parsed, empty when absent or blank. */
+    private <T> Optional<T> parse(String key, Parser<T> parser) throws ConfigurationException {
+        Optional<String> value = optionalString(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(parse(key, value.get(), parser));
+    }
+
+    /** A bad value becomes an error naming this element's key. */
+    private <T> T parse(String key, String value, Parser<T> parser) throws ConfigurationException {
+        try {
+            return parser.parse(value);
+        } catch (InvalidValueException e) {
+            throw invalid(key, e.getValue(), e.getExpectation());
+        }
     }
 
     public ConfigurationException invalid(String key, String value, String expectation) {

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,29 +21,38 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 
 /**
- * The whole of conf/mailproxy.xml, parsed once at boot. Proxy actions stay as XML elements here: turning them
- * into mailets needs James's loaders, which the Guice layer owns.
+ * The whole of conf/mailproxy.xml, parsed once at boot into immutable values. Proxy actions are parsed into
+ * {@link ProxyActionDefinition}s; turning those into mailets needs James's loaders, which the Guice layer owns.
  */
 public final class MailProxyConfiguration {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailProxyConfiguration.class);
+    private static final int MAX_INSPECTION_THREADS = 1024;
     public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableMap.of(),
-        Optional.empty(), Duration.ofSeconds(10));
+        Optional.empty(), Duration.ofSeconds(10), defaultInspectionThreads());
 
     /** Every kind of policy element, in the order their listeners start. */
     public static final List<PolicyKind<?>> POLICY_KINDS = List.of(ImapPolicy.KIND, SmtpPolicy.KIND, Pop3Policy.KIND);
+
+    /** {@code <inspectionThreads>} when absent: twice the processors, as James sizes its own I/O worker pools. */
+    public static int defaultInspectionThreads() {
+        return Math.min(MAX_INSPECTION_THREADS, 2 * Runtime.getRuntime().availableProcessors());
+    }
 
     public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
         ImmutableMap<String, TlsProfile> profileMap = parseProfiles(root);
         Optional<ProxyAuthorityConfig> proxyAuthority = ProxyAuthorityConfig.parse(new ConfigValues(root, "mailproxy"));
         Duration reloadCheckInterval = new ConfigValues(root, "mailproxy").duration("certificateReloadCheckInterval", "10s");
+        int inspectionThreads = new ConfigValues(root, "mailproxy").integer("inspectionThreads", defaultInspectionThreads(),
+            1, MAX_INSPECTION_THREADS);
 
-        ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> actionMap = parseActions(root);
+        ImmutableMap<String, ProxyActionDefinition> actionMap = parseActions(root);
 
         ImmutableMap.Builder<PolicyKind<?>, ImmutableList<?>> policies = ImmutableMap.builder();
         for (PolicyKind<?> kind : POLICY_KINDS) {
             policies.put(kind, parsePolicies(root, kind, profileMap, actionMap.keySet()));
         }
-        return new MailProxyConfiguration(profileMap, actionMap, policies.buildOrThrow(), proxyAuthority, reloadCheckInterval);
+        return new MailProxyConfiguration(profileMap, actionMap, policies.buildOrThrow(), proxyAuthority, reloadCheckInterval,
+            inspectionThreads);
     }
 
     /**
@@ -50,9 +60,9 @@ public final class MailProxyConfiguration {
      * Unlike TLS profiles, no file ever had to declare a predefined action, so even an identical redefinition is an
      * error: one name, one meaning, and an edited copy under the Standard name cannot hide.
      */
-    private static ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> parseActions(
+    private static ImmutableMap<String, ProxyActionDefinition> parseActions(
             HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
-        Map<String, HierarchicalConfiguration<ImmutableNode>> actions = new LinkedHashMap<>(PredefinedProxyActions.definitions());
+        Map<String, ProxyActionDefinition> actions = new LinkedHashMap<>(PredefinedProxyActions.definitions());
         int index = 0;
         for (HierarchicalConfiguration<ImmutableNode> action : root.configurationsAt("proxyActions.action")) {
             ConfigValues values = new ConfigValues(action, "mailproxy.proxyActions.action[" + index++ + "]");
@@ -63,9 +73,10 @@ public final class MailProxyConfiguration {
                     + name.substring(0, name.indexOf('.')) + ".MyCopy\">, change the copy and name it in the policies'"
                     + " <proxyAction>");
             }
-            if (actions.put(name, action) != null) {
+            if (actions.containsKey(name)) {
                 throw values.invalid("[@name]", name, "another <action> already has that name");
             }
+            actions.put(name, ProxyActionDefinition.parse(name, action));
         }
         return ImmutableMap.copyOf(actions);
     }
@@ -162,19 +173,22 @@ public final class MailProxyConfiguration {
     }
 
     private final ImmutableMap<String, TlsProfile> tlsProfiles;
-    private final ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions;
+    private final ImmutableMap<String, ProxyActionDefinition> proxyActions;
     /** Every kind of {@link #POLICY_KINDS}, with its enabled policies in file order. */
     private final ImmutableMap<PolicyKind<?>, ImmutableList<?>> policies;
 
     private final Optional<ProxyAuthorityConfig> proxyAuthority;
     private final Duration certificateReloadCheckInterval;
+    private final int inspectionThreads;
 
     private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
-                                   ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> proxyActions,
+                                   ImmutableMap<String, ProxyActionDefinition> proxyActions,
                                    ImmutableMap<PolicyKind<?>, ImmutableList<?>> policies,
                                    Optional<ProxyAuthorityConfig> proxyAuthority,
-                                   Duration certificateReloadCheckInterval) {
+                                   Duration certificateReloadCheckInterval,
+                                   int inspectionThreads) {
         this.proxyAuthority = proxyAuthority;
+        this.inspectionThreads = inspectionThreads;
         this.certificateReloadCheckInterval = certificateReloadCheckInterval;
         this.tlsProfiles = tlsProfiles;
         this.proxyActions = proxyActions;
@@ -194,13 +208,21 @@ public final class MailProxyConfiguration {
         return certificateReloadCheckInterval;
     }
 
+    /**
+     * {@code <inspectionThreads>} (1 to 1024, default {@link #defaultInspectionThreads()}): the pool that runs the proxy
+     * actions for every policy.
+     */
+    public int getInspectionThreads() {
+        return inspectionThreads;
+    }
+
     /** Every profile by name, the predefined Standard ones included. */
     public Map<String, TlsProfile> getTlsProfiles() {
         return tlsProfiles;
     }
 
     /** Every proxy action by name: the predefined read-only ones ({@link PredefinedProxyActions}), then the file's. */
-    public Map<String, HierarchicalConfiguration<ImmutableNode>> getProxyActions() {
+    public Map<String, ProxyActionDefinition> getProxyActions() {
         return proxyActions;
     }
 
@@ -233,7 +255,8 @@ public final class MailProxyConfiguration {
             return Objects.equals(tlsProfiles, that.tlsProfiles)
                 && Objects.equals(proxyAuthority, that.proxyAuthority)
                 && Objects.equals(certificateReloadCheckInterval, that.certificateReloadCheckInterval)
-                && Objects.equals(proxyActions.keySet(), that.proxyActions.keySet())
+                && inspectionThreads == that.inspectionThreads
+                && Objects.equals(proxyActions, that.proxyActions)
                 && Objects.equals(policies, that.policies);
         }
         return false;
@@ -241,7 +264,7 @@ public final class MailProxyConfiguration {
 
     @Override
     public final int hashCode() {
-        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, proxyActions.keySet(), policies);
+        return Objects.hash(tlsProfiles, proxyAuthority, certificateReloadCheckInterval, inspectionThreads, proxyActions, policies);
     }
 
     @Override

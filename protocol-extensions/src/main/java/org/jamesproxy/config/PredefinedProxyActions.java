@@ -6,12 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
@@ -36,7 +36,7 @@ public final class PredefinedProxyActions {
     public static final ImmutableSet<String> NAMES = ImmutableSet.of(IMAP_SERVER, IMAP_CLIENT, POP3_SERVER, POP3_CLIENT,
         SMTP_INCOMING, SMTP_OUTGOING);
 
-    private static final ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> DEFINITIONS = load();
+    private static final ImmutableMap<String, ProxyActionDefinition> DEFINITIONS = load();
 
     private PredefinedProxyActions() {
     }
@@ -45,23 +45,18 @@ public final class PredefinedProxyActions {
         return NAMES.contains(name);
     }
 
-    /**
-     * Every predefined {@code <action>} element by name, in the order of {@link #NAMES}; each call returns fresh copies,
-     * so that no caller can change what the next configuration gets.
-     */
-    public static ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> definitions() {
-        ImmutableMap.Builder<String, HierarchicalConfiguration<ImmutableNode>> copies = ImmutableMap.builder();
-        DEFINITIONS.forEach((name, element) -> copies.put(name, new BaseHierarchicalConfiguration(element)));
-        return copies.buildOrThrow();
+    /** Every predefined action by name, in the order of {@link #NAMES}; immutable, so every configuration gets the same. */
+    public static ImmutableMap<String, ProxyActionDefinition> definitions() {
+        return DEFINITIONS;
     }
 
-    /** The predefined {@code <action>} element of that name (a fresh copy). */
-    public static Optional<HierarchicalConfiguration<ImmutableNode>> definition(String name) {
-        return Optional.ofNullable(DEFINITIONS.get(name)).map(BaseHierarchicalConfiguration::new);
+    /** The predefined action of that name. */
+    public static Optional<ProxyActionDefinition> definition(String name) {
+        return Optional.ofNullable(DEFINITIONS.get(name));
     }
 
     /** The resource ships with the classes: any problem with it is a build defect, not a configuration error. */
-    private static ImmutableMap<String, HierarchicalConfiguration<ImmutableNode>> load() {
+    private static ImmutableMap<String, ProxyActionDefinition> load() {
         XMLConfiguration xml = new XMLConfiguration();
         try (InputStream in = PredefinedProxyActions.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -81,8 +76,14 @@ public final class PredefinedProxyActions {
         if (!byName.keySet().equals(NAMES)) {
             throw new IllegalStateException(RESOURCE + " defines " + byName.keySet() + ", expected " + NAMES);
         }
-        ImmutableMap.Builder<String, HierarchicalConfiguration<ImmutableNode>> ordered = ImmutableMap.builder();
-        NAMES.forEach(name -> ordered.put(name, byName.get(name)));
+        ImmutableMap.Builder<String, ProxyActionDefinition> ordered = ImmutableMap.builder();
+        for (String name : NAMES) {
+            try {
+                ordered.put(name, ProxyActionDefinition.parse(name, byName.get(name)));
+            } catch (ConfigurationException e) {
+                throw new IllegalStateException(RESOURCE + ": " + e.getMessage(), e);
+            }
+        }
         return ordered.buildOrThrow();
     }
 }

@@ -1,5 +1,7 @@
 package org.jamesproxy.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -9,6 +11,8 @@ import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.google.common.base.MoreObjects;
 
@@ -17,6 +21,9 @@ import com.google.common.base.MoreObjects;
  * the upstream, timeouts and the inspection settings. Protocol-specific limits live beside it.
  */
 public final class ProxyPolicy {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ProxyPolicy.class);
+    private static final String HELLO_NAME = "helloName";
+
     /** Default ports of one protocol: plain+STARTTLS, implicit TLS, and the upstream's. */
     public static final class DefaultPorts {
         private final int plain;
@@ -82,7 +89,7 @@ public final class ProxyPolicy {
         // at boot, by the same code James uses; failures name our element.
         validateJamesListenerKeys(policy);
         return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
-            policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
+            parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
             (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction);
     }
@@ -104,6 +111,34 @@ public final class ProxyPolicy {
         }
     }
 
+    /**
+     * {@code <helloName autodetect="true|false">name</helloName>} as James's listeners read it
+     * ({@code AbstractConfigurableAsyncServer.configureHelloName}): autodetect, true when the attribute or the whole
+     * element is absent, means the local host name and ignores the text; false means the text, which must be there.
+     */
+    static String parseHelloName(ConfigValues policy) throws ConfigurationException {
+        Optional<String> text = policy.optionalString(HELLO_NAME);
+        if (policy.bool(HELLO_NAME + "[@autodetect]", true)) {
+            String hostName = localHostName();
+            text.filter(value -> !value.equals(hostName)).ifPresent(value -> LOGGER.warn(
+                "{}: '{}' is ignored because autodetect is true (James's default when the attribute is absent); the name"
+                    + " is the host name '{}'. Write <helloName autodetect=\"false\">{}</helloName> to use it",
+                policy.path(HELLO_NAME), value, hostName, value));
+            return hostName;
+        }
+        return text.orElseThrow(() -> new ConfigurationException(policy.path(HELLO_NAME)
+            + " is empty while autodetect is false: write the name to greet with, or autodetect=\"true\" for the host name"));
+    }
+
+    /** What James uses with autodetect: the local host name, "localhost" when it cannot be found. */
+    static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     private static void validateJamesListenerKeys(ConfigValues policy) throws ConfigurationException {
         policy.integer("connectionLimit", 0, 0, Integer.MAX_VALUE);
         policy.integer("connectionLimitPerIP", 0, 0, Integer.MAX_VALUE);
@@ -114,6 +149,7 @@ public final class ProxyPolicy {
     private final String bind;
     private final String tlsBind;
     private final String jmxName;
+    private final String helloName;
     private final HierarchicalConfiguration<ImmutableNode> listenerConfig;
     private final Duration idleTimeout;
     private final boolean allowPlaintextAuth;
@@ -131,7 +167,16 @@ public final class ProxyPolicy {
             upstream, inspection, maxLineLength, Optional.empty());
     }
 
+    /** helloName autodetected (the local host name), as James does when a policy has no {@code <helloName>}. */
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
+                       HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
+                       boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
+                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
+        this(name, tlsSupport, bind, tlsBind, jmxName, localHostName(), listenerConfig, idleTimeout, allowPlaintextAuth,
+            clientTlsProfile, upstream, inspection, maxLineLength, clientAction);
+    }
+
+    public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName, String helloName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
                        InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
@@ -140,6 +185,7 @@ public final class ProxyPolicy {
         this.bind = bind;
         this.tlsBind = tlsBind;
         this.jmxName = jmxName;
+        this.helloName = Objects.requireNonNull(helloName, "helloName");
         // A private copy: the listeners derive their James configuration from it, nobody mutates it.
         this.listenerConfig = new BaseHierarchicalConfiguration(listenerConfig);
         this.idleTimeout = idleTimeout;
@@ -169,6 +215,14 @@ public final class ProxyPolicy {
 
     public String getJmxName() {
         return jmxName;
+    }
+
+    /**
+     * The name the proxy greets with and (SMTP) EHLOs the upstream with: {@code <helloName>} resolved as James does
+     * (autodetect, the default, is the local host name), once, at boot.
+     */
+    public String getHelloName() {
+        return helloName;
     }
 
     /**
@@ -225,6 +279,7 @@ public final class ProxyPolicy {
                 && Objects.equals(bind, that.bind)
                 && Objects.equals(tlsBind, that.tlsBind)
                 && Objects.equals(jmxName, that.jmxName)
+                && Objects.equals(helloName, that.helloName)
                 && Objects.equals(idleTimeout, that.idleTimeout)
                 && Objects.equals(clientTlsProfile, that.clientTlsProfile)
                 && Objects.equals(upstream, that.upstream)
@@ -235,7 +290,7 @@ public final class ProxyPolicy {
 
     @Override
     public final int hashCode() {
-        return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
+        return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, helloName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
             upstream, inspection, maxLineLength, clientAction);
     }
 
@@ -246,6 +301,7 @@ public final class ProxyPolicy {
             .add("tlsSupport", tlsSupport)
             .add("bind", bind)
             .add("tlsBind", tlsBind)
+            .add("helloName", helloName)
             .add("upstream", upstream)
             .add("inspection", inspection)
             .add("clientAction", clientAction)

@@ -93,6 +93,8 @@ public final class SmtpPolicy {
         return new SmtpPolicy(policy, opportunistic,
             element.size("limits.maxMessageSize", "25M"),
             element.integer("limits.maxRecipients", 100, 1, 100_000),
+            (int) Math.min(Integer.MAX_VALUE, element.size("limits.maxUpstreamLineLength", "64K")),
+            element.integer("limits.maxPipelinedCommands", 100, 1, 10_000),
             element.bool("rules.requireHelo", true),
             element.bool("rules.blockSourceRoutes", true),
             AddressRules.parse(element, "rules.mailFrom"),
@@ -103,14 +105,26 @@ public final class SmtpPolicy {
     private final boolean opportunisticStartTls;
     private final long maxMessageSize;
     private final int maxRecipients;
+    private final int maxUpstreamLineLength;
+    private final int maxPipelinedCommands;
     private final boolean requireHelo;
     private final boolean blockSourceRoutes;
     private final AddressRules mailFrom;
     private final AddressRules rcptTo;
 
+    /** The SMTP limits the session had as constants: 64K upstream lines, 100 pipelined commands. */
     public SmtpPolicy(ProxyPolicy policy, boolean opportunisticStartTls, long maxMessageSize, int maxRecipients,
                       boolean requireHelo, boolean blockSourceRoutes, AddressRules mailFrom, AddressRules rcptTo) {
+        this(policy, opportunisticStartTls, maxMessageSize, maxRecipients, 64 * 1024, 100, requireHelo, blockSourceRoutes,
+            mailFrom, rcptTo);
+    }
+
+    public SmtpPolicy(ProxyPolicy policy, boolean opportunisticStartTls, long maxMessageSize, int maxRecipients,
+                      int maxUpstreamLineLength, int maxPipelinedCommands, boolean requireHelo, boolean blockSourceRoutes,
+                      AddressRules mailFrom, AddressRules rcptTo) {
         this.policy = policy;
+        this.maxUpstreamLineLength = maxUpstreamLineLength;
+        this.maxPipelinedCommands = maxPipelinedCommands;
         this.opportunisticStartTls = opportunisticStartTls;
         this.maxMessageSize = maxMessageSize;
         this.maxRecipients = maxRecipients;
@@ -138,6 +152,22 @@ public final class SmtpPolicy {
         return maxRecipients;
     }
 
+    /**
+     * {@code <limits><maxUpstreamLineLength>} (default 64K): longest reply line accepted from the mail server; a longer
+     * one counts as a lost upstream ({@code 421 4.4.2}).
+     */
+    public int getMaxUpstreamLineLength() {
+        return maxUpstreamLineLength;
+    }
+
+    /**
+     * {@code <limits><maxPipelinedCommands>} (default 100): commands relayed ahead of the mail server's replies; at the
+     * limit the proxy stops reading from the client until replies come back (back-pressure, nothing is refused).
+     */
+    public int getMaxPipelinedCommands() {
+        return maxPipelinedCommands;
+    }
+
     public boolean isRequireHelo() {
         return requireHelo;
     }
@@ -161,6 +191,8 @@ public final class SmtpPolicy {
             return opportunisticStartTls == that.opportunisticStartTls
                 && maxMessageSize == that.maxMessageSize
                 && maxRecipients == that.maxRecipients
+                && maxUpstreamLineLength == that.maxUpstreamLineLength
+                && maxPipelinedCommands == that.maxPipelinedCommands
                 && requireHelo == that.requireHelo
                 && blockSourceRoutes == that.blockSourceRoutes
                 && Objects.equals(policy, that.policy)
@@ -172,8 +204,8 @@ public final class SmtpPolicy {
 
     @Override
     public final int hashCode() {
-        return Objects.hash(policy, opportunisticStartTls, maxMessageSize, maxRecipients, requireHelo, blockSourceRoutes,
-            mailFrom, rcptTo);
+        return Objects.hash(policy, opportunisticStartTls, maxMessageSize, maxRecipients, maxUpstreamLineLength,
+            maxPipelinedCommands, requireHelo, blockSourceRoutes, mailFrom, rcptTo);
     }
 
     @Override
@@ -183,6 +215,8 @@ public final class SmtpPolicy {
             .add("opportunisticStartTls", opportunisticStartTls)
             .add("maxMessageSize", maxMessageSize)
             .add("maxRecipients", maxRecipients)
+            .add("maxUpstreamLineLength", maxUpstreamLineLength)
+            .add("maxPipelinedCommands", maxPipelinedCommands)
             .add("requireHelo", requireHelo)
             .add("blockSourceRoutes", blockSourceRoutes)
             .add("mailFrom", mailFrom)

@@ -25,7 +25,7 @@ final class ImapProxy {
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), ImapProtocol.METRICS);
         this.interception = resources.interception(Protocol.IMAP, policy.getPolicy(), metrics);
-        this.helloName = PolicyResources.helloName(policy.getPolicy());
+        this.helloName = policy.getPolicy().getHelloName();
     }
 
     String policyName() {

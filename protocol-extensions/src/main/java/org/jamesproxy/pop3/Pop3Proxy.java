@@ -25,7 +25,7 @@ final class Pop3Proxy {
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), Pop3Protocol.METRICS);
         this.interception = resources.interception(Protocol.POP3, policy.getPolicy(), metrics);
-        this.helloName = PolicyResources.helloName(policy.getPolicy());
+        this.helloName = policy.getPolicy().getHelloName();
     }
 
     String policyName() {

@@ -35,10 +35,4 @@ public record PolicyResources(UpstreamConnector connector, Optional<ServerTlsCon
         return ProxyListenerPair.of(policy, kind -> new ProxyListener(serviceType + " " + policy.getName(), policy, kind,
             serverTls, sessions, fileSystem));
     }
-
-    /** The name the proxy greets with and says in EHLO. */
-    public static String helloName(ProxyPolicy policy) {
-        String name = policy.listenerConfig().getString("helloName", "james-mail-proxy");
-        return name.isBlank() ? "james-mail-proxy" : name;
-    }
 }

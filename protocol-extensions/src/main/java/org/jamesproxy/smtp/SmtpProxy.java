@@ -35,7 +35,7 @@ final class SmtpProxy {
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), SmtpProtocol.METRICS);
         this.interception = resources.interception(Protocol.SMTP, policy.getPolicy(), metrics);
-        this.helloName = PolicyResources.helloName(policy.getPolicy());
+        this.helloName = policy.getPolicy().getHelloName();
         this.upstreamPlaintext = metrics.counter("upstream-plaintext");
         this.relayed = metrics.counter("messages-relayed");
         this.refused = metrics.counter("messages-refused");

@@ -105,7 +105,7 @@ public final class ClientActionPki {
             + "<tlsSupport>" + tlsSupport + "</tlsSupport>"
             + "<bind>127.0.0.1:0</bind><tlsBind>127.0.0.1:0</tlsBind>"
             + "<jmxName>" + element + "-clientaction-" + JMX_NAMES.incrementAndGet() + "</jmxName>"
-            + "<helloName>proxy.test</helloName><gracefulShutdown>false</gracefulShutdown>"
+            + "<helloName autodetect=\"false\">proxy.test</helloName><gracefulShutdown>false</gracefulShutdown>"
             + "<upstream>" + upstream + "<connectTimeout>2s</connectTimeout></upstream>"
             + "<clientAction>" + clientAction + "</clientAction>"
             + "</" + element + ">";

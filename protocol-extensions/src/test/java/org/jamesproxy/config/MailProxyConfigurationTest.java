@@ -10,6 +10,7 @@ import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.jamesproxy.inspection.OnError;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 import org.junit.jupiter.api.Test;
 
 class MailProxyConfigurationTest {
@@ -110,5 +111,49 @@ class MailProxyConfigurationTest {
 
         assertThat(configuration.getTlsProfiles().get("strict").enabledProtocols()).containsExactly("TLSv1.3");
         assertThat(configuration.getTlsProfiles().get("legacy").enabledProtocols()).containsExactly("TLSv1.1", "TLSv1.2", "TLSv1.3");
+    }
+
+    @Test
+    void inspectionThreadsShouldDefaultToTwiceTheProcessors() throws Exception {
+        assertThat(MailProxyConfiguration.parse(xml(policy(""))).getInspectionThreads())
+            .isEqualTo(Math.min(1024, 2 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Test
+    void inspectionThreadsShouldBeRead() throws Exception {
+        assertThat(MailProxyConfiguration.parse(xml("<inspectionThreads>3</inspectionThreads>" + policy("")))
+            .getInspectionThreads()).isEqualTo(3);
+    }
+
+    @Test
+    void inspectionThreadsOutOfRangeShouldNameTheElement() {
+        assertThatThrownBy(() -> MailProxyConfiguration.parse(xml("<inspectionThreads>0</inspectionThreads>" + policy(""))))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("mailproxy.inspectionThreads: invalid value '0': expected a whole number from 1 to 1024");
+    }
+
+    @Test
+    void proxyActionsShouldBeParsedAtBootWithErrorsNamingTheElement() {
+        String action = "<proxyActions><action name=\"Mine\"><mailet class=\"Null\"/><mailet match=\"All\"/></action></proxyActions>";
+
+        assertThatThrownBy(() -> MailProxyConfiguration.parse(xml(action)))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("proxyActions.action[@name=Mine].mailet[2]: missing 'class' attribute");
+    }
+
+    @Test
+    void aDeclaredProxyActionShouldBeItsParsedDefinition() throws Exception {
+        MailProxyConfiguration configuration = MailProxyConfiguration.parse(xml("<proxyActions><action name=\"Mine\">"
+            + "<mailet notmatch=\"HasHeader=X-Keep\" class=\"RemoveMimeHeader\"><name>X-Secret</name></mailet>"
+            + "</action></proxyActions>"));
+
+        ProxyActionDefinition mine = configuration.getProxyActions().get("Mine");
+        assertThat(mine.getName()).isEqualTo("Mine");
+        assertThat(mine.getMailets()).singleElement().satisfies(mailet -> {
+            assertThat(mailet.getClassName()).isEqualTo("RemoveMimeHeader");
+            assertThat(mailet.getMatch().isNegated()).isTrue();
+            assertThat(mailet.getMatch().getSpec()).isEqualTo("HasHeader=X-Keep");
+            assertThat(mailet.getParameters()).containsExactly(java.util.Map.entry("name", "X-Secret"));
+        });
     }
 }

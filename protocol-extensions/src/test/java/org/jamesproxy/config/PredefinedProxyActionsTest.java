@@ -7,11 +7,10 @@ import java.io.StringReader;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
-import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 import org.junit.jupiter.api.Test;
 
 /** The predefined read-only proxy actions, as {@link MailProxyConfiguration} sees them (loading them is tested in integration-tests). */
@@ -31,16 +30,16 @@ class PredefinedProxyActionsTest {
             + "<upstream><host>127.0.0.1</host><port>11993</port></upstream><proxyAction>" + action + "</proxyAction></imapproxy>";
     }
 
-    private static List<String> mailetClasses(HierarchicalConfiguration<ImmutableNode> action) {
-        return action.configurationsAt("mailet").stream()
-            .map(mailet -> mailet.getString("[@class]"))
+    private static List<String> mailetClasses(ProxyActionDefinition action) {
+        return action.getMailets().stream()
+            .map(ProxyActionDefinition.MailetDefinition::getClassName)
             .collect(Collectors.toList());
     }
 
-    private static String parameter(HierarchicalConfiguration<ImmutableNode> action, String mailetClass, String parameter) {
-        return action.configurationsAt("mailet").stream()
-            .filter(mailet -> mailetClass.equals(mailet.getString("[@class]")))
-            .map(mailet -> mailet.getString(parameter))
+    private static String parameter(ProxyActionDefinition action, String mailetClass, String parameter) {
+        return action.getMailets().stream()
+            .filter(mailet -> mailetClass.equals(mailet.getClassName()))
+            .map(mailet -> mailet.getParameter(parameter).orElse(null))
             .findFirst().orElseThrow();
     }
 
@@ -118,18 +117,24 @@ class PredefinedProxyActionsTest {
     @Test
     void changingAReturnedDefinitionShouldNotChangeTheNextConfiguration() throws Exception {
         MailProxyConfiguration first = MailProxyConfiguration.parse(xml(""));
-        first.getProxyActions().get("SMTP-Outgoing.Standard").setProperty("mailet[@class]", "Null");
+        // Definitions are immutable values: a change is refused rather than copied away.
+        assertThatThrownBy(() -> first.getProxyActions().get("SMTP-Outgoing.Standard").getMailets().clear())
+            .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> first.getProxyActions().get("SMTP-Outgoing.Standard").getMailets().get(0).getParameters()
+                .put("patterns", "^Nothing$"))
+            .isInstanceOf(UnsupportedOperationException.class);
 
         MailProxyConfiguration second = MailProxyConfiguration.parse(xml(""));
 
         assertThat(mailetClasses(second.getProxyActions().get("SMTP-Outgoing.Standard"))).containsExactly(STRIP_HEADERS);
+        assertThat(second.getProxyActions()).isEqualTo(first.getProxyActions());
     }
 
     @Test
     void serverIncomingAndClientActionsShouldStripDangerousAttachmentsAndDenyTheUnscannable() {
         for (String name : List.of("IMAP-Server.Standard", "IMAP-Client.Standard", "POP3-Server.Standard",
             "POP3-Client.Standard", "SMTP-Incoming.Standard")) {
-            HierarchicalConfiguration<ImmutableNode> action = PredefinedProxyActions.definition(name).orElseThrow();
+            ProxyActionDefinition action = PredefinedProxyActions.definition(name).orElseThrow();
 
             assertThat(mailetClasses(action)).as(name).endsWith(CONTENT_TYPE_RULES, FILENAME_RULES);
             assertThat(parameter(action, FILENAME_RULES, "rules")).as(name)
@@ -144,9 +149,9 @@ class PredefinedProxyActionsTest {
 
     @Test
     void everyAttachmentStrippingActionShouldUseTheSameLists() {
-        HierarchicalConfiguration<ImmutableNode> reference = PredefinedProxyActions.definition("IMAP-Server.Standard").orElseThrow();
+        ProxyActionDefinition reference = PredefinedProxyActions.definition("IMAP-Server.Standard").orElseThrow();
         for (String name : List.of("IMAP-Client.Standard", "POP3-Server.Standard", "POP3-Client.Standard", "SMTP-Incoming.Standard")) {
-            HierarchicalConfiguration<ImmutableNode> action = PredefinedProxyActions.definition(name).orElseThrow();
+            ProxyActionDefinition action = PredefinedProxyActions.definition(name).orElseThrow();
 
             assertThat(parameter(action, FILENAME_RULES, "rules")).as(name).isEqualTo(parameter(reference, FILENAME_RULES, "rules"));
             assertThat(parameter(action, CONTENT_TYPE_RULES, "rules")).as(name)
@@ -156,7 +161,7 @@ class PredefinedProxyActionsTest {
 
     @Test
     void smtpOutgoingShouldOnlyStripInternalHeaders() {
-        HierarchicalConfiguration<ImmutableNode> action = PredefinedProxyActions.definition("SMTP-Outgoing.Standard").orElseThrow();
+        ProxyActionDefinition action = PredefinedProxyActions.definition("SMTP-Outgoing.Standard").orElseThrow();
 
         assertThat(mailetClasses(action)).containsExactly(STRIP_HEADERS);
         assertThat(parameter(action, STRIP_HEADERS, "patterns")).contains("^X-Originating-IP$", "^X-Internal-");

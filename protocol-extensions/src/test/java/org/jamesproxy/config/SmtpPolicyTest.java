@@ -34,6 +34,8 @@ class SmtpPolicyTest {
         assertThat(smtp.isOpportunisticStartTls()).isFalse();
         assertThat(smtp.getMaxMessageSize()).isEqualTo(25L * 1024 * 1024);
         assertThat(smtp.getMaxRecipients()).isEqualTo(100);
+        assertThat(smtp.getMaxUpstreamLineLength()).isEqualTo(64 * 1024);
+        assertThat(smtp.getMaxPipelinedCommands()).isEqualTo(100);
         assertThat(smtp.isRequireHelo()).isTrue();
         assertThat(smtp.isBlockSourceRoutes()).isTrue();
         assertThat(smtp.getMailFrom()).isEqualTo(SmtpPolicy.AddressRules.NONE);
@@ -92,5 +94,27 @@ class SmtpPolicyTest {
         String body = policy("", "<rules><mailFrom><deny>.*@spam\\.example</deny></mailFrom></rules>");
 
         assertThat(MailProxyConfiguration.parse(xml(body))).isEqualTo(MailProxyConfiguration.parse(xml(body)));
+    }
+
+    @Test
+    void upstreamLineLengthAndPipelinedCommandsShouldBeRead() throws Exception {
+        SmtpPolicy smtp = MailProxyConfiguration.parse(xml(policy("",
+            "<limits><maxUpstreamLineLength>1M</maxUpstreamLineLength><maxPipelinedCommands>7</maxPipelinedCommands></limits>")))
+            .getSmtpPolicies().get(0);
+
+        assertThat(smtp.getMaxUpstreamLineLength()).isEqualTo(1024 * 1024);
+        assertThat(smtp.getMaxPipelinedCommands()).isEqualTo(7);
+    }
+
+    @Test
+    void badSmtpLimitsShouldNameTheElement() {
+        assertThatThrownBy(() -> MailProxyConfiguration.parse(xml(policy("",
+                "<limits><maxUpstreamLineLength>long</maxUpstreamLineLength></limits>"))))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageStartingWith("mailproxy.smtpproxy[0].limits.maxUpstreamLineLength: invalid value 'long'");
+        assertThatThrownBy(() -> MailProxyConfiguration.parse(xml(policy("",
+                "<limits><maxPipelinedCommands>0</maxPipelinedCommands></limits>"))))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("mailproxy.smtpproxy[0].limits.maxPipelinedCommands: invalid value '0': expected a whole number from 1 to 10000");
     }
 }

@@ -66,7 +66,7 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
             + "<tlsSupport>" + tlsSupport + "</tlsSupport>"
             + "<bind>127.0.0.1:0</bind><tlsBind>127.0.0.1:0</tlsBind>"
             + "<jmxName>" + element + "-relaytest-" + JMX_NAMES.incrementAndGet() + "</jmxName>"
-            + "<helloName>proxy.test</helloName><gracefulShutdown>false</gracefulShutdown>"
+            + "<helloName autodetect=\"false\">proxy.test</helloName><gracefulShutdown>false</gracefulShutdown>"
             + "<tls><keystore>${keystore}</keystore><keystoreType>PKCS12</keystoreType><secret>" + TestPki.SECRET
             + "</secret></tls>"
             + "<upstream><host>127.0.0.1</host><port>${upstreamPort}</port>" + upstreamTls

@@ -25,10 +25,8 @@ import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeMultipart;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.io.FileHandler;
-import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.mailetcontainer.api.MailetLoader;
 import org.apache.james.mailetcontainer.api.MatcherLoader;
 import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
@@ -45,6 +43,7 @@ import org.jamesproxy.inspection.OnError;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.ProxyAction;
 import org.jamesproxy.inspection.ProxyActionInspector;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.mailet.AntivirusScan;
@@ -80,16 +79,16 @@ class PredefinedProxyActionsTest {
         loaded.forEach(ProxyAction::destroy);
     }
 
-    private ProxyAction load(String name, HierarchicalConfiguration<ImmutableNode> element) throws Exception {
+    private ProxyAction load(ProxyActionDefinition definition) throws Exception {
         ByClassName loader = new ByClassName();
-        ProxyAction action = new ProxyActionLoader(loader, loader, FakeMailContext.defaultContext()).load(name, element);
+        ProxyAction action = new ProxyActionLoader(loader, loader, FakeMailContext.defaultContext()).load(definition);
         loaded.add(action);
         return action;
     }
 
     private ProxyActionInspector predefined(String name) throws Exception {
         MailProxyConfiguration configuration = MailProxyConfiguration.parse(new XMLConfiguration());
-        return new ProxyActionInspector(load(name, configuration.getProxyActions().get(name)), OnError.DENY,
+        return new ProxyActionInspector(load(configuration.getProxyActions().get(name)), OnError.DENY,
             new DropWizardMetricFactory(new MetricRegistry()));
     }
 
@@ -106,7 +105,7 @@ class PredefinedProxyActionsTest {
     @Test
     void everyPredefinedActionShouldLoadWithTheShippedMailets() throws Exception {
         for (String name : PredefinedProxyActions.NAMES) {
-            ProxyAction action = load(name, MailProxyConfiguration.parse(new XMLConfiguration()).getProxyActions().get(name));
+            ProxyAction action = load(MailProxyConfiguration.parse(new XMLConfiguration()).getProxyActions().get(name));
 
             assertThat(action.getName()).isEqualTo(name);
             assertThat(action.getSteps()).as(name).isNotEmpty();
@@ -199,19 +198,23 @@ class PredefinedProxyActionsTest {
             new FileHandler(sample).load(in);
         }
         MailProxyConfiguration configuration = MailProxyConfiguration.parse(sample);
-        HierarchicalConfiguration<ImmutableNode> standard = configuration.getProxyActions().get("IMAP-Server.Standard");
-        HierarchicalConfiguration<ImmutableNode> scanning = configuration.getProxyActions().get("IMAP-Server.Scanning");
+        ProxyActionDefinition standard = configuration.getProxyActions().get("IMAP-Server.Standard");
+        ProxyActionDefinition scanning = configuration.getProxyActions().get("IMAP-Server.Scanning");
 
-        List<HierarchicalConfiguration<ImmutableNode>> standardMailets = standard.configurationsAt("mailet");
-        List<HierarchicalConfiguration<ImmutableNode>> scanningMailets = scanning.configurationsAt("mailet");
+        List<ProxyActionDefinition.MailetDefinition> standardMailets = standard.getMailets();
+        List<ProxyActionDefinition.MailetDefinition> scanningMailets = scanning.getMailets();
         assertThat(scanningMailets).hasSize(standardMailets.size() + 2);
         for (int i = 0; i < standardMailets.size(); i++) {
-            for (String key : List.of("[@class]", "[@match]", "patterns", "rules", "detectContentType", "scanArchives", "onUnscannable")) {
-                assertThat(normalised(scanningMailets.get(i).getString(key))).as("mailet " + i + " " + key)
-                    .isEqualTo(normalised(standardMailets.get(i).getString(key)));
+            assertThat(scanningMailets.get(i).getClassName()).as("mailet " + i + " class")
+                .isEqualTo(standardMailets.get(i).getClassName());
+            assertThat(scanningMailets.get(i).getMatch()).as("mailet " + i + " match")
+                .isEqualTo(standardMailets.get(i).getMatch());
+            for (String key : List.of("patterns", "rules", "detectContentType", "scanArchives", "onUnscannable")) {
+                assertThat(normalised(scanningMailets.get(i).getParameter(key).orElse(null))).as("mailet " + i + " " + key)
+                    .isEqualTo(normalised(standardMailets.get(i).getParameter(key).orElse(null)));
             }
         }
-        ProxyAction loadedScanning = load("IMAP-Server.Scanning", scanning);
+        ProxyAction loadedScanning = load(scanning);
         assertThat(loadedScanning.getSteps()).extracting(step -> (Object) step.getMailet().getClass())
             .containsExactly(StripHeaders.class, ContentTypeRules.class, FilenameRules.class, AntivirusScan.class, SpamCheck.class);
     }

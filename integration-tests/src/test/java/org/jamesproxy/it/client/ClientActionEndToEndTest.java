@@ -84,7 +84,7 @@ class ClientActionEndToEndTest {
         return "<" + element + "><name>" + name + "</name>"
             + "<proxyActionDirection>client</proxyActionDirection><tlsSupport>enabled</tlsSupport>"
             + "<bind>127.0.0.1:" + plain + "</bind><tlsBind>127.0.0.1:" + tls + "</tlsBind>"
-            + "<jmxName>" + element + "-" + name + "</jmxName><helloName>proxy.demo.local</helloName>"
+            + "<jmxName>" + element + "-" + name + "</jmxName><helloName autodetect=\"false\">proxy.demo.local</helloName>"
             + "<clientAction><routing>sni</routing>"
             + "<allowedDestinations><destination>localhost</destination></allowedDestinations>"
             + "<proxyAuthority><keyStore>file://conf/proxy-authority.p12</keyStore><secret>" + SECRET + "</secret></proxyAuthority>"

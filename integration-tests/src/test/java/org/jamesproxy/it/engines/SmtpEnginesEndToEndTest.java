@@ -106,7 +106,7 @@ class SmtpEnginesEndToEndTest {
             + "  <smtpproxy>\n"
             + "    <name>submission</name>\n"
             + "    <bind>127.0.0.1:" + PROXY_PLAIN + "</bind><tlsBind>127.0.0.1:" + PROXY_TLS + "</tlsBind>\n"
-            + "    <helloName>proxy.demo.local</helloName>\n"
+            + "    <helloName autodetect=\"false\">proxy.demo.local</helloName>\n"
             + "    <tls><keystore>file://conf/keystore</keystore><keystoreType>PKCS12</keystoreType>"
             + "<secret>" + keystoreSecret + "</secret></tls>\n"
             + "    <upstream><host>localhost</host><port>" + JAMES.jamesSmtp + "</port><tls>starttls</tls>"

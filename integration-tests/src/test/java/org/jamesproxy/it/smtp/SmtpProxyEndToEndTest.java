@@ -92,7 +92,7 @@ class SmtpProxyEndToEndTest {
         return "  <smtpproxy>\n"
             + "    <name>" + name + "</name>\n"
             + "    <bind>127.0.0.1:" + plain + "</bind><tlsBind>127.0.0.1:" + tls + "</tlsBind>\n"
-            + "    <helloName>proxy.demo.local</helloName>\n"
+            + "    <helloName autodetect=\"false\">proxy.demo.local</helloName>\n"
             + "    <tls><keystore>file://conf/keystore</keystore><keystoreType>PKCS12</keystoreType>"
             + "<secret>" + keystoreSecret + "</secret></tls>\n"
             + "    <upstream><host>localhost</host><port>" + JAMES.jamesSmtp + "</port><tls>starttls</tls>"

@@ -57,7 +57,7 @@ public final class ProxiedJames {
     public String pop3ProxyToJames(JamesHome home, String name, int plainPort, int tlsPort, String extra) {
         return "<pop3proxy><name>" + name + "</name><tlsSupport>enabled</tlsSupport>"
             + "<bind>127.0.0.1:" + plainPort + "</bind><tlsBind>127.0.0.1:" + tlsPort + "</tlsBind>"
-            + "<jmxName>pop3proxy-" + name + "</jmxName><helloName>pop3proxy.test</helloName>"
+            + "<jmxName>pop3proxy-" + name + "</jmxName><helloName autodetect=\"false\">pop3proxy.test</helloName>"
             + "<tls><keystore>file://conf/keystore</keystore><keystoreType>PKCS12</keystoreType><secret>"
             + home.keystoreSecret() + "</secret></tls>"
             + "<upstream><host>localhost</host><port>" + jamesPop3s + "</port><tls>implicit</tls>"

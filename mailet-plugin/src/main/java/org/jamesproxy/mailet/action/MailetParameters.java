@@ -1,20 +1,20 @@
 package org.jamesproxy.mailet.action;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.apache.james.util.DurationParser;
 import org.apache.mailet.MailetConfig;
 import org.apache.mailet.MailetException;
+import org.jamesproxy.values.InvalidValueException;
+import org.jamesproxy.values.TypedValues;
 
 /**
  * Reads a rule mailet's typed parameters once, at init, for every rule (and the common parameters of
  * {@link FindingsExecutor}); every error names the mailet, the parameter and the bad value. A blank value counts as
- * absent. Sizes take {@code K}, {@code M} or {@code G} (powers of 1024); durations a unit ({@code 500ms}, {@code 30s},
+ * absent. The text-to-value rules are {@link TypedValues}'s, shared with conf/mailproxy.xml: sizes take {@code K},
+ * {@code M} or {@code G} (powers of 1024, James's {@code Size}); durations a unit ({@code 500ms}, {@code 30s},
  * {@code 2m}; a bare number is seconds).
  */
 public final class MailetParameters {
@@ -29,7 +29,7 @@ public final class MailetParameters {
     }
 
     public Optional<String> string(String name) {
-        return Optional.ofNullable(config.getInitParameter(name)).map(String::trim).filter(value -> !value.isEmpty());
+        return TypedValues.text(config.getInitParameter(name));
     }
 
     public String required(String name, String what) throws MailetException {
@@ -38,36 +38,11 @@ public final class MailetParameters {
     }
 
     public boolean bool(String name, boolean defaultValue) throws MailetException {
-        Optional<String> value = string(name);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        switch (value.get().toLowerCase(Locale.US)) {
-            case "true":
-            case "yes":
-                return true;
-            case "false":
-            case "no":
-                return false;
-            default:
-                throw invalid(name, value.get(), "expected true or false");
-        }
+        return parse(name, TypedValues::bool).orElse(defaultValue);
     }
 
     public int integer(String name, int defaultValue, int min, int max) throws MailetException {
-        Optional<String> value = string(name);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            int parsed = Integer.parseInt(value.get());
-            if (parsed < min || parsed > max) {
-                throw invalid(name, value.get(), "expected a whole number from " + min + " to " + max);
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw invalid(name, value.get(), "expected a whole number from " + min + " to " + max);
-        }
+        return parse(name, value -> TypedValues.integer(value, min, max)).orElse(defaultValue);
     }
 
     /** A positive whole number. */
@@ -75,62 +50,19 @@ public final class MailetParameters {
         return integer(name, defaultValue, 1, Integer.MAX_VALUE);
     }
 
-    /** A positive size in bytes, with an optional {@code K}, {@code M} or {@code G} suffix (powers of 1024). */
+    /** A positive size in bytes, as James writes sizes ({@link TypedValues#size(String)}): 1048576, 512K, 64M. */
     public long size(String name, long defaultValue) throws MailetException {
-        Optional<String> value = string(name);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        String text = value.get().toUpperCase(Locale.US);
-        long unit = 1;
-        if (text.endsWith("K") || text.endsWith("M") || text.endsWith("G")) {
-            unit = text.endsWith("K") ? 1L << 10 : text.endsWith("M") ? 1L << 20 : 1L << 30;
-            text = text.substring(0, text.length() - 1).trim();
-        }
-        try {
-            long parsed = Long.parseLong(text);
-            if (parsed <= 0 || parsed > Long.MAX_VALUE / unit) {
-                throw invalid(name, value.get(), "must be a positive size");
-            }
-            return parsed * unit;
-        } catch (NumberFormatException e) {
-            throw invalid(name, value.get(), "expected a size such as 1048576, 512K or 64M");
-        }
+        return parse(name, TypedValues::size).orElse(defaultValue);
     }
 
     /** A positive duration. */
     public Duration duration(String name, Duration defaultValue) throws MailetException {
-        Optional<String> value = string(name);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        Duration parsed;
-        try {
-            parsed = DurationParser.parse(value.get(), ChronoUnit.SECONDS);
-        } catch (IllegalArgumentException e) {
-            throw invalid(name, value.get(), "expected a duration such as 500ms, 30s or 2m");
-        }
-        if (parsed.isNegative() || parsed.isZero()) {
-            throw invalid(name, value.get(), "must be positive");
-        }
-        return parsed;
+        return parse(name, TypedValues::duration).orElse(defaultValue);
     }
 
     /** A finite decimal number, when given. */
     public Optional<Double> decimal(String name) throws MailetException {
-        Optional<String> value = string(name);
-        if (value.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            double parsed = Double.parseDouble(value.get());
-            if (Double.isNaN(parsed) || Double.isInfinite(parsed)) {
-                throw invalid(name, value.get(), "not a finite number");
-            }
-            return Optional.of(parsed);
-        } catch (NumberFormatException e) {
-            throw invalid(name, value.get(), "not a number");
-        }
+        return parse(name, TypedValues::decimal);
     }
 
     public RuleAction action(String name, RuleAction defaultValue) throws MailetException {
@@ -149,6 +81,24 @@ public final class MailetParameters {
                 .sorted()
                 .map(RuleAction::value)
                 .collect(Collectors.joining(", "))));
+    }
+
+    @FunctionalInterface
+    private interface Parser<T> {
+        T parse(String value) throws InvalidValueException;
+    }
+
+    /** The parameter's value parsed, empty when absent or blank; a bad value names the mailet and the parameter. */
+    private <T> Optional<T> parse(String name, Parser<T> parser) throws MailetException {
+        Optional<String> value = string(name);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parser.parse(value.get()));
+        } catch (InvalidValueException e) {
+            throw invalid(name, e.getValue(), e.getExpectation());
+        }
     }
 
     public MailetException invalid(String name, String value, String why) {
