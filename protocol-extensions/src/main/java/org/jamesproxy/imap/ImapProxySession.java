@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.InspectionSettings;
 import org.jamesproxy.inspection.DenyNotice;
 import org.jamesproxy.inspection.InspectionContext;
@@ -21,6 +20,7 @@ import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageSections;
+import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SessionLog;
 import org.jamesproxy.tls.TlsEngines;
@@ -114,8 +114,8 @@ final class ImapProxySession extends RelaySession {
     // Connection set-up
 
     @Override
-    protected PlainPhase plainPhase() {
-        return PlainPhase.imap(runtime.helloName);
+    protected PlainDialogue plainDialogue() {
+        return new ImapPlainDialogue(runtime.helloName);
     }
 
     @Override

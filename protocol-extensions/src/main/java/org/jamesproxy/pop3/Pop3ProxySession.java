@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.InspectionSettings;
 import org.jamesproxy.inspection.DenyNotice;
 import org.jamesproxy.inspection.InspectionContext;
@@ -23,6 +22,7 @@ import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.DotStuffing;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.MessageSections;
+import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SessionLog;
 import org.jamesproxy.tls.TlsEngines;
@@ -107,8 +107,8 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     @Override
-    protected PlainPhase plainPhase() {
-        return PlainPhase.pop3(runtime.helloName);
+    protected PlainDialogue plainDialogue() {
+        return new Pop3PlainDialogue(runtime.helloName);
     }
 
     @Override

@@ -102,10 +102,10 @@ public abstract class RelaySession {
     protected abstract String farewell(String reason);
 
     /**
-     * The plain phase of an sni-routed STARTTLS port, spoken by the proxy before any upstream exists (greeting,
-     * capabilities, STARTTLS), e.g. {@link PlainPhase#pop3}.
+     * What the protocol says in the plain phase of an sni-routed STARTTLS port, spoken by the proxy before any
+     * upstream exists (greeting, capabilities, STARTTLS), e.g. {@code new ImapPlainDialogue(helloName)}.
      */
-    protected abstract PlainPhase plainPhase();
+    protected abstract PlainDialogue plainDialogue();
 
     /** The client was silent for the listener's idle timeout. */
     protected void onIdleTimeout() {
@@ -172,7 +172,7 @@ public abstract class RelaySession {
             clientLegPending = true;
             greetedBeforeTls = true;
             preludeAwaitingClientHello = prelude;
-            plainPhase = plainPhase();
+            plainPhase = new PlainPhase(plainDialogue());
             client.pipeline().addBefore(client.pipeline().context(clientHandler).name(), PlainPhase.NAME, plainPhase);
             return;
         }

@@ -13,7 +13,6 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
-import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.inspection.InspectionContext;
 import org.jamesproxy.inspection.InspectionResult;
@@ -21,6 +20,7 @@ import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.Verdict;
 import org.jamesproxy.relay.DotStuffing;
 import org.jamesproxy.relay.InputBuffer;
+import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SessionLog;
 import org.jamesproxy.tls.TlsEngines;
@@ -139,8 +139,8 @@ final class SmtpProxySession extends RelaySession {
     }
 
     @Override
-    protected PlainPhase plainPhase() {
-        return PlainPhase.smtp(runtime.helloName);
+    protected PlainDialogue plainDialogue() {
+        return new SmtpPlainDialogue(runtime.helloName);
     }
 
     @Override
