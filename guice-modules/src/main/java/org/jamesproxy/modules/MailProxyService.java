@@ -16,6 +16,7 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.jamesproxy.client.ClientAction;
+import org.jamesproxy.client.ClientActionRoute;
 import org.jamesproxy.client.DestinationResolver;
 import org.jamesproxy.config.ConfigValues;
 import org.jamesproxy.config.ImapPolicy;
@@ -33,6 +34,8 @@ import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.pop3.Pop3Proxy;
+import org.jamesproxy.relay.FixedRoute;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.smtp.SmtpProxy;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
@@ -136,12 +139,12 @@ public class MailProxyService {
     /** What every protocol's policy needs, built from its shared part: TLS on both legs and the proxy action. */
     private static final class PolicyParts {
         final Optional<ServerTlsContext> serverTls;
-        final UpstreamConnector connector;
+        final UpstreamRoute route;
         final MessageInspector inspector;
 
-        PolicyParts(Optional<ServerTlsContext> serverTls, UpstreamConnector connector, MessageInspector inspector) {
+        PolicyParts(Optional<ServerTlsContext> serverTls, UpstreamRoute route, MessageInspector inspector) {
             this.serverTls = serverTls;
-            this.connector = connector;
+            this.route = route;
             this.inspector = inspector;
         }
     }
@@ -158,28 +161,27 @@ public class MailProxyService {
             .<MessageInspector>map(name -> new ProxyActionInspector(actions.get(name), policy.getInspection().getOnError(), metricFactory))
             .orElse(MessageInspector.PASS_THROUGH);
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        if (policy.getClientAction().isPresent()) {
-            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, proxyAuthority,
-                DestinationResolver.SYSTEM, path));
-        }
-        return new PolicyParts(serverTls, connector, inspector);
+        UpstreamRoute route = policy.getClientAction().isPresent()
+            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, proxyAuthority, DestinationResolver.SYSTEM, path))
+            : new FixedRoute(connector);
+        return new PolicyParts(serverTls, route, inspector);
     }
 
     private ProxyListenerPair imapListeners(ImapPolicy imap, String path) throws ConfigurationException {
         PolicyParts parts = policyParts(imap.getPolicy(), path);
-        return ImapProxy.listeners(imap, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
+        return ImapProxy.listeners(imap, parts.route, parts.serverTls, parts.inspector, inspectionExecutor,
             metricFactory, fileSystem, clientBlocker);
     }
 
     private ProxyListenerPair pop3Listeners(Pop3Policy pop3, String path) throws ConfigurationException {
         PolicyParts parts = policyParts(pop3.getPolicy(), path);
-        return Pop3Proxy.listeners(pop3, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
+        return Pop3Proxy.listeners(pop3, parts.route, parts.serverTls, parts.inspector, inspectionExecutor,
             metricFactory, fileSystem, clientBlocker);
     }
 
     private ProxyListenerPair smtpListeners(SmtpPolicy smtp, String path) throws ConfigurationException {
         PolicyParts parts = policyParts(smtp.getPolicy(), path);
-        return SmtpProxy.listeners(smtp, parts.connector, parts.serverTls, parts.inspector, inspectionExecutor,
+        return SmtpProxy.listeners(smtp, parts.route, parts.serverTls, parts.inspector, inspectionExecutor,
             metricFactory, fileSystem, clientBlocker);
     }
 

@@ -8,24 +8,24 @@ import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.relay.InspectionRunner;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 /** Everything an IMAP proxy session of one policy needs, built once at boot and shared by its sessions. */
 final class ImapProxyRuntime {
     final ImapPolicy policy;
-    final UpstreamConnector connector;
+    final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
     final InspectionRunner inspection;
     final ImapProxyMetrics metrics;
     final String helloName;
     final ClientBlocker blocker;
 
-    ImapProxyRuntime(ImapPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+    ImapProxyRuntime(ImapPolicy policy, UpstreamRoute route, Optional<ServerTlsContext> serverTls,
                      MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName,
                      ClientBlocker blocker) {
         this.policy = policy;
-        this.connector = connector;
+        this.route = route;
         this.serverTls = serverTls;
         this.inspection = new InspectionRunner(inspector, inspectionExecutor);
         this.metrics = new ImapProxyMetrics(metricFactory);

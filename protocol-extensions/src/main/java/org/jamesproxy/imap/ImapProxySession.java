@@ -102,7 +102,7 @@ final class ImapProxySession extends RelaySession {
     private int deniedCount;
 
     ImapProxySession(ImapProxyRuntime runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientReader = new ImapFrameReader(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -127,7 +127,7 @@ final class ImapProxySession extends RelaySession {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        connectUpstream(runtime.connector, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
+        connectUpstream(new ImapUpstreamPrelude(runtime.route.connector(), new ImapUpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, List<String> capabilities, ByteBuf leftover) {
                 onUpstreamReady(channel, capabilities, leftover);
@@ -141,7 +141,7 @@ final class ImapProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+        upstreamUnusable(reason, runtime.metrics.upstreamFailures,
             farewell("[UNAVAILABLE] The mail server is not available, try again later"));
     }
 
@@ -153,7 +153,7 @@ final class ImapProxySession extends RelaySession {
         }
         attachUpstream(channel);
         upstreamCapabilities = capabilities;
-        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         greetClient("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
             + runtime.helloName + " IMAP4rev1 proxy ready");

@@ -8,13 +8,13 @@ import org.jamesproxy.config.Pop3Policy;
 import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.relay.InspectionRunner;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 /** Everything a POP3 proxy session of one policy needs, built once at boot and shared by its sessions. */
 final class Pop3ProxyRuntime {
     final Pop3Policy policy;
-    final UpstreamConnector connector;
+    final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
     final InspectionRunner inspection;
     final boolean inspects;
@@ -22,11 +22,11 @@ final class Pop3ProxyRuntime {
     final String helloName;
     final ClientBlocker blocker;
 
-    Pop3ProxyRuntime(Pop3Policy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+    Pop3ProxyRuntime(Pop3Policy policy, UpstreamRoute route, Optional<ServerTlsContext> serverTls,
                      MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName,
                      ClientBlocker blocker) {
         this.policy = policy;
-        this.connector = connector;
+        this.route = route;
         this.serverTls = serverTls;
         this.inspection = new InspectionRunner(inspector, inspectionExecutor);
         this.inspects = policy.getPolicy().getInspection().getProxyAction().isPresent();

@@ -98,7 +98,7 @@ final class Pop3ProxySession extends RelaySession {
     private int deniedCount;
 
     Pop3ProxySession(Pop3ProxyRuntime runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientIn = new InputBuffer(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -123,7 +123,7 @@ final class Pop3ProxySession extends RelaySession {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeReader = new InputBuffer(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        connectUpstream(runtime.connector, new Pop3UpstreamPrelude(runtime.connector, new Pop3UpstreamPrelude.Outcome() {
+        connectUpstream(new Pop3UpstreamPrelude(runtime.route.connector(), new Pop3UpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, Optional<String> timestamp, List<String> capabilities) {
                 onUpstreamReady(channel, timestamp, capabilities);
@@ -137,7 +137,7 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+        upstreamUnusable(reason, runtime.metrics.upstreamFailures,
             farewell("[SYS/TEMP] The mail server is not available, try again later"));
     }
 
@@ -148,7 +148,7 @@ final class Pop3ProxySession extends RelaySession {
         }
         attachUpstream(channel);
         apopTimestamp = runtime.policy.isOfferApop() ? timestamp : Optional.empty();
-        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         // APOP digests are checked by the mail server against its own challenge: ours must be that one, verbatim.
         greetClient("+OK " + runtime.helloName + " POP3 proxy ready" + apopTimestamp.map(value -> " " + value).orElse(""));

@@ -8,13 +8,13 @@ import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.relay.InspectionRunner;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 /** Everything an SMTP proxy session of one policy needs, built once at boot and shared by its sessions. */
 final class SmtpProxyRuntime {
     final SmtpPolicy policy;
-    final UpstreamConnector connector;
+    final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
     final InspectionRunner inspection;
     final boolean inspects;
@@ -22,11 +22,11 @@ final class SmtpProxyRuntime {
     final String helloName;
     final ClientBlocker blocker;
 
-    SmtpProxyRuntime(SmtpPolicy policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+    SmtpProxyRuntime(SmtpPolicy policy, UpstreamRoute route, Optional<ServerTlsContext> serverTls,
                      MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory, String helloName,
                      ClientBlocker blocker) {
         this.policy = policy;
-        this.connector = connector;
+        this.route = route;
         this.serverTls = serverTls;
         this.inspection = new InspectionRunner(inspector, inspectionExecutor);
         // Without a proxy action the message skips the hop to the inspection pool.

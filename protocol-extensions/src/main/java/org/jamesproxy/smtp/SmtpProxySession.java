@@ -129,7 +129,7 @@ final class SmtpProxySession extends RelaySession {
     private int refusedCount;
 
     SmtpProxySession(SmtpProxyRuntime runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.policy = runtime.policy;
         this.implicitTls = implicitTls;
@@ -155,7 +155,7 @@ final class SmtpProxySession extends RelaySession {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeBuffer = new InputBuffer(client.alloc(), MAX_UPSTREAM_LINE);
-        connectUpstream(runtime.connector, new SmtpUpstreamPrelude(runtime.connector, policy.isOpportunisticStartTls(),
+        connectUpstream(new SmtpUpstreamPrelude(runtime.route.connector(), policy.isOpportunisticStartTls(),
             runtime.helloName, new SmtpUpstreamPrelude.Outcome() {
                 @Override
                 public void ready(Channel channel, List<String> keywords, boolean plaintextFallback, String fallbackReason,
@@ -171,7 +171,7 @@ final class SmtpProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+        upstreamUnusable(reason, runtime.metrics.upstreamFailures,
             "421 4.3.2 " + runtime.helloName + " Service not available, try again later");
     }
 
@@ -186,9 +186,9 @@ final class SmtpProxySession extends RelaySession {
         upstreamKeywords = keywords;
         if (plaintextFallback) {
             runtime.metrics.upstreamPlaintext.increment();
-            sessionLog.warn("opportunistic STARTTLS toward {}: {}; relaying IN CLEAR", runtime.connector.describe(), fallbackReason);
+            sessionLog.warn("opportunistic STARTTLS toward {}: {}; relaying IN CLEAR", runtime.route.connector().describe(), fallbackReason);
         }
-        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         greetClient("220 " + runtime.helloName + " ESMTP james-mail-proxy ready");
         client.flush();

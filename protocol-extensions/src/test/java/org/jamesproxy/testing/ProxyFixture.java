@@ -22,6 +22,7 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.jamesproxy.client.ClientAction;
+import org.jamesproxy.client.ClientActionRoute;
 import org.jamesproxy.client.DestinationResolver;
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyPolicy;
@@ -30,6 +31,8 @@ import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.listener.ListenerKind;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.relay.FixedRoute;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
 import org.jamesproxy.tls.authority.HostCertificates;
@@ -58,7 +61,7 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
     /** How a protocol's relay is built, e.g. {@code ImapProxy::listeners}. */
     @FunctionalInterface
     public interface ListenerFactory<P> {
-        ProxyListenerPair listeners(P policy, UpstreamConnector connector, Optional<ServerTlsContext> serverTls,
+        ProxyListenerPair listeners(P policy, UpstreamRoute route, Optional<ServerTlsContext> serverTls,
                                     MessageInspector inspector, Executor inspectionExecutor, MetricFactory metricFactory,
                                     FileSystem fileSystem) throws ConfigurationException;
     }
@@ -213,10 +216,10 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
             ? Optional.empty()
             : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), "test.upstream"));
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        if (policy.getClientAction().isPresent()) {
-            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"));
-        }
-        return protocol.listeners().listeners(selected, connector, serverTls,
+        UpstreamRoute route = policy.getClientAction().isPresent()
+            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"))
+            : new FixedRoute(connector);
+        return protocol.listeners().listeners(selected, route, serverTls,
             inspector, inspectionExecutor, metrics, fileSystem);
     }
 
