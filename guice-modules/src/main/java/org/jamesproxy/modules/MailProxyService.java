@@ -16,6 +16,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.james.util.concurrent.NamedThreadFactory;
 import org.jamesproxy.client.ClientAction;
+import org.jamesproxy.client.ClientActionRoute;
 import org.jamesproxy.client.DestinationResolver;
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyPolicy;
@@ -30,6 +31,8 @@ import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.protocols.ProxyProtocols;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
+import org.jamesproxy.relay.FixedRoute;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
 import org.jamesproxy.tls.authority.HostCertificates;
@@ -141,11 +144,10 @@ public class MailProxyService {
             .<MessageInspector>map(name -> new ProxyActionInspector(actions.get(name), policy.getInspection().getOnError(), metricFactory))
             .orElse(MessageInspector.PASS_THROUGH);
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        if (policy.getClientAction().isPresent()) {
-            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, proxyAuthority,
-                DestinationResolver.SYSTEM, path));
-        }
-        return new PolicyResources(connector, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker);
+        UpstreamRoute route = policy.getClientAction().isPresent()
+            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, proxyAuthority, DestinationResolver.SYSTEM, path))
+            : new FixedRoute(connector);
+        return new PolicyResources(route, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker);
     }
 
     private void startAll() throws Exception {

@@ -134,7 +134,7 @@ public final class ClientAction {
                     : new ConfigurationException(e.getCause().getMessage(), e.getCause());
             }
         }
-        return UpstreamConnector.toAddress(leg, tls, resolver.resolve(leg.getHost())).withClientAction(this);
+        return UpstreamConnector.toAddress(leg, tls, resolver.resolve(leg.getHost()));
     }
 
     /**
@@ -146,7 +146,7 @@ public final class ClientAction {
         InetAddress address = resolver.resolve(host);
         UpstreamConfig raw = new UpstreamConfig(host, port, UpstreamTls.NONE, Optional.empty(), host, upstream.getTlsProfile(),
             upstream.getConnectTimeout());
-        return UpstreamConnector.toAddress(raw, Optional.empty(), address).withClientAction(this);
+        return UpstreamConnector.toAddress(raw, Optional.empty(), address);
     }
 
     /** The client leg's handler presenting a leaf minted for the destination, copying the upstream's real certificate. */

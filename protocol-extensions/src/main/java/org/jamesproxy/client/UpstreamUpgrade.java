@@ -6,9 +6,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import org.jamesproxy.relay.InputBuffer;
+import org.jamesproxy.relay.PlainDialogue.Step;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,17 +19,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * For an {@code allow} destination reached through the STARTTLS port: the plain exchange with the upstream up to
  * its STARTTLS go-ahead (greeting, EHLO for SMTP, STARTTLS), so that the client's TLS - whose ClientHello the proxy
  * holds - can be spliced to it untouched. Bytes the upstream sends after its go-ahead abort (they would be taken for
- * TLS), as does any refusal or a silence past the deadline.
+ * TLS), as does any refusal or a silence past the deadline. The steps are the protocol's
+ * ({@link org.jamesproxy.relay.PlainDialogue#upstreamUpgrade()}).
  */
 final class UpstreamUpgrade extends ChannelInboundHandlerAdapter {
-    enum Judgement {
-        MORE, DONE, FAILED
-    }
-
-    /** One exchange: what to send first (null: just read, e.g. the greeting), and how each reply line is judged. */
-    record Step(String command, Function<String, Judgement> judge) {
-    }
-
     interface Outcome {
         void upgraded();
 
@@ -145,38 +138,5 @@ final class UpstreamUpgrade extends ChannelInboundHandlerAdapter {
         finished = true;
         ctx.close();
         outcome.failed(reason);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // The three protocols' plain exchanges
-
-    static List<Step> imap() {
-        return List.of(
-            new Step(null, line -> line.startsWith("* OK") ? Judgement.DONE : Judgement.FAILED),
-            new Step("p1 STARTTLS", line -> line.startsWith("p1 OK") ? Judgement.DONE
-                : line.startsWith("p1 ") || line.startsWith("* BYE") ? Judgement.FAILED : Judgement.MORE));
-    }
-
-    static List<Step> pop3() {
-        return List.of(
-            new Step(null, line -> line.startsWith("+OK") ? Judgement.DONE : Judgement.FAILED),
-            new Step("STLS", line -> line.startsWith("+OK") ? Judgement.DONE : Judgement.FAILED));
-    }
-
-    static List<Step> smtp(String helloName) {
-        return List.of(
-            new Step(null, smtpReply("220")),
-            new Step("EHLO " + helloName, smtpReply("250")),
-            new Step("STARTTLS", smtpReply("220")));
-    }
-
-    /** Multi-line SMTP replies: "250-..." continues, "250 ..." ends. */
-    private static Function<String, Judgement> smtpReply(String code) {
-        return line -> {
-            if (line.length() >= 4 && line.charAt(3) == '-') {
-                return line.startsWith(code) ? Judgement.MORE : Judgement.FAILED;
-            }
-            return line.startsWith(code) ? Judgement.DONE : Judgement.FAILED;
-        };
     }
 }

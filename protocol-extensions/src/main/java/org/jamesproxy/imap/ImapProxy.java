@@ -7,13 +7,13 @@ import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 /** One IMAP policy at run time, built once at boot and shared by its sessions. */
 final class ImapProxy {
     final ImapPolicy policy;
-    final UpstreamConnector connector;
+    final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
     final RelayMetrics metrics;
     final Interception interception;
@@ -21,7 +21,7 @@ final class ImapProxy {
 
     ImapProxy(ImapPolicy policy, PolicyResources resources) {
         this.policy = policy;
-        this.connector = resources.connector();
+        this.route = resources.route();
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), ImapProtocol.METRICS);
         this.interception = resources.interception(Protocol.IMAP, policy.getPolicy(), metrics);

@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageCollector;
 import org.jamesproxy.relay.MessageInterception;
 import org.jamesproxy.relay.MessageSections;
+import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SaslUser;
 import org.jamesproxy.relay.SessionLog;
@@ -90,7 +90,7 @@ final class ImapProxySession extends RelaySession {
     private MessageCollector heldLiteral;
 
     ImapProxySession(ImapProxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientReader = new ImapFrameReader(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -103,8 +103,8 @@ final class ImapProxySession extends RelaySession {
     // Connection set-up
 
     @Override
-    protected PlainPhase plainPhase() {
-        return PlainPhase.imap(runtime.helloName);
+    protected PlainDialogue plainDialogue() {
+        return new ImapPlainDialogue(runtime.helloName);
     }
 
     @Override
@@ -116,7 +116,7 @@ final class ImapProxySession extends RelaySession {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        connectUpstream(runtime.connector, new ImapUpstreamPrelude(runtime.connector, new ImapUpstreamPrelude.Outcome() {
+        connectUpstream(new ImapUpstreamPrelude(runtime.route.connector(), new ImapUpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, List<String> capabilities, ByteBuf leftover) {
                 onUpstreamReady(channel, capabilities, leftover);
@@ -130,7 +130,7 @@ final class ImapProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+        upstreamUnusable(reason, runtime.metrics.upstreamFailures,
             farewell("[UNAVAILABLE] The mail server is not available, try again later"));
     }
 
@@ -142,7 +142,7 @@ final class ImapProxySession extends RelaySession {
         }
         attachUpstream(channel);
         upstreamCapabilities = capabilities;
-        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         greetClient("* OK [CAPABILITY " + ImapCapabilities.rewrite(upstreamCapabilities, clientLeg()) + "] "
             + runtime.helloName + " IMAP4rev1 proxy ready");

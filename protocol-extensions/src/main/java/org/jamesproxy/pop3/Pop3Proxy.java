@@ -7,13 +7,13 @@ import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 /** One POP3 policy at run time, built once at boot and shared by its sessions. */
 final class Pop3Proxy {
     final Pop3Policy policy;
-    final UpstreamConnector connector;
+    final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
     final RelayMetrics metrics;
     final Interception interception;
@@ -21,7 +21,7 @@ final class Pop3Proxy {
 
     Pop3Proxy(Pop3Policy policy, PolicyResources resources) {
         this.policy = policy;
-        this.connector = resources.connector();
+        this.route = resources.route();
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), Pop3Protocol.METRICS);
         this.interception = resources.interception(Protocol.POP3, policy.getPolicy(), metrics);

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.DotStuffing;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.MessageCollector;
 import org.jamesproxy.relay.MessageInterception;
 import org.jamesproxy.relay.MessageSections;
+import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SaslUser;
 import org.jamesproxy.relay.SessionLog;
@@ -87,7 +87,7 @@ final class Pop3ProxySession extends RelaySession {
     private MessageCollector held;
 
     Pop3ProxySession(Pop3Proxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientIn = new InputBuffer(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -97,8 +97,8 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     @Override
-    protected PlainPhase plainPhase() {
-        return PlainPhase.pop3(runtime.helloName);
+    protected PlainDialogue plainDialogue() {
+        return new Pop3PlainDialogue(runtime.helloName);
     }
 
     @Override
@@ -113,7 +113,7 @@ final class Pop3ProxySession extends RelaySession {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeReader = new InputBuffer(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        connectUpstream(runtime.connector, new Pop3UpstreamPrelude(runtime.connector, new Pop3UpstreamPrelude.Outcome() {
+        connectUpstream(new Pop3UpstreamPrelude(runtime.route.connector(), new Pop3UpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, Optional<String> timestamp, List<String> capabilities) {
                 onUpstreamReady(channel, timestamp, capabilities);
@@ -127,7 +127,7 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+        upstreamUnusable(reason, runtime.metrics.upstreamFailures,
             farewell("[SYS/TEMP] The mail server is not available, try again later"));
     }
 
@@ -138,7 +138,7 @@ final class Pop3ProxySession extends RelaySession {
         }
         attachUpstream(channel);
         apopTimestamp = runtime.policy.isOfferApop() ? timestamp : Optional.empty();
-        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         // APOP digests are checked by the mail server against its own challenge: ours must be that one, verbatim.
         greetClient("+OK " + runtime.helloName + " POP3 proxy ready" + apopTimestamp.map(value -> " " + value).orElse(""));

@@ -14,14 +14,13 @@ import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.listener.SessionFactory;
 import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.tls.ServerTlsContext;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 /**
- * What every protocol's policy is built from, whatever the protocol: the upstream leg, the Proxy Server certificate
+ * What every protocol's policy is built from, whatever the protocol: where its connections go (the upstream route), the Proxy Server certificate
  * (when a listener presents it), the proxy action's inspector and its thread pool, metrics, files, and the block hook.
  * The boot code (and the relay tests) build one per policy and hand it to {@link ProxyProtocol#listeners}.
  */
-public record PolicyResources(UpstreamConnector connector, Optional<ServerTlsContext> serverTls, MessageInspector inspector,
+public record PolicyResources(UpstreamRoute route, Optional<ServerTlsContext> serverTls, MessageInspector inspector,
                               Executor inspectionExecutor, MetricFactory metricFactory, FileSystem fileSystem,
                               ClientBlocker blocker) {
     /** The policy's interception: its settings, the runner of its action, the protocol's counters and the block hook. */

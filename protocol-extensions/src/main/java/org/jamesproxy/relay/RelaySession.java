@@ -4,17 +4,9 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 import org.apache.james.metrics.api.Metric;
-import org.jamesproxy.client.ClientAction;
-import org.jamesproxy.client.ClientHello;
-import org.jamesproxy.client.Destination;
-import org.jamesproxy.client.PlainPhase;
-import org.jamesproxy.client.SniPeeker;
-import org.jamesproxy.client.Splice;
-import org.jamesproxy.config.TlsAction;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -26,11 +18,11 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /**
- * The two-leg skeleton every protocol relay shares: the client channel (accepted by a listener) and the upstream
- * channel (opened by the UpstreamConnector on the same event loop, so no locking), reads that follow writes (both
- * legs have AUTO_READ off: a leg is read only when the other can take the bytes, which keeps memory flat), and one
- * way to close. A protocol supplies what is its own: how it parses each leg, when a leg must pause, and how it says
- * goodbye.
+ * The two-leg pump every protocol relay shares: the client channel (accepted by a listener) and the upstream
+ * channel (opened on the same event loop, so no locking), reads that follow writes (both legs have AUTO_READ off: a
+ * leg is read only when the other can take the bytes, which keeps memory flat), and one way to close. Where the
+ * upstream leg goes is the {@link UpstreamRoute}'s business. A protocol supplies what is its own: how it parses each
+ * leg, when a leg must pause, and how it says goodbye.
  */
 public abstract class RelaySession {
     protected enum Phase {
@@ -45,32 +37,20 @@ public abstract class RelaySession {
     protected final String sessionId;
     private final Metric activeConnections;
     private final ClientHandler clientHandler = new ClientHandler();
+    /** This connection's part of the route: where the upstream leg goes, and what the client leg may hear meanwhile. */
+    private final UpstreamRoute.Routing routing;
     protected Channel upstream;
     protected Phase phase = Phase.CONNECTING;
     private boolean clientHandshaking;
-    /** The policy's connector, then (client action) the one toward the destination. */
-    private UpstreamConnector connector;
-    /** Client action: where this connection goes, once known. */
-    private Destination destination;
-    /** Client action on the implicit-TLS listener: the prelude waits for the ClientHello to know where to go. */
-    private UpstreamPrelude preludeAwaitingClientHello;
-    private ClientHello pendingClientHello;
-    /** Client action: the client's TLS is not established yet, so not a byte may be written to it in clear. */
-    private boolean clientLegPending;
-    /** The {@code allow} TLS action: both legs are spliced raw, the protocol is not spoken. */
-    private boolean spliced;
-    /** Client action, sni routing on the STARTTLS port: the client was greeted before its STARTTLS, by the proxy. */
-    private boolean greetedBeforeTls;
-    /** The plain phase the proxy spoke on an sni-routed STARTTLS port (it also knows the upstream's side of it). */
-    private PlainPhase plainPhase;
 
-    protected RelaySession(Channel client, Metric activeConnections) {
+    protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections) {
         this.client = client;
         this.activeConnections = activeConnections;
         this.sessionId = client.id().asShortText();
         this.remoteAddress = client.remoteAddress() instanceof InetSocketAddress
             ? ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress()
             : String.valueOf(client.remoteAddress());
+        this.routing = route.begin(new Callbacks());
     }
 
     /** The handler to put last in the client channel's pipeline. */
@@ -102,10 +82,10 @@ public abstract class RelaySession {
     protected abstract String farewell(String reason);
 
     /**
-     * The plain phase of an sni-routed STARTTLS port, spoken by the proxy before any upstream exists (greeting,
-     * capabilities, STARTTLS), e.g. {@link PlainPhase#pop3}.
+     * What the protocol says in the plain phase of an sni-routed STARTTLS port, spoken by the proxy before any
+     * upstream exists (greeting, capabilities, STARTTLS), e.g. {@code new ImapPlainDialogue(helloName)}.
      */
-    protected abstract PlainPhase plainPhase();
+    protected abstract PlainDialogue plainDialogue();
 
     /** The client was silent for the listener's idle timeout. */
     protected void onIdleTimeout() {
@@ -131,199 +111,29 @@ public abstract class RelaySession {
     }
 
     /** The upstream leg could not be made usable: counted, logged, and the client told in its protocol's words. */
-    protected final void upstreamUnusable(UpstreamConnector connector, String reason, Metric failures, String lastLine) {
+    protected final void upstreamUnusable(String reason, Metric failures, String lastLine) {
         if (phase == Phase.CLOSED) {
             return;
         }
         failures.increment();
-        log().warn("upstream {} unusable: {}", describeUpstream(connector), reason);
-        if (pendingClientHello != null) {
-            // No protocol channel yet on the implicit-TLS port: a TLS alert says it.
-            pendingClientHello.refuse(reason);
-        }
+        log().warn("upstream {} unusable: {}", routing.describeUpstream(), reason);
+        routing.upstreamUnusable(reason);
         writeClientLine(lastLine);
         closeAfterFlush();
     }
 
-    private String describeUpstream(UpstreamConnector fallback) {
-        return (this.connector != null ? this.connector : fallback).describe();
-    }
-
     /**
-     * Opens the upstream leg with the protocol's prelude; a refused or timed-out connection fails it like any prelude
-     * failure. For a "Client" proxy action, the destination is decided first (on the implicit-TLS listener only
-     * once the client's ClientHello names it), and the client's handshake completes once the upstream is verified.
+     * Opens the upstream leg with the protocol's prelude, where the route says (for a "Client" proxy action maybe
+     * only once the client's ClientHello names the destination); a refused or timed-out connection fails it like any
+     * prelude failure.
      */
-    protected final void connectUpstream(UpstreamConnector connector, UpstreamPrelude prelude) {
-        this.connector = connector;
-        Optional<ClientAction> action = connector.clientAction();
-        if (action.isEmpty()) {
-            open(connector, prelude);
-            return;
-        }
-        if (client.pipeline().get(SniPeeker.class) != null) {
-            clientLegPending = true;
-            preludeAwaitingClientHello = prelude;
-            return;
-        }
-        if (action.get().routesBySni()) {
-            // The destination is named only in the ClientHello that follows STARTTLS: the proxy speaks the plain
-            // phase itself, then peeks, connects and STARTTLSes upstream, and completes the client's handshake.
-            clientLegPending = true;
-            greetedBeforeTls = true;
-            preludeAwaitingClientHello = prelude;
-            plainPhase = plainPhase();
-            client.pipeline().addBefore(client.pipeline().context(clientHandler).name(), PlainPhase.NAME, plainPhase);
-            return;
-        }
-        dispatch(action.get(), action.get().decide(Optional.empty()), prelude);
-    }
-
-    private void open(UpstreamConnector target, UpstreamPrelude prelude) {
-        target.connect(client, prelude).addListener((ChannelFutureListener) future -> {
-            if (!future.isSuccess()) {
-                prelude.connectFailed("cannot connect to " + target.describe() + ": " + Failures.describe(future.cause()));
-            }
-        });
-    }
-
-    private void onClientHello(ClientHello hello) {
-        UpstreamPrelude prelude = preludeAwaitingClientHello;
-        preludeAwaitingClientHello = null;
-        if (prelude == null || phase == Phase.CLOSED) {
-            hello.refuse("unexpected ClientHello");
-            return;
-        }
-        pendingClientHello = hello;
-        ClientAction action = connector.clientAction().orElseThrow();
-        dispatch(action, action.decide(hello.requestedName()), prelude);
-    }
-
-    private void dispatch(ClientAction action, Destination target, UpstreamPrelude prelude) {
-        destination = target;
-        if (target.refusal().isPresent() || target.action() == TlsAction.DROP) {
-            prelude.abandon();
-            refuse(target.hostName(), target.refusal().orElse("the TLS action for this destination is drop"));
-            return;
-        }
-        try {
-            if (target.action() == TlsAction.ALLOW) {
-                prelude.abandon();
-                passThrough(action.passThroughConnectorFor(target, pendingClientHello != null && plainPhase == null));
-                return;
-            }
-            UpstreamConnector leg = action.connectorFor(target);
-            connector = leg;
-            prelude.routeTo(leg);
-            if (pendingClientHello != null) {
-                prelude.gate((upstreamChannel, ready) -> completeClientHandshake(action, upstreamChannel, ready));
-            }
-            log().info("client {} routed to {} (inspect)", remoteAddress, leg.describe());
-            open(leg, prelude);
-        } catch (Exception e) {
-            prelude.abandon();
-            refuse(target.hostName(), "cannot route to it: " + Failures.describe(e));
-        }
-    }
-
-    /** A destination the client may not reach: a protocol error (or a TLS alert on the implicit port) and a log line. */
-    private void refuse(String requestedName, String reason) {
-        log().warn("refused client {} asking for '{}': {}", remoteAddress, requestedName, reason);
-        if (pendingClientHello != null) {
-            // The peeker answers with a fatal alert and closes; the client handler's end does the accounting.
-            pendingClientHello.refuse(reason);
-            return;
-        }
-        writeClientLine(farewell("Destination refused by policy"));
-        closeAfterFlush();
-    }
-
-    /**
-     * The {@code allow} action: raw bytes both ways, the client's TLS (or STARTTLS) goes to the upstream untouched.
-     * After an sni-routed STARTTLS the client already said STARTTLS to the proxy: the upstream is first brought to
-     * its own STARTTLS go-ahead, then the held ClientHello and the rest are spliced.
-     */
-    private void passThrough(UpstreamConnector raw) {
-        connector = raw;
-        ChannelInboundHandlerAdapter placeholder = new ChannelInboundHandlerAdapter();
-        raw.connect(client, placeholder).addListener((ChannelFutureListener) connected -> {
-            if (!connected.isSuccess()) {
-                connected.channel().close();
-                refuse(destination.hostName(), "cannot connect to " + raw.describe() + ": " + Failures.describe(connected.cause()));
-                return;
-            }
-            Channel channel = connected.channel();
-            if (phase == Phase.CLOSED) {
-                channel.close();
-                return;
-            }
-            if (plainPhase == null) {
-                channel.pipeline().remove(placeholder);
-                splice(raw, channel);
-                return;
-            }
-            long timeoutMillis = Math.max(5_000, 3 * raw.getConfig().getConnectTimeout().toMillis());
-            channel.pipeline().replace(placeholder, "upstreamUpgrade", plainPhase.upstreamUpgrade(
-                () -> splice(raw, channel),
-                reason -> refuse(destination.hostName(), raw.describe() + " did not agree to STARTTLS: " + reason),
-                timeoutMillis));
-        });
-    }
-
-    private void splice(UpstreamConnector raw, Channel channel) {
-        if (phase == Phase.CLOSED) {
-            channel.close();
-            return;
-        }
-        upstream = channel;
-        spliced = true;
-        clientLegPending = false;
-        log().info("client {} passed through to {} (allow: not decrypted)", remoteAddress, raw.describe());
-        Splice.between(client, client.pipeline().context(clientHandler).name(), upstream);
-        if (pendingClientHello != null) {
-            pendingClientHello.passThrough();
-            pendingClientHello = null;
-        }
-    }
-
-    /** The upstream is verified: mint for the destination after its real certificate, then let the client finish TLS. */
-    private void completeClientHandshake(ClientAction action, Channel upstreamChannel, Runnable ready) {
-        ClientHello hello = pendingClientHello;
-        pendingClientHello = null;
-        if (phase == Phase.CLOSED) {
-            ready.run();
-            return;
-        }
-        SslHandler handler;
-        try {
-            handler = action.clientHandler(destination, upstreamChannel);
-        } catch (RuntimeException e) {
-            log().warn("cannot present a certificate for '{}' to client {}: {}", destination.hostName(), remoteAddress,
-                Failures.describe(e));
-            hello.refuse("no certificate");
-            close();
-            ready.run();
-            return;
-        }
-        hello.inspectWith(handler);
-        handler.handshakeFuture().addListener(handshake -> {
-            if (!handshake.isSuccess()) {
-                log().warn("client TLS handshake for '{}' failed: {}", destination.hostName(), Failures.describe(handshake.cause()));
-                close();
-            } else {
-                clientLegPending = false;
-                log().info("client leg for '{}' with a Proxy Authority certificate: {}; upstream certificate {}",
-                    destination.hostName(), TlsEngines.describe(client),
-                    ClientAction.describeLeaf(upstreamChannel));
-            }
-            // A closed session closes the upstream channel it is handed.
-            ready.run();
-        });
+    protected final void connectUpstream(UpstreamPrelude prelude) {
+        routing.connect(prelude);
     }
 
     /** True when the client leg presents certificates minted by the Proxy Authority (a "Client" proxy action). */
     protected final boolean presentsMintedCertificates() {
-        return connector != null && connector.clientAction().isPresent();
+        return routing.presentsMintedCertificates();
     }
 
     /** Makes a ready upstream channel the session's second leg. */
@@ -337,8 +147,8 @@ public abstract class RelaySession {
      * The client asked for STARTTLS/STLS and the protocol allows it now. If anything was pipelined after the command
      * (CVE-2011-0411 and kin), it is refused and the connection closed: nothing received in clear survives into TLS.
      * Otherwise the go-ahead is written and flushed and TLS goes on the client leg; no client byte is read until the
-     * handshake is done, then {@link #onClientTlsStarted()} runs. A client-action policy presents a certificate minted
-     * for the destination instead of {@code tls} (which may then be null).
+     * handshake is done, then {@link #onClientTlsStarted()} runs. The route picks the certificate: {@code tls}, or (a
+     * client-action policy) one minted for the destination, and {@code tls} may then be null.
      *
      * @param unconsumed the relay's unprocessed client input
      * @param goAhead the protocol's go-ahead line, e.g. {@code a OK Begin TLS}, {@code +OK}, {@code 220 2.0.0 Ready}
@@ -354,23 +164,16 @@ public abstract class RelaySession {
             closeAfterFlush();
             return;
         }
-        SslHandler handler;
-        if (presentsMintedCertificates()) {
-            try {
-                handler = connector.clientAction().get().clientHandler(destination, upstream);
-            } catch (RuntimeException e) {
-                log().warn("cannot present a certificate for '{}': {}", destination.hostName(), Failures.describe(e));
-                closeWithFarewell("TLS is not available");
-                return;
-            }
-        } else {
-            handler = tls.newHandler(client.alloc());
+        Optional<SslHandler> handler = routing.clientTlsHandler(tls, upstream);
+        if (handler.isEmpty()) {
+            closeWithFarewell("TLS is not available");
+            return;
         }
         writeClientLine(goAhead);
         client.flush();
         clientHandshaking = true;
         try {
-            TlsBoundary.upgrade(client, handler, unconsumed)
+            TlsBoundary.upgrade(client, handler.get(), unconsumed)
                 .addListener(handshake -> {
                     clientHandshaking = false;
                     if (!handshake.isSuccess()) {
@@ -427,13 +230,13 @@ public abstract class RelaySession {
      * before STARTTLS (sni routing on the STARTTLS port): after TLS the client speaks first.
      */
     protected final void greetClient(String greeting) {
-        if (!greetedBeforeTls) {
+        if (!routing.greetedBeforeTls()) {
             writeClientLine(greeting);
         }
     }
 
     protected final void writeClientLine(String line) {
-        if (clientLegPending || spliced) {
+        if (routing.clientLegSilent()) {
             // No protocol channel: the client's TLS is not ours yet, or its bytes are not ours at all.
             return;
         }
@@ -477,6 +280,54 @@ public abstract class RelaySession {
         activeConnections.decrement();
     }
 
+    /** What the route may ask of this session. */
+    private final class Callbacks implements RoutedSession {
+        @Override
+        public Channel client() {
+            return client;
+        }
+
+        @Override
+        public String clientHandlerName() {
+            return client.pipeline().context(clientHandler).name();
+        }
+
+        @Override
+        public String remoteAddress() {
+            return remoteAddress;
+        }
+
+        @Override
+        public SessionLog log() {
+            return RelaySession.this.log();
+        }
+
+        @Override
+        public PlainDialogue plainDialogue() {
+            return RelaySession.this.plainDialogue();
+        }
+
+        @Override
+        public void closeWithFarewell(String reason) {
+            RelaySession.this.closeWithFarewell(reason);
+        }
+
+        @Override
+        public void close() {
+            RelaySession.this.close();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return phase == Phase.CLOSED;
+        }
+
+        @Override
+        public void adoptUpstream(Channel channel) {
+            upstream = channel;
+        }
+    }
+
     private final class ClientHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -508,8 +359,7 @@ public abstract class RelaySession {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof ClientHello) {
-                onClientHello((ClientHello) event);
+            if (routing.onClientEvent(event)) {
                 return;
             }
             if (event instanceof IdleStateEvent) {

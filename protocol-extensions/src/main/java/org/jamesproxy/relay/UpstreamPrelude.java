@@ -57,12 +57,13 @@ public abstract class UpstreamPrelude extends ChannelInboundHandlerAdapter {
         return connector;
     }
 
-    /** Client action: the destination is known only now; the leg goes there instead. Before the connection. */
-    final void routeTo(UpstreamConnector destination) {
+    /** For a route: the destination is known only now; the leg goes there instead. Before the connection. */
+    public final void routeTo(UpstreamConnector destination) {
         this.connector = destination;
     }
 
-    final void gate(ReadyGate readyGate) {
+    /** For a route: what runs between "usable" and the session taking the leg. Before the connection. */
+    public final void gate(ReadyGate readyGate) {
         this.gate = readyGate;
     }
 
@@ -157,7 +158,7 @@ public abstract class UpstreamPrelude extends ChannelInboundHandlerAdapter {
     }
 
     /** The session will not use this prelude after all (destination refused, or spliced): frees its input. */
-    final void abandon() {
+    public final void abandon() {
         if (!done) {
             done = true;
             releaseInput();
@@ -165,7 +166,7 @@ public abstract class UpstreamPrelude extends ChannelInboundHandlerAdapter {
     }
 
     /** The TCP connection itself failed: the prelude never became active. */
-    final void connectFailed(String reason) {
+    public final void connectFailed(String reason) {
         if (done) {
             return;
         }

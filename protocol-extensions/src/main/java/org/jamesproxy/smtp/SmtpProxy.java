@@ -8,13 +8,13 @@ import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
-import org.jamesproxy.upstream.UpstreamConnector;
 
 /** One SMTP policy at run time, built once at boot and shared by its sessions. */
 final class SmtpProxy {
     final SmtpPolicy policy;
-    final UpstreamConnector connector;
+    final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
     final RelayMetrics metrics;
     final Interception interception;
@@ -31,7 +31,7 @@ final class SmtpProxy {
 
     SmtpProxy(SmtpPolicy policy, PolicyResources resources) {
         this.policy = policy;
-        this.connector = resources.connector();
+        this.route = resources.route();
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), SmtpProtocol.METRICS);
         this.interception = resources.interception(Protocol.SMTP, policy.getPolicy(), metrics);

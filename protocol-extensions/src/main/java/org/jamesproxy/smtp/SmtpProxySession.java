@@ -11,12 +11,12 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
-import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.relay.DotStuffing;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.MessageCollector;
 import org.jamesproxy.relay.MessageInterception;
+import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SaslUser;
 import org.jamesproxy.relay.SessionLog;
@@ -123,7 +123,7 @@ final class SmtpProxySession extends RelaySession {
     private int refusedCount;
 
     SmtpProxySession(SmtpProxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections);
         this.runtime = runtime;
         this.policy = runtime.policy;
         this.implicitTls = implicitTls;
@@ -135,8 +135,8 @@ final class SmtpProxySession extends RelaySession {
     }
 
     @Override
-    protected PlainPhase plainPhase() {
-        return PlainPhase.smtp(runtime.helloName);
+    protected PlainDialogue plainDialogue() {
+        return new SmtpPlainDialogue(runtime.helloName);
     }
 
     @Override
@@ -151,7 +151,7 @@ final class SmtpProxySession extends RelaySession {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeBuffer = new InputBuffer(client.alloc(), MAX_UPSTREAM_LINE);
-        connectUpstream(runtime.connector, new SmtpUpstreamPrelude(runtime.connector, policy.isOpportunisticStartTls(),
+        connectUpstream(new SmtpUpstreamPrelude(runtime.route.connector(), policy.isOpportunisticStartTls(),
             runtime.helloName, new SmtpUpstreamPrelude.Outcome() {
                 @Override
                 public void ready(Channel channel, List<String> keywords, boolean plaintextFallback, String fallbackReason,
@@ -167,7 +167,7 @@ final class SmtpProxySession extends RelaySession {
     }
 
     private void onUpstreamFailed(String reason) {
-        upstreamUnusable(runtime.connector, reason, runtime.metrics.upstreamFailures,
+        upstreamUnusable(reason, runtime.metrics.upstreamFailures,
             "421 4.3.2 " + runtime.helloName + " Service not available, try again later");
     }
 
@@ -182,9 +182,9 @@ final class SmtpProxySession extends RelaySession {
         upstreamKeywords = keywords;
         if (plaintextFallback) {
             runtime.upstreamPlaintext.increment();
-            sessionLog.warn("opportunistic STARTTLS toward {}: {}; relaying IN CLEAR", runtime.connector.describe(), fallbackReason);
+            sessionLog.warn("opportunistic STARTTLS toward {}: {}; relaying IN CLEAR", runtime.route.connector().describe(), fallbackReason);
         }
-        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.connector.describe(), TlsEngines.describe(upstream),
+        sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         greetClient("220 " + runtime.helloName + " ESMTP james-mail-proxy ready");
         client.flush();

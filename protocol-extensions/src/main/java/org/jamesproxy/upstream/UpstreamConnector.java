@@ -4,8 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
-import org.jamesproxy.client.ClientAction;
-
 import org.jamesproxy.config.UpstreamConfig;
 import org.jamesproxy.config.UpstreamTls;
 import org.jamesproxy.tls.TlsBoundary;
@@ -27,24 +25,21 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 public final class UpstreamConnector {
     /** A leg toward an already resolved address (the client action resolves destinations itself). */
     public static UpstreamConnector toAddress(UpstreamConfig config, Optional<UpstreamTlsContext> tls, InetAddress address) {
-        return new UpstreamConnector(config, tls, Optional.of(address), Optional.empty());
+        return new UpstreamConnector(config, tls, Optional.of(address));
     }
 
     private final UpstreamConfig config;
     private final Optional<UpstreamTlsContext> tls;
     private final Optional<InetAddress> address;
-    private final Optional<ClientAction> clientAction;
 
     public UpstreamConnector(UpstreamConfig config, Optional<UpstreamTlsContext> tls) {
-        this(config, tls, Optional.empty(), Optional.empty());
+        this(config, tls, Optional.empty());
     }
 
-    private UpstreamConnector(UpstreamConfig config, Optional<UpstreamTlsContext> tls, Optional<InetAddress> address,
-                              Optional<ClientAction> clientAction) {
+    private UpstreamConnector(UpstreamConfig config, Optional<UpstreamTlsContext> tls, Optional<InetAddress> address) {
         this.config = config;
         this.tls = tls;
         this.address = address;
-        this.clientAction = clientAction;
         if (config.getTls() != UpstreamTls.NONE && tls.isEmpty()) {
             throw new IllegalArgumentException("TLS toward " + config.getHost() + " needs an UpstreamTlsContext");
         }
@@ -73,18 +68,6 @@ public final class UpstreamConnector {
             })
             .connect(address.map(resolved -> new InetSocketAddress(resolved, config.getPort()))
                 .orElseGet(() -> InetSocketAddress.createUnresolved(config.getHost(), config.getPort())));
-    }
-
-    /**
-     * The same leg, routed by a "Client" proxy action: the relay asks it where each connection goes (it may then
-     * replace this connector by one toward the destination).
-     */
-    public UpstreamConnector withClientAction(ClientAction action) {
-        return new UpstreamConnector(config, tls, address, Optional.of(action));
-    }
-
-    public Optional<ClientAction> clientAction() {
-        return clientAction;
     }
 
     /** For the STARTTLS mode: the handler to put in place once the upstream agreed. */

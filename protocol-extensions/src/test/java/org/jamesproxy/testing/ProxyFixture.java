@@ -17,6 +17,7 @@ import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.jamesproxy.client.ClientAction;
+import org.jamesproxy.client.ClientActionRoute;
 import org.jamesproxy.client.DestinationResolver;
 import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyPolicy;
@@ -28,6 +29,8 @@ import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.LoggingClientBlocker;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
+import org.jamesproxy.relay.FixedRoute;
+import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.UpstreamTlsContext;
 import org.jamesproxy.tls.authority.HostCertificates;
@@ -198,10 +201,10 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
             ? Optional.empty()
             : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), "test.upstream"));
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        if (policy.getClientAction().isPresent()) {
-            connector = connector.withClientAction(ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"));
-        }
-        return protocol.listeners(selected, new PolicyResources(connector, serverTls, inspector, inspectionExecutor, metrics,
+        UpstreamRoute route = policy.getClientAction().isPresent()
+            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"))
+            : new FixedRoute(connector);
+        return protocol.listeners(selected, new PolicyResources(route, serverTls, inspector, inspectionExecutor, metrics,
             fileSystem, new LoggingClientBlocker(metrics)));
     }
 
