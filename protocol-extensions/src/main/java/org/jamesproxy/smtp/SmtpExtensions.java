@@ -9,25 +9,15 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 
 /**
- * The EHLO answer the client gets: the upstream's extensions cut down to those the relay carries faithfully.
- * CHUNKING/BDAT, BINARYMIME and everything unknown are never advertised: a client using them would get replies
- * the proxy cannot honour, and an advertised extension answered with a fake 250 loses mail.
+ * Reading the upstream's EHLO keywords and writing the client's EHLO answer. The client is offered only what the relay
+ * carries faithfully: the keywords below, and what each command handler advertises for itself (SIZE, AUTH, STARTTLS).
+ * CHUNKING/BDAT, BINARYMIME and everything unknown are never advertised: a client using them would get replies the
+ * proxy cannot honour, and an advertised extension answered with a fake 250 loses mail.
  */
 final class SmtpExtensions {
     /** Relayed as the upstream words them. */
     private static final ImmutableSet<String> PASSED = ImmutableSet.of("8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES",
         "SMTPUTF8", "DSN");
-
-    /** What the client leg allows at this point of the session. */
-    static final class ClientLeg {
-        final boolean offerStartTls;
-        final boolean offerAuth;
-
-        ClientLeg(boolean offerStartTls, boolean offerAuth) {
-            this.offerStartTls = offerStartTls;
-            this.offerAuth = offerAuth;
-        }
-    }
 
     private SmtpExtensions() {
     }
@@ -59,26 +49,24 @@ final class SmtpExtensions {
             .findFirst();
     }
 
-    /**
-     * @param greetingLine the first line's text, e.g. "proxy.example Hello client.example"
-     * @return the full multi-line 250 reply, CRLF-terminated lines
-     */
-    static String rewrite(String greetingLine, List<String> upstreamKeywords, ClientLeg leg, long maxMessageSize) {
+    /** The upstream's keywords the relay carries as they are worded (PIPELINING, 8BITMIME, DSN...). */
+    static List<String> passedThrough(List<String> upstreamKeywords) {
+        return upstreamKeywords.stream().filter(keyword -> PASSED.contains(name(keyword))).map(String::trim).toList();
+    }
+
+    /** The upstream's line for one extension with parameters, e.g. {@code AUTH PLAIN LOGIN}; none when it has no parameter. */
+    static Optional<String> upstreamLine(List<String> upstreamKeywords, String keyword) {
+        return upstreamKeywords.stream()
+            .filter(line -> name(line).equals(keyword) && line.trim().length() > keyword.length())
+            .map(String::trim)
+            .findFirst();
+    }
+
+    /** A multi-line 250 reply: the greeting line, then one keyword a line; CRLF-terminated lines. */
+    static String reply(String greetingLine, List<String> keywords) {
         List<String> lines = new ArrayList<>();
         lines.add(greetingLine);
-        long size = upstreamSize(upstreamKeywords).map(upstream -> Math.min(upstream, maxMessageSize)).orElse(maxMessageSize);
-        lines.add("SIZE " + size);
-        for (String keyword : upstreamKeywords) {
-            String name = name(keyword);
-            if (PASSED.contains(name)) {
-                lines.add(keyword.trim());
-            } else if (name.equals("AUTH") && leg.offerAuth && keyword.trim().length() > 4) {
-                lines.add(keyword.trim());
-            }
-        }
-        if (leg.offerStartTls) {
-            lines.add("STARTTLS");
-        }
+        lines.addAll(keywords);
         StringBuilder reply = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
             reply.append("250").append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i)).append("\r\n");
