@@ -19,6 +19,7 @@ final class SmtpProxy {
     final RelayMetrics metrics;
     final Interception interception;
     final String helloName;
+    final SmtpCommands commands;
     /** Opportunistic STARTTLS toward the upstream fell back to plain text. */
     final Metric upstreamPlaintext;
     /** Messages the upstream accepted (its 250 to our final dot). */
@@ -36,6 +37,7 @@ final class SmtpProxy {
         this.metrics = new RelayMetrics(resources.metricFactory(), SmtpProtocol.METRICS);
         this.interception = resources.interception(Protocol.SMTP, policy.getPolicy(), metrics);
         this.helloName = policy.getPolicy().getHelloName();
+        this.commands = new SmtpCommands(policy);
         this.upstreamPlaintext = metrics.counter("upstream-plaintext");
         this.relayed = metrics.counter("messages-relayed");
         this.refused = metrics.counter("messages-refused");

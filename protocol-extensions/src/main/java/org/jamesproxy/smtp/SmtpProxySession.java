@@ -2,9 +2,7 @@ package org.jamesproxy.smtp;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.jamesproxy.config.SmtpPolicy;
@@ -47,8 +45,6 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     private final SessionLog sessionLog;
     private final SmtpSessionState state = new SmtpSessionState();
     private final MessageDelivery delivery;
-    private final Map<String, SmtpCommandHandler> handlers = new HashMap<>();
-    private final AuthCommand auth = new AuthCommand();
 
     private final ReplyQueue pending = new ReplyQueue(this::writeClientLine);
     private String heldCommand;
@@ -67,16 +63,6 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
             () -> phase == Phase.RELAYING)
             .withDetails(context -> context.sender(state.transaction().sender()).recipients(state.transaction().recipients()));
         this.delivery = new MessageDelivery(this, interception);
-        // The EHLO answer lists, in this order, what each handler advertises.
-        List<SmtpCommandHandler> table = List.of(new MailCommand(EnvelopeRule.mailFrom(policy)),
-            new RcptCommand(EnvelopeRule.rcptTo(policy)), new DataCommand(), new HeloCommand(), auth, new StartTlsCommand(),
-            new SimpleCommands.Reset(), new SimpleCommands.Relayed(), new SimpleCommands.Quit(), new SimpleCommands.NotAvailable());
-        register(new EhloCommand(table));
-        table.forEach(this::register);
-    }
-
-    private void register(SmtpCommandHandler handler) {
-        handler.verbs().forEach(verb -> handlers.put(verb, handler));
     }
 
     @Override
@@ -193,11 +179,11 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
         }
         if (clientMode == ClientMode.AUTH_RESPONSE) {
             clientMode = ClientMode.COMMAND;
-            auth.onResponse(this, text);
+            runtime.commands.auth().onResponse(this, text);
             return;
         }
-        SmtpCommandHandler handler = handlers.get(SmtpCommandLine.verb(text));
-        if (handler != null && handler.isBarrier() && !pending.isEmpty()) {
+        if (runtime.commands.forVerb(SmtpCommandLine.verb(text)).filter(SmtpCommandHandler::isBarrier).isPresent()
+            && !pending.isEmpty()) {
             // Answer only once the replies before it are out, so that ordering and state stay exact.
             heldCommand = text;
             return;
@@ -207,9 +193,9 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
 
     private void execute(String text) {
         String verb = SmtpCommandLine.verb(text);
-        SmtpCommandHandler handler = handlers.get(verb);
-        if (handler != null) {
-            handler.onCommand(this, text, SmtpCommandLine.argument(text));
+        Optional<SmtpCommandHandler> handler = runtime.commands.forVerb(verb);
+        if (handler.isPresent()) {
+            handler.get().onCommand(this, text, SmtpCommandLine.argument(text));
         } else {
             localReply(verb.isEmpty() ? "500 5.5.2 Syntax error: empty command" : "500 5.5.2 Command not recognized");
         }
