@@ -28,12 +28,7 @@ final class EhloCommand implements SmtpCommandHandler {
 
     @Override
     public void onCommand(SmtpConversation session, String line, String argument) {
-        if (argument.isEmpty()) {
-            session.localReply("501 5.5.4 Syntax: EHLO hostname");
-            return;
-        }
-        session.state().transaction().reset();
-        session.forwardBarrier(this, line);
+        HeloCommand.greet(this, session, line, argument);
     }
 
     @Override

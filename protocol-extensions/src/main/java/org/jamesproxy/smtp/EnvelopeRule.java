@@ -37,14 +37,22 @@ interface EnvelopeRule {
         return List.of(noSourceRoute(policy, "recipient"), recipientPermitted(policy), recipientsWithin(policy));
     }
 
-    static Optional<Refusal> firstRefusal(List<EnvelopeRule> rules, SmtpPath path, SmtpTransaction transaction) {
+    /**
+     * Checks the path against the rules in order; the first refusal is the client's reply (counted as a policy
+     * rejection when a policy rule made it).
+     *
+     * @return true when the path may be forwarded
+     */
+    static boolean passes(List<EnvelopeRule> rules, SmtpPath path, SmtpConversation session) {
         for (EnvelopeRule rule : rules) {
-            Optional<Refusal> refusal = rule.check(path, transaction);
+            Optional<Refusal> refusal = rule.check(path, session.state().transaction());
             if (refusal.isPresent()) {
-                return refusal;
+                refusal.get().policyRejection().ifPresent(session::policyRejection);
+                session.localReply(refusal.get().reply());
+                return false;
             }
         }
-        return Optional.empty();
+        return true;
     }
 
     private static EnvelopeRule noSourceRoute(SmtpPolicy policy, String role) {

@@ -17,12 +17,17 @@ final class HeloCommand implements SmtpCommandHandler {
 
     @Override
     public void onCommand(SmtpConversation session, String line, String argument) {
+        greet(this, session, line, argument);
+    }
+
+    /** EHLO and HELO alike: a name is required, and the session starts over (RFC 5321 4.1.4). */
+    static void greet(SmtpCommandHandler handler, SmtpConversation session, String line, String argument) {
         if (argument.isEmpty()) {
-            session.localReply("501 5.5.4 Syntax: HELO hostname");
+            session.localReply("501 5.5.4 Syntax: " + handler.verbs().get(0) + " hostname");
             return;
         }
         session.state().transaction().reset();
-        session.forwardBarrier(this, line);
+        session.forwardBarrier(handler, line);
     }
 
     @Override

@@ -33,10 +33,7 @@ final class MailCommand implements SmtpCommandHandler {
             session.localReply("501 5.5.4 Syntax: MAIL FROM:<address>");
             return;
         }
-        Optional<EnvelopeRule.Refusal> refusal = EnvelopeRule.firstRefusal(rules, path.get(), session.state().transaction());
-        if (refusal.isPresent()) {
-            refusal.get().policyRejection().ifPresent(session::policyRejection);
-            session.localReply(refusal.get().reply());
+        if (!EnvelopeRule.passes(rules, path.get(), session)) {
             return;
         }
         session.state().transaction().mailSent();

@@ -1,7 +1,6 @@
 package org.jamesproxy.smtp;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 
 import org.jamesproxy.relay.DotStuffing;
@@ -158,17 +157,7 @@ final class MessageDelivery {
     }
 
     /** The upstream's answer to our DATA: 354, then the message; anything else is the client's reply. */
-    private final class DataReply implements SmtpCommandHandler {
-        @Override
-        public List<String> verbs() {
-            return List.of();
-        }
-
-        @Override
-        public void onCommand(SmtpConversation conversation, String line, String argument) {
-            throw new UnsupportedOperationException("DATA toward the upstream is sent by the delivery itself");
-        }
-
+    private final class DataReply implements SmtpCommandHandler.ReplyOnly {
         @Override
         public void onReply(SmtpConversation conversation, Optional<SmtpPath> path, boolean currentTransaction, SmtpReply reply) {
             if (reply.code() == 354) {
@@ -185,17 +174,7 @@ final class MessageDelivery {
     }
 
     /** The upstream's reply to the final dot: the client's reply, 250 included. */
-    private final class MessageReply implements SmtpCommandHandler {
-        @Override
-        public List<String> verbs() {
-            return List.of();
-        }
-
-        @Override
-        public void onCommand(SmtpConversation conversation, String line, String argument) {
-            throw new UnsupportedOperationException("the message is sent by the delivery itself");
-        }
-
+    private final class MessageReply implements SmtpCommandHandler.ReplyOnly {
         @Override
         public void onReply(SmtpConversation conversation, Optional<SmtpPath> path, boolean currentTransaction, SmtpReply reply) {
             finish(reply);

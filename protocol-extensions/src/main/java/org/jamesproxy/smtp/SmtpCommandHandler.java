@@ -40,4 +40,17 @@ interface SmtpCommandHandler {
     default List<String> ehloKeywords(SmtpConversation session) {
         return List.of();
     }
+
+    /** A command the proxy itself sends upstream (its DATA, the message): no client verb, only a reply to take. */
+    interface ReplyOnly extends SmtpCommandHandler {
+        @Override
+        default List<String> verbs() {
+            return List.of();
+        }
+
+        @Override
+        default void onCommand(SmtpConversation session, String line, String argument) {
+            throw new UnsupportedOperationException("sent by the proxy, not by the client");
+        }
+    }
 }
