@@ -1,28 +1,25 @@
 package org.jamesproxy.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.jamesproxy.testing.ImapProxyFixture.implicitTlsUpstreamXml;
-import static org.jamesproxy.testing.ImapProxyFixture.policy;
 import static org.jamesproxy.testing.ImapProxyFixture.starttlsUpstreamXml;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
-import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.testing.FakeImapUpstream;
+import org.jamesproxy.testing.ImapDialect;
 import org.jamesproxy.testing.ImapProxyFixture;
 import org.jamesproxy.testing.ImapTestClient;
-import org.jamesproxy.testing.TestPki;
-import org.jamesproxy.tls.pki.IssuedCertificate;
+import org.jamesproxy.testing.UpstreamLegContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The proxy's leg to the real server: STARTTLS toward it, certificate checks, and the faults of a hostile upstream. */
-class ImapProxyUpstreamLegTest {
+/**
+ * The proxy's leg to the real server: what every protocol shares is in {@link UpstreamLegContract}; here IMAP's own
+ * (PREAUTH, a BAD answer to STARTTLS, the capabilities learnt over TLS, an overlong upstream line).
+ */
+class ImapProxyUpstreamLegTest implements UpstreamLegContract<FakeImapUpstream, ImapTestClient>, ImapDialect {
     private static final String UNAVAILABLE = "* BYE [UNAVAILABLE]";
 
     private ImapProxyFixture fixture;
@@ -37,20 +34,66 @@ class ImapProxyUpstreamLegTest {
         fixture.close();
     }
 
-    /** Connects a client (implicit TLS port) and returns everything it got until the proxy closed. */
-    private String clientSessionUntilClosed() throws Exception {
-        ImapTestClient client = fixture.tlsClient();
-        return client.readUntilClosed();
+    @Override
+    public ImapProxyFixture fixture() {
+        return fixture;
     }
 
-    private void assertRefused(FakeImapUpstream upstream) throws Exception {
-        String received = clientSessionUntilClosed();
+    @Override
+    public String unavailable() {
+        return UNAVAILABLE;
+    }
 
-        assertThat(received).startsWith(UNAVAILABLE);
-        assertThat(received).doesNotContain("* OK");
-        await().atMost(Duration.ofSeconds(10)).until(() -> upstream.openConnections() == 0);
-        assertThat(upstream.receivedCommand("LOGIN")).isFalse();
-        assertThat(fixture.metrics().countFor("imapproxy-upstream-failures")).isEqualTo(1);
+    @Override
+    public String greeting() {
+        return "* OK";
+    }
+
+    @Override
+    public String firstCommand() {
+        return "LOGIN user secret";
+    }
+
+    @Override
+    public String startTlsVerb() {
+        return "STARTTLS";
+    }
+
+    @Override
+    public FakeImapUpstream injectingAfterTheGoAhead(FakeImapUpstream upstream) {
+        return upstream.startTlsInjection("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n");
+    }
+
+    /** With NO; BAD: {@link #clientShouldGetByeWhenTheUpstreamRefusesStartTlsWithBad()}. */
+    @Override
+    public FakeImapUpstream refusingStartTls(FakeImapUpstream upstream) {
+        return upstream.startTlsAnswer(FakeImapUpstream.StartTlsAnswer.NO);
+    }
+
+    @Override
+    public FakeImapUpstream notOfferingStartTls(FakeImapUpstream upstream) {
+        return upstream.greeting("* OK upstream ready").capabilities("IMAP4rev1 AUTH=PLAIN");
+    }
+
+    @Override
+    public FakeImapUpstream greetingWithAnError(FakeImapUpstream upstream) {
+        return upstream.greeting("* BYE too busy");
+    }
+
+    @Override
+    public List<String> upstreamLinesWithoutStartTls() {
+        return List.of("JMP0 CAPABILITY");
+    }
+
+    /** The greeting carries the capabilities: STARTTLS comes first. */
+    @Override
+    public List<String> upstreamLinesBeforeTheHandshake() {
+        return List.of("JMP1 STARTTLS");
+    }
+
+    @Override
+    public Duration refusalOfADownUpstreamWithin() {
+        return Duration.ofSeconds(2);
     }
 
     @Test
@@ -65,25 +108,6 @@ class ImapProxyUpstreamLegTest {
     }
 
     @Test
-    void implicitTlsUpstreamShouldBeUsableWhenItsCertificateIsValid() throws Exception {
-        FakeImapUpstream upstream = fixture.implicitTlsUpstream(TestPki.serverContext(fixture.pki().upstreamCertificate()));
-        fixture.start(policy("enabled", implicitTlsUpstreamXml(), ""), upstream);
-        ImapTestClient client = fixture.tlsClient();
-
-        assertThat(client.readLine()).startsWith("* OK");
-        assertThat(client.sendLine("a LOGIN user secret").readLine()).startsWith("a OK");
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheUpstreamAppendsBytesToItsStartTlsGoAhead() throws Exception {
-        FakeImapUpstream upstream = fixture.starttlsUpstream()
-            .startTlsInjection("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n");
-        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
-
-        assertRefused(upstream);
-    }
-
-    @Test
     void clientShouldGetByeWhenTheUpstreamGreetsWithPreauth() throws Exception {
         FakeImapUpstream upstream = fixture.starttlsUpstream().greeting("* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome");
         fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
@@ -93,85 +117,11 @@ class ImapProxyUpstreamLegTest {
     }
 
     @Test
-    void clientShouldGetByeWhenTheUpstreamGreetsWithBye() throws Exception {
-        FakeImapUpstream upstream = fixture.upstream().greeting("* BYE too busy");
-        fixture.start(policy(""), upstream);
-
-        assertRefused(upstream);
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheUpstreamDoesNotOfferStartTls() throws Exception {
-        FakeImapUpstream upstream = fixture.starttlsUpstream()
-            .greeting("* OK upstream ready")
-            .capabilities("IMAP4rev1 AUTH=PLAIN");
-        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
-
-        assertRefused(upstream);
-        assertThat(upstream.receivedLines()).containsExactly("JMP0 CAPABILITY");
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheUpstreamRefusesStartTlsWithNo() throws Exception {
-        FakeImapUpstream upstream = fixture.starttlsUpstream().startTlsAnswer(FakeImapUpstream.StartTlsAnswer.NO);
-        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
-
-        assertRefused(upstream);
-    }
-
-    @Test
     void clientShouldGetByeWhenTheUpstreamRefusesStartTlsWithBad() throws Exception {
         FakeImapUpstream upstream = fixture.starttlsUpstream().startTlsAnswer(FakeImapUpstream.StartTlsAnswer.BAD);
         fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
 
         assertRefused(upstream);
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheUpstreamCertificateNamesAnotherHost() throws Exception {
-        assertStartTlsCertificateRefused(fixture.pki().wrongHostCertificate());
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheUpstreamCertificateIsSelfSigned() throws Exception {
-        assertStartTlsCertificateRefused(fixture.pki().selfSignedCertificate());
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheUpstreamCertificateIsExpired() throws Exception {
-        assertStartTlsCertificateRefused(fixture.pki().expiredCertificate());
-    }
-
-    private void assertStartTlsCertificateRefused(IssuedCertificate certificate) throws Exception {
-        FakeImapUpstream upstream = fixture.upstream().startTlsContext(TestPki.serverContext(certificate));
-        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
-
-        assertRefused(upstream);
-        assertThat(upstream.receivedLines()).containsExactly("JMP1 STARTTLS");
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheImplicitTlsUpstreamCertificateNamesAnotherHost() throws Exception {
-        FakeImapUpstream upstream = fixture.implicitTlsUpstream(TestPki.serverContext(fixture.pki().wrongHostCertificate()));
-        fixture.start(policy("enabled", implicitTlsUpstreamXml(), ""), upstream);
-
-        assertRefused(upstream);
-        assertThat(upstream.receivedLines()).isEmpty();
-    }
-
-    @Test
-    void clientShouldGetByeQuicklyWhenTheUpstreamIsDown() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
-        fixture.start(policy(""), closedPort, MessageInspector.PASS_THROUGH);
-        long start = System.nanoTime();
-
-        String received = clientSessionUntilClosed();
-
-        assertThat(received).startsWith(UNAVAILABLE);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
@@ -196,17 +146,5 @@ class ImapProxyUpstreamLegTest {
         fixture.start(policy("<limits><maxUpstreamLineLength>1K</maxUpstreamLineLength></limits>"), upstream);
 
         assertRefused(upstream);
-    }
-
-    @Test
-    void clientShouldGetByeWhenTheUpstreamDropsTheConnectionAfterTheGreeting() throws Exception {
-        FakeImapUpstream upstream = fixture.upstream();
-        fixture.start(policy(""), upstream);
-        ImapTestClient client = fixture.tlsClient();
-        assertThat(client.readLine()).startsWith("* OK");
-
-        upstream.close();
-
-        assertThat(client.readUntilClosed()).startsWith(UNAVAILABLE);
     }
 }

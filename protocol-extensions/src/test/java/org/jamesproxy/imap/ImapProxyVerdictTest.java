@@ -2,22 +2,21 @@ package org.jamesproxy.imap;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jamesproxy.testing.ImapProxyFixture.policy;
 import static org.jamesproxy.testing.ImapProxyFixture.withInspection;
 
 import java.util.List;
 
 import org.jamesproxy.inspection.InspectionResult;
-import org.jamesproxy.policy.LoggingClientBlocker;
 import org.jamesproxy.testing.FakeImapUpstream;
+import org.jamesproxy.testing.ImapDialect;
 import org.jamesproxy.testing.ImapProxyFixture;
 import org.jamesproxy.testing.ImapTestClient;
+import org.jamesproxy.testing.VerdictContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
-/** What an IMAP client sees for the tempfail, drop and block verdicts (deny: ImapProxyInspectionTest). */
-class ImapProxyVerdictTest {
+/** What an IMAP client sees for the tempfail, drop and block verdicts ({@link VerdictContract}; deny: ImapProxyInspectionTest). */
+class ImapProxyVerdictTest implements VerdictContract<FakeImapUpstream, ImapTestClient>, ImapDialect {
     private static final String MESSAGE = "From: alice@example.com\r\nSubject: original\r\n\r\nHello\r\n";
 
     private ImapProxyFixture fixture;
@@ -34,6 +33,11 @@ class ImapProxyVerdictTest {
         fixture.close();
     }
 
+    @Override
+    public ImapProxyFixture fixture() {
+        return fixture;
+    }
+
     private ImapTestClient loggedIn(InspectionResult verdict) throws Exception {
         fixture.start(policy(withInspection("")), upstream, (context, message) -> verdict);
         ImapTestClient client = fixture.tlsClient();
@@ -42,35 +46,27 @@ class ImapProxyVerdictTest {
         return client;
     }
 
-    @Test
-    void tempfailShouldReplaceTheMessageByTheNotice() throws Exception {
-        String notice = "Subject: [Denied] original\r\n\r\nScanner unavailable.\r\n";
-        ImapTestClient client = loggedIn(InspectionResult.tempfailed("scanner down", notice.getBytes(ISO_8859_1)));
-
-        List<String> responses = client.sendLine("a FETCH 1 BODY[]").readUntilTagged("a");
-
-        assertThat(responses).containsExactly("* 1 FETCH (BODY[] {" + notice.length() + "}\r\n" + notice + " FLAGS (\\Seen))",
-            "a OK FETCH completed");
+    @Override
+    public ImapTestClient messageInspectedWith(InspectionResult verdict) throws Exception {
+        return loggedIn(verdict).sendLine("a FETCH 1 BODY[]");
     }
 
-    @Test
-    void dropShouldSayByeAndClose() throws Exception {
-        ImapTestClient client = loggedIn(InspectionResult.dropped("Virus found: EICAR"));
-
-        client.sendLine("a FETCH 1 BODY[]");
-
-        assertThat(client.readUntilClosed()).isEqualTo("* BYE Connection closed by policy\r\n");
-        assertThat(fixture.metrics().countFor("imapproxy-fetch-denied")).isEqualTo(1);
-        assertThat(fixture.metrics().countFor(LoggingClientBlocker.BLOCK_REQUESTS)).isZero();
+    @Override
+    public String policyFarewell() {
+        return "* BYE Connection closed by policy\r\n";
     }
 
-    @Test
-    void blockShouldSayByeCloseAndReportTheClient() throws Exception {
-        ImapTestClient client = loggedIn(InspectionResult.blocked("Virus found: EICAR"));
+    @Override
+    public String messagesMetric() {
+        return "fetch";
+    }
 
-        client.sendLine("a FETCH 1 BODY[]");
+    /** The notice replaces the message. */
+    @Override
+    public void assertTempfailAnswered(ImapTestClient client) throws Exception {
+        List<String> responses = client.readUntilTagged("a");
 
-        assertThat(client.readUntilClosed()).isEqualTo("* BYE Connection closed by policy\r\n");
-        assertThat(fixture.metrics().countFor(LoggingClientBlocker.BLOCK_REQUESTS)).isEqualTo(1);
+        assertThat(responses).containsExactly("* 1 FETCH (BODY[] {" + TEMPFAIL_NOTICE.length() + "}\r\n" + TEMPFAIL_NOTICE
+            + " FLAGS (\\Seen))", "a OK FETCH completed");
     }
 }

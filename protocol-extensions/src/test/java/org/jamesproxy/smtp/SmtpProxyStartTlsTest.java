@@ -3,32 +3,33 @@ package org.jamesproxy.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.jamesproxy.testing.SmtpProxyFixture.opportunisticUpstreamXml;
-import static org.jamesproxy.testing.SmtpProxyFixture.policy;
-import static org.jamesproxy.testing.SmtpProxyFixture.starttlsUpstreamXml;
 
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesproxy.testing.ClientStartTlsContract;
 import org.jamesproxy.testing.FakeSmtpUpstream;
+import org.jamesproxy.testing.SmtpDialect;
 import org.jamesproxy.testing.SmtpProxyFixture;
 import org.jamesproxy.testing.SmtpTestClient;
-import org.jamesproxy.testing.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * STARTTLS on both legs against the attacks of the STARTTLS studies (CVE-2011-0411 command injection and the
- * upstream-side response injection): nothing received in clear after STARTTLS is executed, in clear or inside TLS,
- * including after a completed DATA transaction (the case James 3.8.1's own server gets wrong).
+ * STARTTLS on the client leg against the attacks of the STARTTLS studies (CVE-2011-0411 command injection): nothing
+ * received in clear after STARTTLS is executed, in clear or inside TLS, including after a completed DATA transaction
+ * (the case James 3.8.1's own server gets wrong). What every protocol shares: {@link ClientStartTlsContract}; the
+ * upstream leg: {@link SmtpProxyUpstreamLegTest}.
  */
-class SmtpProxyStartTlsTest {
+class SmtpProxyStartTlsTest implements ClientStartTlsContract<FakeSmtpUpstream, SmtpTestClient>, SmtpDialect {
     private SmtpProxyFixture fixture;
+    private FakeSmtpUpstream upstream;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws Exception {
         fixture = new SmtpProxyFixture();
+        upstream = fixture.upstream();
     }
 
     @AfterEach
@@ -36,24 +37,81 @@ class SmtpProxyStartTlsTest {
         fixture.close();
     }
 
-    @Test
-    void startTlsShouldBeRefusedAndConnectionClosedWhenACommandIsPipelinedBehindIt() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream();
-        fixture.start(policy(""), upstream);
-        SmtpTestClient client = fixture.plainClient();
-        client.greetAndEhlo();
+    @Override
+    public SmtpProxyFixture fixture() {
+        return fixture;
+    }
 
-        client.send("STARTTLS\r\nRSET\r\n");
+    @Override
+    public FakeSmtpUpstream upstream() {
+        return upstream;
+    }
 
-        assertThat(client.reply()).startsWith("554 5.5.1");
-        assertThat(client.readUntilClosed()).doesNotContain("250");
-        assertThat(upstream.receivedCommand("RSET")).isFalse();
-        assertThat(fixture.metrics().countFor("smtpproxy-starttls-injection-refused")).isEqualTo(1);
+    @Override
+    public String startTlsVerb() {
+        return "STARTTLS";
+    }
+
+    @Override
+    public String startTlsMetric() {
+        return "starttls";
+    }
+
+    @Override
+    public String goAhead(String tag) {
+        return "220";
+    }
+
+    @Override
+    public String refusal(String tag) {
+        return "503";
+    }
+
+    @Override
+    public String injectionRefusal(String tag) {
+        return "554 5.5.1";
+    }
+
+    @Override
+    public String injectedCommand() {
+        return "RSET";
+    }
+
+    @Override
+    public String partialCommand() {
+        return "MAIL FR";
+    }
+
+    @Override
+    public List<String> plaintextAfterTheGoAhead() {
+        return List.of("NOOP", "MAIL FROM:<a@proxy.test>");
+    }
+
+    @Override
+    public List<String> answersToThePlaintext() {
+        return List.of("250");
+    }
+
+    /** The prelude's EHLO and the client's, relayed. */
+    @Override
+    public List<String> upstreamLinesOfAReadyPlainClient() {
+        return List.of("EHLO proxy.test", "EHLO client.test");
+    }
+
+    @Override
+    public void logInInClear(SmtpTestClient client) throws Exception {
+        assertThat(client.command("AUTH PLAIN AGFsaWNlAHNlY3JldA==")).startsWith("235");
+    }
+
+    /** STARTTLS resets the session: EHLO again. */
+    @Override
+    public void afterUpgrade(SmtpTestClient client) throws Exception {
+        client.sendLine("EHLO client.test");
+        client.readReply();
     }
 
     @Test
     void startTlsShouldBeRefusedWhenCommandsArePipelinedBehindItAfterACompletedDataTransaction() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream();
         fixture.start(policy(""), upstream);
         SmtpTestClient client = fixture.plainClient();
         client.greetAndEhlo();
@@ -72,7 +130,6 @@ class SmtpProxyStartTlsTest {
 
     @Test
     void startTlsShouldBeRefusedWhenItIsPipelinedBehindAMessageAndFollowedByACommand() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream();
         fixture.start(policy(""), upstream);
         SmtpTestClient client = fixture.plainClient();
         client.greetAndEhlo();
@@ -90,24 +147,7 @@ class SmtpProxyStartTlsTest {
     }
 
     @Test
-    void plaintextSentAfterTheGoAheadShouldNeverBeExecuted() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream();
-        fixture.start(policy(""), upstream);
-        SmtpTestClient client = fixture.plainClient();
-        client.greetAndEhlo();
-
-        assertThat(client.command("STARTTLS")).startsWith("220");
-        client.send("NOOP\r\nMAIL FROM:<a@proxy.test>\r\n");
-
-        assertThat(client.readUntilClosed()).doesNotContain("250");
-        await().atMost(Duration.ofSeconds(10)).until(() -> upstream.openConnections() == 0);
-        assertThat(upstream.receivedCommand("NOOP")).isFalse();
-        assertThat(upstream.receivedCommand("MAIL")).isFalse();
-    }
-
-    @Test
     void startTlsShouldResetTheSessionSoThatEhloIsNeededAgain() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream();
         fixture.start(policy(""), upstream);
         SmtpTestClient client = fixture.plainClient();
         client.greetAndEhlo();
@@ -125,94 +165,7 @@ class SmtpProxyStartTlsTest {
     }
 
     @Test
-    void upstreamStartTlsShouldBeUsedAndVerifiedWhenOffered() throws Exception {
-        FakeSmtpUpstream upstream = fixture.starttlsUpstream();
-        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
-        SmtpTestClient client = fixture.tlsClient();
-
-        List<String> ehlo = client.greetAndEhlo();
-        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
-
-        assertThat(ehlo).anyMatch(line -> line.contains("AUTH"));
-        // Two EHLO from the prelude (before and after TLS) and the client's.
-        assertThat(upstream.received()).startsWith("EHLO proxy.test", "STARTTLS", "EHLO proxy.test", "EHLO client.test");
-    }
-
-    @Test
-    void upstreamInjectionAfterItsStartTlsGoAheadShouldAbortWith421() throws Exception {
-        FakeSmtpUpstream upstream = fixture.starttlsUpstream().startTlsInjection("250-injected\r\n250 AUTH PLAIN\r\n");
-        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
-
-        SmtpTestClient client = fixture.plainClient();
-
-        assertThat(client.reply()).startsWith("421");
-        assertThat(client.isClosedByPeer()).isTrue();
-    }
-
-    @Test
-    void upstreamWithoutStartTlsShouldAbortWith421WhenTlsIsRequired() throws Exception {
-        FakeSmtpUpstream upstream = fixture.starttlsUpstream().keywords(List.of("PIPELINING", "8BITMIME"));
-        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
-
-        SmtpTestClient client = fixture.plainClient();
-
-        assertThat(client.reply()).startsWith("421");
-        assertThat(upstream.receivedCommand("MAIL")).isFalse();
-    }
-
-    @Test
-    void upstreamRefusingStartTlsShouldAbortWith421WhenTlsIsRequired() throws Exception {
-        FakeSmtpUpstream upstream = fixture.starttlsUpstream().startTlsReply("454 4.7.0 TLS not available");
-        fixture.start(policy("enabled", starttlsUpstreamXml(), ""), upstream);
-
-        assertThat(fixture.plainClient().reply()).startsWith("421");
-    }
-
-    @Test
-    void upstreamWithoutStartTlsShouldBeUsedInClearAndCountedWhenOpportunistic() throws Exception {
-        FakeSmtpUpstream upstream = fixture.starttlsUpstream().keywords(List.of("PIPELINING", "8BITMIME"));
-        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
-        SmtpTestClient client = fixture.plainClient();
-
-        client.greetAndEhlo();
-
-        assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
-        assertThat(fixture.metrics().countFor("smtpproxy-upstream-plaintext")).isEqualTo(1);
-    }
-
-    @Test
-    void upstreamRefusingStartTlsShouldBeUsedInClearWhenOpportunistic() throws Exception {
-        FakeSmtpUpstream upstream = fixture.starttlsUpstream().startTlsReply("454 4.7.0 TLS not available");
-        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
-        SmtpTestClient client = fixture.plainClient();
-
-        client.greetAndEhlo();
-
-        assertThat(client.command("NOOP")).startsWith("250");
-    }
-
-    @Test
-    void upstreamCertificateForAnotherHostShouldAbortWith421() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream()
-            .startTlsContext(TestPki.serverContext(TestPki.shared().wrongHostCertificate()));
-        fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
-
-        assertThat(fixture.plainClient().reply()).startsWith("421");
-    }
-
-    @Test
-    void implicitTlsClientShouldNotBeOfferedStartTls() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream();
-        fixture.start(policy(""), upstream);
-        SmtpTestClient client = fixture.tlsClient();
-        client.greetAndEhlo();
-
-        assertThat(client.command("STARTTLS")).startsWith("503");
-    }
-
-    @Test
     void plainOnlyPolicyShouldNotOfferStartTls() throws Exception {
-        FakeSmtpUpstream upstream = fixture.upstream();
         fixture.start(policy("disabled", "<tls>none</tls>", ""), upstream);
         SmtpTestClient client = fixture.plainClient();
 

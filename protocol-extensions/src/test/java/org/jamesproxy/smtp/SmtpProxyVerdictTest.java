@@ -3,22 +3,25 @@ package org.jamesproxy.smtp;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.jamesproxy.testing.SmtpProxyFixture.policy;
 import static org.jamesproxy.testing.SmtpProxyFixture.withInspection;
 
 import java.time.Duration;
 
 import org.jamesproxy.inspection.InspectionResult;
-import org.jamesproxy.policy.LoggingClientBlocker;
 import org.jamesproxy.testing.FakeSmtpUpstream;
+import org.jamesproxy.testing.SmtpDialect;
 import org.jamesproxy.testing.SmtpProxyFixture;
 import org.jamesproxy.testing.SmtpTestClient;
+import org.jamesproxy.testing.VerdictContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What an SMTP client and the upstream see for the tempfail, drop and block verdicts (deny: SmtpProxyPolicyTest). */
-class SmtpProxyVerdictTest {
+/**
+ * What an SMTP client and the upstream see for the tempfail, drop and block verdicts ({@link VerdictContract}; deny:
+ * SmtpProxyPolicyTest); here the retry after a tempfail and a modified message.
+ */
+class SmtpProxyVerdictTest implements VerdictContract<FakeSmtpUpstream, SmtpTestClient>, SmtpDialect {
     private static final String MESSAGE = "Subject: hello\r\n\r\nbody\r\n";
 
     private SmtpProxyFixture fixture;
@@ -35,6 +38,45 @@ class SmtpProxyVerdictTest {
         fixture.close();
     }
 
+    @Override
+    public SmtpProxyFixture fixture() {
+        return fixture;
+    }
+
+    @Override
+    public SmtpTestClient messageInspectedWith(InspectionResult verdict) throws Exception {
+        return afterMessage(verdict);
+    }
+
+    /** 421 and the close, the reason kept from the client. */
+    @Override
+    public String policyFarewell() {
+        return "421 4.7.0 proxy.test closing connection\r\n";
+    }
+
+    @Override
+    public String messagesMetric() {
+        return "messages";
+    }
+
+    /** 451 with the reason; the upstream transaction is reset, nothing delivered, the session goes on. */
+    @Override
+    public void assertTempfailAnswered(SmtpTestClient client) throws Exception {
+        assertThat(client.reply()).isEqualTo("451 4.7.1 " + TEMPFAIL_REASON);
+        assertThat(client.command("NOOP")).startsWith("250");
+        assertThat(upstream.received()).contains("RSET");
+        assertThat(upstream.dataCommands()).isZero();
+        assertThat(upstream.messages()).isEmpty();
+    }
+
+    /** The upstream's connection is closed without a DATA: nothing delivered. */
+    @Override
+    public void assertWithheldFromTheUpstream() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.openConnections() == 0);
+        assertThat(upstream.dataCommands()).isZero();
+        assertThat(upstream.messages()).isEmpty();
+    }
+
     private SmtpTestClient afterMessage(InspectionResult verdict) throws Exception {
         fixture.start(policy(withInspection()), upstream, (context, message) -> verdict);
         SmtpTestClient client = fixture.plainClient();
@@ -47,17 +89,6 @@ class SmtpProxyVerdictTest {
     }
 
     @Test
-    void tempfailShouldGive451AndResetTheUpstreamTransaction() throws Exception {
-        SmtpTestClient client = afterMessage(InspectionResult.tempfailed("Antivirus engine unavailable", new byte[] {'x'}));
-
-        assertThat(client.reply()).isEqualTo("451 4.7.1 Antivirus engine unavailable");
-        assertThat(client.command("NOOP")).startsWith("250");
-        assertThat(upstream.received()).contains("RSET");
-        assertThat(upstream.dataCommands()).isZero();
-        assertThat(upstream.messages()).isEmpty();
-    }
-
-    @Test
     void clientMayRetryTheSameTransactionAfterATempfail() throws Exception {
         SmtpTestClient client = afterMessage(InspectionResult.tempfailed("try later", new byte[] {'x'}));
         assertThat(client.reply()).startsWith("451 4.7.1");
@@ -65,29 +96,6 @@ class SmtpProxyVerdictTest {
         assertThat(client.command("MAIL FROM:<a@proxy.test>")).startsWith("250");
         assertThat(client.command("RCPT TO:<b@proxy.test>")).startsWith("250");
         assertThat(client.command("DATA")).startsWith("354");
-    }
-
-    @Test
-    void dropShouldCloseWithout250AndTheUpstreamShouldDeliverNothing() throws Exception {
-        SmtpTestClient client = afterMessage(InspectionResult.dropped("Virus found: EICAR"));
-
-        String rest = client.readUntilClosed();
-
-        assertThat(rest).startsWith("421 4.7.0 ").doesNotContain("250").doesNotContain("EICAR");
-        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.openConnections() == 0);
-        assertThat(upstream.dataCommands()).isZero();
-        assertThat(upstream.messages()).isEmpty();
-        assertThat(fixture.metrics().countFor(LoggingClientBlocker.BLOCK_REQUESTS)).isZero();
-    }
-
-    @Test
-    void blockShouldCloseLikeDropAndReportTheClient() throws Exception {
-        SmtpTestClient client = afterMessage(InspectionResult.blocked("Virus found: EICAR"));
-
-        assertThat(client.readUntilClosed()).startsWith("421 4.7.0 ").doesNotContain("250");
-        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.openConnections() == 0);
-        assertThat(upstream.messages()).isEmpty();
-        assertThat(fixture.metrics().countFor(LoggingClientBlocker.BLOCK_REQUESTS)).isEqualTo(1);
     }
 
     @Test

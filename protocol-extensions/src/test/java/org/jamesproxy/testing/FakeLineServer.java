@@ -74,19 +74,23 @@ public abstract class FakeLineServer implements FakeUpstream {
     }
 
     /** Every line received, without its CRLF. */
+    @Override
     public List<String> receivedLines() {
         return List.copyOf(received);
     }
 
+    @Override
     public int openConnections() {
         return openConnections.get();
     }
 
+    @Override
     public int acceptedConnections() {
         return acceptedConnections.get();
     }
 
     /** Unexpected failures of the fake itself (not TLS or connection aborts a test provokes). */
+    @Override
     public List<Throwable> errors() {
         return List.copyOf(errors);
     }

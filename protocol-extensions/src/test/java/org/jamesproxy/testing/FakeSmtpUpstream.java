@@ -51,6 +51,7 @@ public final class FakeSmtpUpstream implements FakeUpstream {
     private final boolean implicitTls;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<String> received = new CopyOnWriteArrayList<>();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final List<byte[]> messages = new CopyOnWriteArrayList<>();
     private final AtomicInteger dataCommands = new AtomicInteger();
     private final AtomicInteger abandonedMessages = new AtomicInteger();
@@ -150,6 +151,17 @@ public final class FakeSmtpUpstream implements FakeUpstream {
         return List.copyOf(received);
     }
 
+    @Override
+    public List<String> receivedLines() {
+        return received();
+    }
+
+    @Override
+    public List<Throwable> errors() {
+        return List.copyOf(errors);
+    }
+
+    @Override
     public boolean receivedCommand(String verb) {
         return received.stream().anyMatch(line -> line.toUpperCase(Locale.US).startsWith(verb.toUpperCase(Locale.US)));
     }
@@ -168,10 +180,12 @@ public final class FakeSmtpUpstream implements FakeUpstream {
         return abandonedMessages.get();
     }
 
+    @Override
     public int openConnections() {
         return openConnections.get();
     }
 
+    @Override
     public int acceptedConnections() {
         return acceptedConnections.get();
     }
@@ -249,6 +263,8 @@ public final class FakeSmtpUpstream implements FakeUpstream {
             }
         } catch (IOException e) {
             // the proxy closed or the test dropped the connection
+        } catch (RuntimeException e) {
+            errors.add(e);
         } finally {
             openConnections.decrementAndGet();
         }

@@ -23,7 +23,7 @@ import javax.net.ssl.SSLSocket;
  * A raw IMAP client for relay tests: writes exactly the bytes it is given (one write per call, so pipelining is
  * under the test's control), reads lines and literals, and can switch to TLS in place (STARTTLS).
  */
-public final class ImapTestClient implements AutoCloseable {
+public final class ImapTestClient implements TestClient {
     private static final Pattern LITERAL = Pattern.compile("\\{(\\d+)}$");
     private static final int READ_TIMEOUT_MILLIS = 15_000;
 
@@ -66,6 +66,7 @@ public final class ImapTestClient implements AutoCloseable {
     }
 
     /** Writes the bytes as they are, in one write. */
+    @Override
     public ImapTestClient send(String raw) throws IOException {
         return send(raw.getBytes(ISO_8859_1));
     }
@@ -76,6 +77,7 @@ public final class ImapTestClient implements AutoCloseable {
         return this;
     }
 
+    @Override
     public ImapTestClient sendLine(String line) throws IOException {
         return send(line + "\r\n");
     }
@@ -139,6 +141,7 @@ public final class ImapTestClient implements AutoCloseable {
     }
 
     /** Upgrades the connection after the server's go-ahead. */
+    @Override
     public void startTls(SSLContext context) throws IOException {
         SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
         ssl.setUseClientMode(true);
@@ -161,11 +164,13 @@ public final class ImapTestClient implements AutoCloseable {
         out = ssl.getOutputStream();
     }
 
+    @Override
     public boolean isTls() {
         return socket instanceof SSLSocket;
     }
 
     /** Whether the peer closed the connection: end of stream or reset, with no further data. */
+    @Override
     public boolean isClosedByPeer() {
         try {
             return in.read() < 0;
@@ -177,6 +182,7 @@ public final class ImapTestClient implements AutoCloseable {
     }
 
     /** Reads everything until the peer closes; returns what arrived. */
+    @Override
     public String readUntilClosed() {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         try {
@@ -207,6 +213,7 @@ public final class ImapTestClient implements AutoCloseable {
         }
     }
 
+    @Override
     public Socket socket() {
         return socket;
     }

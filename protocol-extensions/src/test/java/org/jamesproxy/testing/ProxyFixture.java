@@ -163,6 +163,11 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
         return fakes.startTls().apply(upstream(), TestPki.serverContext(pki.upstreamCertificate()));
     }
 
+    /** A fake upstream whose STARTTLS (or STLS) presents the context, e.g. a certificate the proxy must refuse. */
+    public U starttlsUpstream(SSLContext context) throws Exception {
+        return fakes.startTls().apply(upstream(), context);
+    }
+
     public U implicitTlsUpstream(SSLContext context) throws Exception {
         return register(fakes.implicitTlsUpstream().start(context));
     }
@@ -242,6 +247,11 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
     /** A client on the implicit TLS port, handshake done, greeting not read yet. */
     public C tlsClient() throws Exception {
         return register(fakes.tlsClient().connect(tlsPort(), pki.clientContext()));
+    }
+
+    /** A client the test closes itself (e.g. hundreds of dropped connections): plain port, or implicit TLS with the handshake done. */
+    public C unregisteredClient(boolean tls) throws Exception {
+        return tls ? fakes.tlsClient().connect(tlsPort(), pki.clientContext()) : fakes.client().connect(plainPort());
     }
 
     public SSLContext clientTlsContext() {

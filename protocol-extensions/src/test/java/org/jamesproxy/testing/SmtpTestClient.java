@@ -10,7 +10,7 @@ import javax.net.ssl.SSLContext;
  * A raw SMTP client for relay tests, on top of {@link ImapTestClient}'s byte-exact socket: one write per call
  * (pipelining under the test's control) and whole multi-line replies.
  */
-public final class SmtpTestClient implements AutoCloseable {
+public final class SmtpTestClient implements TestClient {
     public static SmtpTestClient connect(int port) throws IOException {
         return new SmtpTestClient(ImapTestClient.connect(port));
     }
@@ -29,11 +29,13 @@ public final class SmtpTestClient implements AutoCloseable {
         this.socket = socket;
     }
 
+    @Override
     public SmtpTestClient send(String raw) throws IOException {
         socket.send(raw);
         return this;
     }
 
+    @Override
     public SmtpTestClient sendLine(String line) throws IOException {
         socket.sendLine(line);
         return this;
@@ -75,6 +77,7 @@ public final class SmtpTestClient implements AutoCloseable {
         return readReply();
     }
 
+    @Override
     public void startTls(SSLContext context) throws IOException {
         socket.startTls(context);
     }
@@ -84,14 +87,22 @@ public final class SmtpTestClient implements AutoCloseable {
     }
 
     /** The raw connection, e.g. to read the TLS peer's certificate. */
+    @Override
     public java.net.Socket socket() {
         return socket.socket();
     }
 
+    @Override
+    public boolean isTls() {
+        return socket.isTls();
+    }
+
+    @Override
     public boolean isClosedByPeer() {
         return socket.isClosedByPeer();
     }
 
+    @Override
     public String readUntilClosed() {
         return socket.readUntilClosed();
     }
