@@ -2,6 +2,7 @@ package org.jamesproxy.imap;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +16,8 @@ import com.google.common.collect.ImmutableSet;
  * Rewrites the upstream's capability list into what the proxy can honestly offer on this client connection.
  * An allow-list, not a deny-list: an extension we do not know might change the framing (COMPRESS, BINARY's
  * literal8 bodies we could not inspect) or the session state (UNAUTHENTICATE), so it is not advertised.
- * STARTTLS and LOGINDISABLED describe our client leg, so they are ours to add, never the upstream's.
+ * STARTTLS and LOGINDISABLED describe our client leg, so they are ours to add, never the upstream's: the handlers
+ * of those commands ({@link StartTlsCommand}, {@link AuthenticationCommand}) say when.
  */
 final class ImapCapabilities {
     private static final Set<String> RELAYED = ImmutableSet.of(
@@ -57,14 +59,12 @@ final class ImapCapabilities {
     }
 
     static String rewrite(List<String> upstream, ClientLeg leg) {
+        // The commands the proxy implements itself say how they show (AUTH=, STARTTLS, LOGINDISABLED).
         Stream<String> relayed = upstream.stream()
             .filter(ImapCapabilities::isRelayed)
-            .filter(capability -> leg.mayAuthenticate() || !capability.toUpperCase(Locale.US).startsWith("AUTH="))
-            .filter(capability -> !(leg.authenticated && capability.toUpperCase(Locale.US).startsWith("AUTH=")));
-        Stream<String> ours = Stream.of(
-            !leg.tlsActive && leg.startTlsOffered && !leg.authenticated ? "STARTTLS" : null,
-            !leg.mayAuthenticate() && !leg.authenticated ? "LOGINDISABLED" : null)
-            .filter(capability -> capability != null);
+            .filter(capability -> AuthenticationCommand.advertises(capability, leg));
+        Stream<String> ours = Stream.of(StartTlsCommand.capability(leg), AuthenticationCommand.capability(leg))
+            .flatMap(Optional::stream);
         return Stream.concat(relayed, ours).reduce((a, b) -> a + " " + b).orElse("IMAP4rev1");
     }
 
@@ -84,9 +84,9 @@ final class ImapCapabilities {
     }
 
     /** Finds the list in a {@code [CAPABILITY ...]} code, e.g. of a greeting. */
-    static java.util.Optional<List<String>> fromCode(String line) {
+    static Optional<List<String>> fromCode(String line) {
         Matcher matcher = CAPABILITY_CODE.matcher(line);
-        return matcher.find() ? java.util.Optional.of(parse(matcher.group(1))) : java.util.Optional.empty();
+        return matcher.find() ? Optional.of(parse(matcher.group(1))) : Optional.empty();
     }
 
     /** Referrals would send the client around the proxy: removed. */

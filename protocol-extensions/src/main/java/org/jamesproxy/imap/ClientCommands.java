@@ -1,0 +1,147 @@
+package org.jamesproxy.imap;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.util.Map;
+
+/**
+ * The client's side of the dialogue. Each client frame is part of a command in progress ({@link CommandFraming}), a
+ * line an exchange took over (SASL responses, IDLE's DONE), or a new command, which its {@link CommandHandler}
+ * decides about; the upstream's tagged responses and {@code +} come back here through {@link ResponseRelay.Commands}.
+ * Also keeps the client's STARTTLS until the commands before it are done.
+ */
+final class ClientCommands implements ResponseRelay.Commands {
+    /** What the client side needs of its session. */
+    interface Session extends CommandContext, CommandFraming.Legs {
+        /** TLS on the client leg now, with the go-ahead tagged {@code tag}. */
+        void startTls(String tag);
+
+        /** Takes the client's buffered frames and reads the client leg again; {@code later}: after this turn. */
+        void resumeClient(boolean later);
+    }
+
+    private static final CommandHandler RELAYED = (command, context) -> CommandDecision.forward();
+    private static final Map<String, CommandHandler> HANDLERS = Map.of(
+        "STARTTLS", StartTlsCommand.INSTANCE,
+        "LOGIN", AuthenticationCommand.INSTANCE,
+        "AUTHENTICATE", AuthenticationCommand.INSTANCE,
+        "IDLE", IdleCommand.INSTANCE,
+        "COMPRESS", RefusedCommand.INSTANCE,
+        "UNAUTHENTICATE", RefusedCommand.INSTANCE,
+        "LOGOUT", (command, context) -> {
+            context.logoutRequested();
+            return CommandDecision.forward();
+        });
+
+    private final Session session;
+    private final int maxPipelinedCommands;
+    private final CommandsInFlight inFlight = new CommandsInFlight();
+    private final CommandFraming framing;
+    /** Non-null while an exchange owns the client's lines (AUTHENTICATE, IDLE). */
+    private CommandHandler.ClientLines lineOwner;
+    private String pendingStartTlsTag;
+
+    ClientCommands(ImapFrameReader reader, int maxPipelinedCommands, long maxLiteralSize, Session session) {
+        this.session = session;
+        this.maxPipelinedCommands = maxPipelinedCommands;
+        this.framing = new CommandFraming(reader, inFlight, maxLiteralSize, session.log(), session);
+    }
+
+    /** True while the client must not be read: its STARTTLS waits, or its literal waits for the upstream's "+". */
+    boolean paused() {
+        return pendingStartTlsTag != null || framing.awaitingContinuation();
+    }
+
+    void onFrame(ImapFrame frame) {
+        if (framing.continueCommand(frame)) {
+            return;
+        }
+        if (lineOwner != null) {
+            if (!lineOwner.onLine(frame, session)) {
+                lineOwner = null;
+            }
+            session.toUpstream(frame.content());
+            return;
+        }
+        onNewCommand(frame);
+    }
+
+    private void onNewCommand(ImapFrame frame) {
+        ImapCommand command = ImapCommand.parse(frame.content().toString(ISO_8859_1));
+        if (command.isMissingName()) {
+            reject(frame, (command.tag().isEmpty() ? "*" : command.tag()) + " BAD Missing command");
+            return;
+        }
+        if (inFlight.size() >= maxPipelinedCommands) {
+            reject(frame, command.tag() + " BAD [LIMIT] Too many commands in progress");
+            return;
+        }
+        CommandDecision decision = HANDLERS.getOrDefault(command.name(), RELAYED).handle(command, session);
+        switch (decision.kind()) {
+            case REJECT -> reject(frame, decision.response());
+            case REPLY -> {
+                frame.content().release();
+                session.reply(decision.response());
+            }
+            case START_TLS -> {
+                frame.content().release();
+                if (inFlight.isEmpty()) {
+                    session.startTls(command.tag());
+                } else {
+                    // Answered once the commands before it are done, so their responses stay in clear.
+                    pendingStartTlsTag = command.tag();
+                }
+            }
+            case FORWARD -> forward(frame, command, decision);
+        }
+    }
+
+    private void forward(ImapFrame frame, ImapCommand command, CommandDecision decision) {
+        lineOwner = decision.followingLines();
+        inFlight.add(command);
+        if (framing.forward(frame) == CommandFraming.Outcome.REFUSED) {
+            inFlight.removeLast();
+            lineOwner = null;
+            session.idling(false);
+        }
+    }
+
+    /** Answers a command locally and drops it, including any literal the client sends without waiting. */
+    private void reject(ImapFrame frame, String response) {
+        session.reply(response);
+        framing.discard(frame);
+    }
+
+    @Override
+    public void continuationRequested() {
+        if (framing.continuationRequested()) {
+            // The client sends its literal once it has this "+": resume after it is written.
+            session.resumeClient(true);
+        }
+    }
+
+    @Override
+    public void completed(String tag, String status) {
+        ImapCommand command = inFlight.complete(tag);
+        if (command == null) {
+            return;
+        }
+        if (HANDLERS.getOrDefault(command.name(), RELAYED).completed(command, status, session)) {
+            lineOwner = null;
+        }
+        if (framing.completed(command)) {
+            // The upstream ended the command instead of asking for its literal; the client leg stopped reading while
+            // it waited for the "+": without this it would stall.
+            session.resumeClient(false);
+        }
+    }
+
+    @Override
+    public void taggedResponseRelayed() {
+        if (pendingStartTlsTag != null && inFlight.isEmpty()) {
+            String tag = pendingStartTlsTag;
+            pendingStartTlsTag = null;
+            session.startTls(tag);
+        }
+    }
+}

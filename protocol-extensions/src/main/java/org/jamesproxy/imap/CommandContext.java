@@ -1,0 +1,26 @@
+package org.jamesproxy.imap;
+
+import org.jamesproxy.relay.SaslUser;
+import org.jamesproxy.relay.SessionLog;
+
+/** What a {@link CommandHandler} may see of its session, and change. Called on the session's event loop only. */
+interface CommandContext {
+    /** The client leg as the capability lists describe it. */
+    ImapCapabilities.ClientLeg clientLeg();
+
+    /** Implicit TLS, or STARTTLS done. */
+    boolean tlsActive();
+
+    SaslUser user();
+
+    SessionLog log();
+
+    /** The upstream accepted a login: counted, and the capability lists change. */
+    void loggedIn();
+
+    /** The client idles (IDLE): the policy's IDLE timeout replaces the idle timeout until it stops. */
+    void idling(boolean idling);
+
+    /** The upstream may close the connection without it being a failure. */
+    void logoutRequested();
+}

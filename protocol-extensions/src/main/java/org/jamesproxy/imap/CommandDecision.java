@@ -1,0 +1,39 @@
+package org.jamesproxy.imap;
+
+/** What becomes of a client command, as its {@link CommandHandler} decided. */
+record CommandDecision(Kind kind, String response, CommandHandler.ClientLines followingLines) {
+    enum Kind {
+        /** Sent upstream and put in flight. */
+        FORWARD,
+        /** Answered here, never sent; a literal the client sends with it without waiting is dropped too. */
+        REJECT,
+        /** Answered here, never sent (STARTTLS's refusals: the command takes no literal). */
+        REPLY,
+        /** Answered with the go-ahead once the commands in flight are done, then TLS on the client leg. */
+        START_TLS
+    }
+
+    private static final CommandDecision FORWARD = new CommandDecision(Kind.FORWARD, null, null);
+    private static final CommandDecision START_TLS = new CommandDecision(Kind.START_TLS, null, null);
+
+    static CommandDecision forward() {
+        return FORWARD;
+    }
+
+    /** Forwarded, and the client's next lines belong to the command's exchange, not to new commands. */
+    static CommandDecision forwardThen(CommandHandler.ClientLines followingLines) {
+        return new CommandDecision(Kind.FORWARD, null, followingLines);
+    }
+
+    static CommandDecision reject(String response) {
+        return new CommandDecision(Kind.REJECT, response, null);
+    }
+
+    static CommandDecision reply(String response) {
+        return new CommandDecision(Kind.REPLY, response, null);
+    }
+
+    static CommandDecision startTls() {
+        return START_TLS;
+    }
+}

@@ -1,0 +1,106 @@
+package org.jamesproxy.imap;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import org.jamesproxy.relay.Lines;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The upstream's responses on their way to the client: capability lists and codes rewritten for the client leg,
+ * referrals removed, tagged completions and continuation requests reported to the client side, and the literals
+ * of FETCH responses offered to the {@link FetchInterception}. Everything else goes out as it came.
+ */
+final class ResponseRelay {
+    /** What the client side learns from the responses. */
+    interface Commands {
+        /** A {@code +}: the upstream waits for the client. */
+        void continuationRequested();
+
+        /** A tagged status, before it goes to the client. */
+        void completed(String tag, String status);
+
+        /** A tagged status was written to the client. */
+        void taggedResponseRelayed();
+    }
+
+    private final ImapFrameReader reader;
+    private final FetchInterception.Client client;
+    private final Supplier<ImapCapabilities.ClientLeg> clientLeg;
+    private final Commands commands;
+    private final FetchInterception fetch;
+    private boolean responseContinues;
+    private boolean responseIsFetch;
+
+    ResponseRelay(ImapFrameReader reader, FetchInterception.Client client, Supplier<ImapCapabilities.ClientLeg> clientLeg,
+                  Commands commands, FetchInterception fetch) {
+        this.reader = reader;
+        this.client = client;
+        this.clientLeg = clientLeg;
+        this.commands = commands;
+        this.fetch = fetch;
+    }
+
+    void onFrame(ImapFrame frame) {
+        if (frame.isLiteralChunk()) {
+            if (!fetch.takes(frame)) {
+                client.write(frame.content());
+            }
+            return;
+        }
+        ByteBuf content = frame.content();
+        boolean start = !responseContinues;
+        boolean tagged = false;
+        responseContinues = frame.announcesLiteral();
+        if (start) {
+            byte first = content.getByte(content.readerIndex());
+            if (first == '+') {
+                commands.continuationRequested();
+                client.write(content);
+                return;
+            }
+            String line = content.toString(ISO_8859_1);
+            responseIsFetch = first == '*' && ImapArguments.isFetchResponse(line);
+            tagged = first != '*';
+            content = tagged ? onTagged(line, content) : rewriteUntagged(line, content);
+        }
+        if (frame.announcesLiteral()) {
+            reader.expectLiteral(frame.announcedLiteral());
+            if (!(responseIsFetch && fetch.holds(content, frame.announcedLiteral()))) {
+                client.write(content);
+            }
+        } else {
+            client.write(content);
+        }
+        if (tagged) {
+            commands.taggedResponseRelayed();
+        }
+    }
+
+    private ByteBuf rewriteUntagged(String line, ByteBuf original) {
+        if (line.toUpperCase(Locale.US).startsWith("* CAPABILITY ")) {
+            original.release();
+            return Lines.encode("* CAPABILITY " + ImapCapabilities.rewrite(
+                ImapCapabilities.parse(line.substring("* CAPABILITY ".length()).trim()), clientLeg.get()) + "\r\n");
+        }
+        return rewriteCodes(line, original);
+    }
+
+    private ByteBuf onTagged(String line, ByteBuf original) {
+        String[] words = line.split(" ", 3);
+        commands.completed(words[0], words.length > 1 ? words[1].toUpperCase(Locale.US) : "");
+        return rewriteCodes(line, original);
+    }
+
+    private ByteBuf rewriteCodes(String line, ByteBuf original) {
+        String rewritten = ImapCapabilities.stripReferral(ImapCapabilities.rewriteCode(line, clientLeg.get()));
+        if (rewritten.equals(line)) {
+            return original;
+        }
+        original.release();
+        return Lines.encode(rewritten);
+    }
+}
