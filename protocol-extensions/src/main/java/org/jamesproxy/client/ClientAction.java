@@ -1,5 +1,6 @@
 package org.jamesproxy.client;
 
+import org.jamesproxy.tls.ClientHello;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -8,7 +8,9 @@ import org.jamesproxy.relay.FixedRoute;
 import org.jamesproxy.relay.RoutedSession;
 import org.jamesproxy.relay.UpstreamPrelude;
 import org.jamesproxy.relay.UpstreamRoute;
+import org.jamesproxy.tls.ClientHello;
 import org.jamesproxy.tls.ServerTlsContext;
+import org.jamesproxy.tls.SniPeeker;
 import org.jamesproxy.tls.TlsEngines;
 import org.jamesproxy.upstream.UpstreamConnector;
 

@@ -4,9 +4,11 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.Lines;
-import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.PlainDialogue.Answer;
 import org.jamesproxy.relay.PlainDialogue.Next;
+import org.jamesproxy.relay.PlainDialogue;
+import org.jamesproxy.tls.ClientHello;
+import org.jamesproxy.tls.SniPeeker;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;

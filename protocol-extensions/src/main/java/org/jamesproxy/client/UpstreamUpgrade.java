@@ -1,5 +1,6 @@
 package org.jamesproxy.client;
 
+import org.jamesproxy.tls.ClientHello;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 

@@ -12,7 +12,7 @@ import org.apache.james.protocols.netty.ChannelHandlerFactory;
 import org.apache.james.protocols.netty.ConnectionLimitUpstreamHandler;
 import org.apache.james.protocols.netty.ConnectionPerIpLimitUpstreamHandler;
 import org.apache.james.protocols.netty.HandlerConstants;
-import org.jamesproxy.client.SniPeeker;
+import org.jamesproxy.tls.SniPeeker;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;

@@ -1,9 +1,8 @@
-package org.jamesproxy.client;
+package org.jamesproxy.tls;
 
 import java.util.Locale;
 import java.util.Optional;
 
-import org.jamesproxy.tls.TlsBoundary;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

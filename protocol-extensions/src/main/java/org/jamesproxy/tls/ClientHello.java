@@ -1,4 +1,4 @@
-package org.jamesproxy.client;
+package org.jamesproxy.tls;
 
 import java.util.Optional;
 
