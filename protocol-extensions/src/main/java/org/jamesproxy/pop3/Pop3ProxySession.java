@@ -38,30 +38,12 @@ import io.netty.channel.Channel;
  * Message answers (RETR, and TOP when it returned the whole message) go through the proxy action when the policy
  * has one; everything else streams through. Reads follow writes (AUTO_READ off on both legs).
  */
-final class Pop3ProxySession extends RelaySession {
+final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.Context {
     private static final Logger LOGGER = LoggerFactory.getLogger(Pop3ProxySession.class);
-
-    /** How the mail server frames the "+OK" answer of a command. */
-    private enum Answer {
-        SINGLE_LINE, LISTING, CAPA, MESSAGE
-    }
 
     /** What the relay does with the lines after a multi-line "+OK". */
     private enum Body {
         NONE, STREAM, CAPA, HOLD, DISCARD
-    }
-
-    private static final class Command {
-        final String name;
-        final Answer answer;
-        /** TOP's line count; -1 for every other command. */
-        final int topLines;
-
-        Command(String name, Answer answer, int topLines) {
-            this.name = name;
-            this.answer = answer;
-            this.topLines = topLines;
-        }
     }
 
     private final Pop3Proxy runtime;
@@ -74,9 +56,8 @@ final class Pop3ProxySession extends RelaySession {
 
     private Optional<String> apopTimestamp = Optional.empty();
     private boolean authenticated;
-    private boolean quitRequested;
 
-    private Command current;
+    private Pop3Decision.Forward inFlight;
     private boolean awaitingSaslResponse;
     private Body body = Body.NONE;
     private boolean atLineStart;
@@ -148,12 +129,6 @@ final class Pop3ProxySession extends RelaySession {
         readUpstreamIfPossible();
     }
 
-    private Pop3Capabilities.ClientLeg clientLeg() {
-        return new Pop3Capabilities.ClientLeg(TlsEngines.isTlsActive(client),
-            runtime.policy.getPolicy().getTlsSupport().offersStartTls() && !implicitTls,
-            runtime.policy.getPolicy().isAllowPlaintextAuth());
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // Client → upstream
 
@@ -163,7 +138,7 @@ final class Pop3ProxySession extends RelaySession {
         }
         try {
             ByteBuf line;
-            while (phase == Phase.RELAYING && !isClientHandshaking() && (current == null || awaitingSaslResponse)
+            while (phase == Phase.RELAYING && !isClientHandshaking() && (inFlight == null || awaitingSaslResponse)
                 && (line = clientIn.nextLine()) != null) {
                 if (awaitingSaslResponse) {
                     awaitingSaslResponse = false;
@@ -185,124 +160,55 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void onCommand(ByteBuf line) {
-        String text = line.toString(ISO_8859_1).trim();
-        String[] words = text.split(" ", 2);
-        String name = words[0].toUpperCase(Locale.US);
-        String arguments = words.length > 1 ? words[1].trim() : "";
-        switch (name) {
-            case "STLS":
-                line.release();
-                onStls();
-                return;
-            case "CAPA":
-                forward(line, name, Answer.CAPA, -1);
-                return;
-            case "USER":
-            case "PASS":
-                if (!clientLeg().mayAuthenticateInClear()) {
-                    refuseCleartextCredentials(line, name);
-                    return;
-                }
-                if (name.equals("USER")) {
-                    user.named(Optional.of(arguments));
-                }
-                forward(line, name, Answer.SINGLE_LINE, -1);
-                return;
-            case "APOP":
-                if (apopTimestamp.isEmpty()) {
-                    reject(line, "-ERR APOP is not available");
-                    return;
-                }
-                user.named(Optional.of(arguments.split(" ", 2)[0]));
-                forward(line, name, Answer.SINGLE_LINE, -1);
-                return;
-            case "AUTH":
-                onAuth(line, arguments);
-                return;
-            case "STAT":
-            case "DELE":
-            case "RSET":
-            case "NOOP":
-                forward(line, name, Answer.SINGLE_LINE, -1);
-                return;
-            case "LIST":
-            case "UIDL":
-                forward(line, name, arguments.isEmpty() ? Answer.LISTING : Answer.SINGLE_LINE, -1);
-                return;
-            case "RETR":
-                forward(line, name, Answer.MESSAGE, -1);
-                return;
-            case "TOP":
-                forward(line, name, Answer.MESSAGE, topLines(arguments));
-                return;
-            case "QUIT":
-                quitRequested = true;
-                forward(line, name, Answer.SINGLE_LINE, -1);
-                return;
-            case "":
-                reject(line, "-ERR Empty command");
-                return;
-            default:
-                // Unknown commands might answer multi-line: relaying them would desynchronise the framing.
-                reject(line, "-ERR Command not available through this proxy");
-        }
-    }
-
-    private void onAuth(ByteBuf line, String arguments) {
-        if (arguments.isEmpty()) {
-            // The pre-RFC 5034 form lists the mechanisms, multi-line.
-            forward(line, "AUTH", Answer.LISTING, -1);
+        Pop3Decision decision = Pop3Commands.decide(line.toString(ISO_8859_1), this);
+        if (decision instanceof Pop3Decision.Forward forward) {
+            inFlight = forward;
+            upstream.write(line);
             return;
         }
-        String[] parts = arguments.split(" ", 2);
-        String mechanism = parts[0].toUpperCase(Locale.US);
-        if (Pop3Capabilities.CLEARTEXT_MECHANISMS.contains(mechanism) && !clientLeg().mayAuthenticateInClear()) {
-            refuseCleartextCredentials(line, "AUTH " + mechanism);
-            return;
-        }
-        user.start(mechanism, parts.length > 1 ? Optional.of(parts[1]) : Optional.empty());
-        forward(line, "AUTH", Answer.SINGLE_LINE, -1);
-    }
-
-    private void refuseCleartextCredentials(ByteBuf line, String command) {
-        sessionLog.warn("refused {} on a plain connection before STLS", command);
-        reject(line, "-ERR Use STLS before sending credentials on this connection");
-    }
-
-    private static int topLines(String arguments) {
-        String[] words = arguments.split(" ");
-        try {
-            return words.length > 1 ? Math.max(0, Integer.parseInt(words[1])) : 0;
-        } catch (NumberFormatException e) {
-            // The mail server will refuse it; counted as a partial TOP if it does not.
-            return 0;
-        }
-    }
-
-    private void forward(ByteBuf line, String name, Answer answer, int topLines) {
-        current = new Command(name, answer, topLines);
-        upstream.write(line);
-    }
-
-    private void reject(ByteBuf line, String response) {
         line.release();
-        writeClientLine(response);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // STLS on the client leg
-
-    private void onStls() {
-        if (implicitTls || TlsEngines.isTlsActive(client)) {
-            writeClientLine("-ERR TLS is already active");
-        } else if (!runtime.policy.getPolicy().getTlsSupport().offersStartTls()) {
-            writeClientLine("-ERR STLS is not available");
-        } else if (authenticated) {
-            writeClientLine("-ERR STLS is only permitted before authentication");
+        if (decision instanceof Pop3Decision.Reply reply) {
+            writeClientLine(reply.line());
+        } else if (decision instanceof Pop3Decision.Refuse refusal) {
+            sessionLog.warn("{}", refusal.logged());
+            writeClientLine(refusal.line());
         } else {
             startTls();
         }
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // What the command handlers see of the session
+
+    @Override
+    public Pop3Capabilities.ClientLeg clientLeg() {
+        return new Pop3Capabilities.ClientLeg(TlsEngines.isTlsActive(client),
+            runtime.policy.getPolicy().getTlsSupport().offersStartTls() && !implicitTls,
+            runtime.policy.getPolicy().isAllowPlaintextAuth());
+    }
+
+    @Override
+    public boolean implicitTls() {
+        return implicitTls;
+    }
+
+    @Override
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    @Override
+    public Optional<String> apopTimestamp() {
+        return apopTimestamp;
+    }
+
+    @Override
+    public SaslUser user() {
+        return user;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // STLS on the client leg
 
     private void startTls() {
         startClientTls(runtime.serverTls.orElse(null), clientIn.unconsumed(), "STLS", "+OK Begin TLS negotiation",
@@ -318,7 +224,7 @@ final class Pop3ProxySession extends RelaySession {
         }
         try {
             while (phase == Phase.RELAYING && !interception.isInspecting()) {
-                if (current == null) {
+                if (inFlight == null) {
                     if (upstreamIn.hasBufferedBytes()) {
                         sessionLog.warn("the mail server sent data no command asked for");
                         closeWithFarewell("[SYS/TEMP] The mail server sent an answer the proxy cannot relay");
@@ -356,7 +262,7 @@ final class Pop3ProxySession extends RelaySession {
             return;
         }
         client.flush();
-        if (current == null || awaitingSaslResponse) {
+        if (inFlight == null || awaitingSaslResponse) {
             processClient();
             readClientIfPossible();
         }
@@ -365,18 +271,18 @@ final class Pop3ProxySession extends RelaySession {
     private void onStatusLine(ByteBuf line) {
         String text = line.toString(ISO_8859_1);
         boolean ok = text.startsWith("+OK");
-        if (!ok && text.startsWith("+") && current.name.equals("AUTH") && current.answer == Answer.SINGLE_LINE) {
+        if (!ok && text.startsWith("+") && inFlight.answer() == Pop3Decision.Answer.SASL) {
             // A SASL challenge (RFC 5034): the client's next line is its response, not a command.
             client.write(line);
             awaitingSaslResponse = true;
             return;
         }
-        if (!ok || current.answer == Answer.SINGLE_LINE) {
+        if (!ok || inFlight.answer() == Pop3Decision.Answer.SINGLE_LINE || inFlight.answer() == Pop3Decision.Answer.SASL) {
             client.write(line);
             commandCompleted(ok);
             return;
         }
-        switch (current.answer) {
+        switch (inFlight.answer()) {
             case CAPA:
                 line.release();
                 capaLines = new ArrayList<>();
@@ -528,11 +434,11 @@ final class Pop3ProxySession extends RelaySession {
 
     private void onMessageComplete() {
         byte[] message = takeHeld();
-        if (current.name.equals("TOP")) {
+        if (inFlight.topLines() >= 0) {
             int headerEnd = MessageSections.headerEnd(message);
             int bodyLines = headerEnd < 0 ? 0 : countLines(message, headerEnd);
             // RFC 1939: TOP sends min(n, body lines) lines, so fewer lines than asked means the whole message.
-            if (bodyLines >= current.topLines) {
+            if (bodyLines >= inFlight.topLines()) {
                 onPartialTop(message, headerEnd);
                 return;
             }
@@ -549,7 +455,7 @@ final class Pop3ProxySession extends RelaySession {
         }
         // The header section is complete: inspected on its own, like an IMAP BODY[HEADER] fetch.
         byte[] header = headerEnd < 0 ? concat(message, "\r\n".getBytes(ISO_8859_1)) : Arrays.copyOf(message, headerEnd);
-        interception.inspect(header, new MessageRenderer(new PartialTop(message, headerEnd, current.topLines), true));
+        interception.inspect(header, new MessageRenderer(new PartialTop(message, headerEnd, inFlight.topLines()), true));
     }
 
     /** What the client gets of an inspected message: all of it, or what its TOP asked for. */
@@ -670,18 +576,13 @@ final class Pop3ProxySession extends RelaySession {
     }
 
     private void commandCompleted(boolean ok) {
-        Command done = current;
-        current = null;
+        Pop3Decision.Forward done = inFlight;
+        inFlight = null;
         body = Body.NONE;
         awaitingSaslResponse = false;
         capaLines = null;
-        switch (done.name) {
-            case "PASS":
-            case "APOP":
-            case "AUTH":
-                if (done.answer == Answer.LISTING) {
-                    break;
-                }
+        switch (done.completion()) {
+            case LOGIN:
                 if (ok) {
                     authenticated = true;
                     runtime.metrics.logins.increment();
@@ -690,12 +591,12 @@ final class Pop3ProxySession extends RelaySession {
                     user.forget();
                 }
                 break;
-            case "USER":
+            case USER:
                 if (!ok) {
                     user.forget();
                 }
                 break;
-            case "QUIT":
+            case QUIT:
                 closeAfterFlush();
                 break;
             default:
@@ -714,7 +615,7 @@ final class Pop3ProxySession extends RelaySession {
     @Override
     protected boolean clientPaused() {
         // One command at a time: the next is taken once the previous answer was relayed (a SASL exchange excepted).
-        return current != null && !awaitingSaslResponse;
+        return inFlight != null && !awaitingSaslResponse;
     }
 
     @Override
@@ -751,7 +652,8 @@ final class Pop3ProxySession extends RelaySession {
 
     @Override
     protected void onUpstreamClosed() {
-        if (quitRequested) {
+        // The mail server closes after its answer to QUIT.
+        if (inFlight != null && inFlight.completion() == Pop3Decision.Completion.QUIT) {
             closeAfterFlush();
         } else {
             sessionLog.warn("the mail server closed the connection");
