@@ -2,30 +2,21 @@ package org.jamesproxy.pop3;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import org.jamesproxy.client.PlainPhase;
 import org.jamesproxy.listener.ProxyListener;
-import org.jamesproxy.relay.DotStuffing;
 import org.jamesproxy.relay.InputBuffer;
-import org.jamesproxy.relay.MessageCollector;
 import org.jamesproxy.relay.MessageInterception;
-import org.jamesproxy.relay.MessageSections;
 import org.jamesproxy.relay.RelaySession;
 import org.jamesproxy.relay.SaslUser;
 import org.jamesproxy.relay.SessionLog;
-import org.jamesproxy.relay.VerdictRenderer;
 import org.jamesproxy.tls.TlsEngines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 
 /**
@@ -41,31 +32,20 @@ import io.netty.channel.Channel;
 final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.Context {
     private static final Logger LOGGER = LoggerFactory.getLogger(Pop3ProxySession.class);
 
-    /** What the relay does with the lines after a multi-line "+OK". */
-    private enum Body {
-        NONE, STREAM, CAPA, HOLD, DISCARD
-    }
-
     private final Pop3Proxy runtime;
     private final boolean implicitTls;
     private final InputBuffer clientIn;
     private final InputBuffer upstreamIn;
     private final SessionLog sessionLog;
     private final SaslUser user = new SaslUser();
-    private final MessageInterception interception;
+    private final Pop3Retrieval retrieval;
+    private final Pop3AnswerReader answers;
 
     private Optional<String> apopTimestamp = Optional.empty();
     private boolean authenticated;
 
     private Pop3Decision.Forward inFlight;
     private boolean awaitingSaslResponse;
-    private Body body = Body.NONE;
-    private boolean atLineStart;
-    private long streamed;
-    private long streamLimit;
-    private List<String> capaLines;
-    private String statusLine;
-    private MessageCollector held;
 
     Pop3ProxySession(Pop3Proxy runtime, Channel client, boolean implicitTls) {
         super(client, runtime.metrics.activeConnections);
@@ -74,7 +54,11 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
         this.clientIn = new InputBuffer(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
         this.upstreamIn = new InputBuffer(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
         this.sessionLog = new SessionLog(LOGGER, "POP3-PROXY", runtime.policyName(), remoteAddress, sessionId, user::user);
-        this.interception = new MessageInterception(runtime.interception, client, sessionLog, () -> phase == Phase.RELAYING);
+        ClientSide clientSide = new ClientSide();
+        this.retrieval = new Pop3Retrieval(
+            new MessageInterception(runtime.interception, client, sessionLog, () -> phase == Phase.RELAYING), sessionLog, clientSide);
+        this.answers = new Pop3AnswerReader(upstreamIn, retrieval, clientSide, this::clientLeg,
+            runtime.policy.getMaxListingSize());
     }
 
     @Override
@@ -223,7 +207,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
             return;
         }
         try {
-            while (phase == Phase.RELAYING && !interception.isInspecting()) {
+            while (phase == Phase.RELAYING && !retrieval.isInspecting()) {
                 if (inFlight == null) {
                     if (upstreamIn.hasBufferedBytes()) {
                         sessionLog.warn("the mail server sent data no command asked for");
@@ -232,30 +216,13 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
                     }
                     break;
                 }
-                if (body == Body.STREAM) {
-                    if (!streamBody()) {
-                        break;
-                    }
-                    commandCompleted(true);
-                    continue;
-                }
-                ByteBuf line = upstreamIn.nextLine();
-                if (line == null) {
+                if (!answers.step(inFlight)) {
                     break;
                 }
-                if (body == Body.NONE) {
-                    onStatusLine(line);
-                } else {
-                    onBodyLine(line);
-                }
             }
-        } catch (InputBuffer.LineTooLongException e) {
-            sessionLog.warn("upstream line too long: {}", e.getMessage());
-            closeWithFarewell("[SYS/TEMP] The mail server sent a line the proxy cannot relay");
-            return;
-        } catch (ListingTooLargeException e) {
-            sessionLog.warn("listing larger than {} bytes", runtime.policy.getMaxListingSize());
-            closeWithFarewell("[SYS/TEMP] The mail server sent an answer the proxy cannot relay");
+        } catch (Pop3AnswerReader.UnrelayableAnswerException e) {
+            sessionLog.warn("{}", e.getMessage());
+            closeWithFarewell(e.farewell());
             return;
         }
         if (phase != Phase.RELAYING) {
@@ -268,319 +235,45 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
         }
     }
 
-    private void onStatusLine(ByteBuf line) {
-        String text = line.toString(ISO_8859_1);
-        boolean ok = text.startsWith("+OK");
-        if (!ok && text.startsWith("+") && inFlight.answer() == Pop3Decision.Answer.SASL) {
-            // A SASL challenge (RFC 5034): the client's next line is its response, not a command.
-            client.write(line);
+    /** How the answer reader and the retrieval reach the client leg and this session. */
+    private final class ClientSide implements Pop3AnswerSink {
+        @Override
+        public void writeLine(String line) {
+            writeClientLine(line);
+        }
+
+        @Override
+        public void write(ByteBuf bytes) {
+            client.write(bytes);
+        }
+
+        @Override
+        public void challenged() {
             awaitingSaslResponse = true;
-            return;
         }
-        if (!ok || inFlight.answer() == Pop3Decision.Answer.SINGLE_LINE || inFlight.answer() == Pop3Decision.Answer.SASL) {
-            client.write(line);
+
+        @Override
+        public void answered(boolean ok) {
             commandCompleted(ok);
-            return;
-        }
-        switch (inFlight.answer()) {
-            case CAPA:
-                line.release();
-                capaLines = new ArrayList<>();
-                streamed = 0;
-                body = Body.CAPA;
-                return;
-            case LISTING:
-                client.write(line);
-                startStreaming(runtime.policy.getMaxListingSize());
-                return;
-            default:
-                if (!interception.inspects()) {
-                    client.write(line);
-                    startStreaming(Long.MAX_VALUE);
-                    return;
-                }
-                statusLine = text.strip();
-                line.release();
-                held = interception.collector(-1);
-                body = Body.HOLD;
-        }
-    }
-
-    private void startStreaming(long limit) {
-        body = Body.STREAM;
-        atLineStart = true;
-        streamed = 0;
-        streamLimit = limit;
-    }
-
-    /**
-     * Relays multi-line data as it is, in as large slices as were read, up to and including ".CRLF".
-     *
-     * @return true once the terminator was relayed
-     */
-    private boolean streamBody() {
-        ByteBuf buffer = upstreamIn.unconsumed();
-        int start = buffer.readerIndex();
-        int end = buffer.writerIndex();
-        int position = start;
-        boolean terminated = false;
-        while (position < end) {
-            if (atLineStart && buffer.getByte(position) == '.') {
-                int available = end - position;
-                if (available >= 3 && buffer.getByte(position + 1) == '\r' && buffer.getByte(position + 2) == '\n') {
-                    position += 3;
-                    terminated = true;
-                    break;
-                }
-                if (available == 1 || (available == 2 && buffer.getByte(position + 1) == '\r')) {
-                    // Maybe the terminator, split across reads: wait for the rest.
-                    break;
-                }
-            }
-            int lf = buffer.indexOf(position, end, (byte) '\n');
-            if (lf < 0) {
-                position = end;
-                atLineStart = false;
-                break;
-            }
-            position = lf + 1;
-            atLineStart = true;
-        }
-        int length = position - start;
-        if (length > 0) {
-            streamed += length;
-            client.write(upstreamIn.nextBytes(length));
-        }
-        if (streamed > streamLimit) {
-            throw new ListingTooLargeException();
-        }
-        return terminated;
-    }
-
-    /** A LIST/UIDL answer beyond the policy's bound: the session cannot go on in step. */
-    private static final class ListingTooLargeException extends RuntimeException {
-    }
-
-    private void onBodyLine(ByteBuf line) {
-        boolean terminator = DotStuffing.isTerminator(line);
-        switch (body) {
-            case CAPA:
-                streamed += line.readableBytes();
-                if (streamed > runtime.policy.getMaxListingSize()) {
-                    line.release();
-                    closeWithFarewell("[SYS/TEMP] The mail server sent an answer the proxy cannot relay");
-                    return;
-                }
-                if (terminator) {
-                    line.release();
-                    writeClientLine("+OK Capability list follows");
-                    Pop3Capabilities.rewrite(capaLines, clientLeg()).forEach(this::writeClientLine);
-                    writeClientLine(".");
-                    commandCompleted(true);
-                    return;
-                }
-                String capability = DotStuffing.unstuff(line).toString(ISO_8859_1).trim();
-                line.release();
-                capaLines.add(capability);
-                return;
-            case HOLD:
-                if (terminator) {
-                    line.release();
-                    onMessageComplete();
-                    return;
-                }
-                held.add(DotStuffing.unstuff(line));
-                if (held.isOverLimit()) {
-                    onOversize();
-                }
-                return;
-            case DISCARD:
-                if (terminator) {
-                    line.release();
-                    replaceOversizeMessage();
-                    return;
-                }
-                held.add(DotStuffing.unstuff(line));
-                return;
-            default:
-                line.release();
-        }
-    }
-
-    private void onOversize() {
-        if (interception.decide(held.received()) == MessageInterception.SizeDecision.REPLACE_WITH_NOTICE) {
-            held.keepHeadOnly();
-            body = Body.DISCARD;
-            return;
-        }
-        interception.passedUninspected(held.received());
-        writeClientLine(statusLine);
-        byte[] stuffed = DotStuffing.stuff(takeHeld());
-        // Whole lines so far: re-stuffed, without the terminator that stuff() appends; the rest streams as it is.
-        client.write(Unpooled.wrappedBuffer(stuffed, 0, stuffed.length - 3));
-        startStreaming(Long.MAX_VALUE);
-    }
-
-    private void replaceOversizeMessage() {
-        // Rendered within the upstream loop reading this answer: it goes on by itself.
-        interception.replaceOversize(takeHeld(), new MessageRenderer(WholeMessage.INSTANCE, false));
-    }
-
-    private byte[] takeHeld() {
-        byte[] bytes = held.take();
-        held = null;
-        return bytes;
-    }
-
-    private void onMessageComplete() {
-        byte[] message = takeHeld();
-        if (inFlight.topLines() >= 0) {
-            int headerEnd = MessageSections.headerEnd(message);
-            int bodyLines = headerEnd < 0 ? 0 : countLines(message, headerEnd);
-            // RFC 1939: TOP sends min(n, body lines) lines, so fewer lines than asked means the whole message.
-            if (bodyLines >= inFlight.topLines()) {
-                onPartialTop(message, headerEnd);
-                return;
-            }
-        }
-        interception.inspect(message, new MessageRenderer(WholeMessage.INSTANCE, true));
-    }
-
-    private void onPartialTop(byte[] message, int headerEnd) {
-        if (interception.refusesPartialRetrieval()) {
-            sessionLog.info("partial TOP refused by the policy");
-            writeClientLine("-ERR [SYS/PERM] Partial retrieval is not permitted by the proxy policy, use RETR");
-            commandCompleted(false);
-            return;
-        }
-        // The header section is complete: inspected on its own, like an IMAP BODY[HEADER] fetch.
-        byte[] header = headerEnd < 0 ? concat(message, "\r\n".getBytes(ISO_8859_1)) : Arrays.copyOf(message, headerEnd);
-        interception.inspect(header, new MessageRenderer(new PartialTop(message, headerEnd, inFlight.topLines()), true));
-    }
-
-    /** What the client gets of an inspected message: all of it, or what its TOP asked for. */
-    private interface Retrieval {
-        /** @param content the inspected bytes, or the action's modified copy */
-        byte[] allowed(byte[] content, boolean modified);
-
-        byte[] notice(byte[] notice);
-    }
-
-    private enum WholeMessage implements Retrieval {
-        INSTANCE;
-
-        @Override
-        public byte[] allowed(byte[] content, boolean modified) {
-            return content;
         }
 
         @Override
-        public byte[] notice(byte[] notice) {
-            return notice;
-        }
-    }
-
-    /**
-     * A TOP that did not reach the end of the message, inspected by its header section: the body lines the client
-     * asked for are the original's, unless the verdict replaced the message.
-     */
-    private record PartialTop(byte[] message, int headerEnd, int lines) implements Retrieval {
-        @Override
-        public byte[] allowed(byte[] content, boolean modified) {
-            if (!modified) {
-                return message;
-            }
-            byte[] bodyLines = headerEnd < 0 ? new byte[0] : Arrays.copyOfRange(message, headerEnd, message.length);
-            return concat(MessageSections.headerSection(content), bodyLines);
+        public void resume() {
+            processUpstream();
+            readUpstreamIfPossible();
         }
 
         @Override
-        public byte[] notice(byte[] notice) {
-            int noticeHeaderEnd = Math.max(0, MessageSections.headerEnd(notice));
-            return concat(Arrays.copyOf(notice, noticeHeaderEnd), firstLines(notice, noticeHeaderEnd, lines));
+        public void closeWithFarewell(String reason) {
+            Pop3ProxySession.this.closeWithFarewell(reason);
         }
-    }
-
-    /**
-     * A verdict as the RETR/TOP answer: the status line has not been written yet, so a drop's {@code -ERR} takes its
-     * place; the size in {@code +OK n octets} is ours when the content changed.
-     */
-    private final class MessageRenderer implements VerdictRenderer {
-        private final Retrieval answer;
-        private final boolean resumeUpstream;
-
-        /** @param resumeUpstream the verdict came back from the inspection pool: the upstream leg is read on */
-        MessageRenderer(Retrieval answer, boolean resumeUpstream) {
-            this.answer = answer;
-            this.resumeUpstream = resumeUpstream;
-        }
-
-        @Override
-        public void allowed(byte[] content, boolean modified) {
-            deliver(answer.allowed(content, modified), modified ? Optional.empty() : Optional.of(statusLine));
-        }
-
-        @Override
-        public void denied(byte[] notice, String reason) {
-            deliver(answer.notice(notice), Optional.empty());
-        }
-
-        @Override
-        public void tempfailed(byte[] notice, String reason) {
-            deliver(answer.notice(notice), Optional.empty());
-        }
-
-        @Override
-        public void closing() {
-            closeWithFarewell("[SYS/PERM] Connection closed by policy");
-        }
-
-        private void deliver(byte[] content, Optional<String> originalStatus) {
-            writeClientLine(originalStatus.orElse("+OK " + content.length + " octets"));
-            client.write(Unpooled.wrappedBuffer(DotStuffing.stuff(content)));
-            commandCompleted(true);
-            if (resumeUpstream) {
-                processUpstream();
-                readUpstreamIfPossible();
-            }
-        }
-    }
-
-    private static int countLines(byte[] message, int from) {
-        int lines = 0;
-        for (int i = from; i < message.length; i++) {
-            if (message[i] == '\n') {
-                lines++;
-            }
-        }
-        return message.length > from && message[message.length - 1] != '\n' ? lines + 1 : lines;
-    }
-
-    private static byte[] firstLines(byte[] content, int from, int count) {
-        int position = from;
-        for (int line = 0; line < count && position < content.length; line++) {
-            int lf = position;
-            while (lf < content.length && content[lf] != '\n') {
-                lf++;
-            }
-            position = Math.min(content.length, lf + 1);
-        }
-        return Arrays.copyOfRange(content, from, position);
-    }
-
-    private static byte[] concat(byte[] first, byte[] second) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(first.length + second.length);
-        out.writeBytes(first);
-        out.writeBytes(second);
-        return out.toByteArray();
     }
 
     private void commandCompleted(boolean ok) {
         Pop3Decision.Forward done = inFlight;
         inFlight = null;
-        body = Body.NONE;
         awaitingSaslResponse = false;
-        capaLines = null;
+        answers.reset();
         switch (done.completion()) {
             case LOGIN:
                 if (ok) {
@@ -620,7 +313,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
 
     @Override
     protected boolean upstreamPaused() {
-        return interception.isInspecting();
+        return retrieval.isInspecting();
     }
 
     @Override
@@ -676,10 +369,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
     protected void releaseProtocolResources() {
         clientIn.release();
         upstreamIn.release();
-        if (held != null) {
-            held.release();
-            held = null;
-        }
-        sessionLog.info("connection closed: {}", interception.summary());
+        retrieval.release();
+        sessionLog.info("connection closed: {}", retrieval.summary());
     }
 }
