@@ -14,6 +14,11 @@ import com.google.common.collect.ImmutableSet;
  * Rewrites the upstream's CAPA list (RFC 2449) into what the proxy honestly offers on one client connection.
  * An allow-list: an extension we do not know may change the framing or the session, so it is not advertised.
  * STLS and PIPELINING describe our client leg, so they are ours to add, never the upstream's.
+ * <p>
+ * Unlike James, where each handler advertises what it implements, the list stays whole here: it filters what the
+ * mail server implements, and an allow-list is reviewed in one place. What advertising shares with the command
+ * handlers ({@link Pop3Credentials}, {@link Pop3Stls}) is the client-leg rule, {@link ClientLeg}, so what CAPA hides
+ * and what the handlers refuse cannot drift apart.
  */
 final class Pop3Capabilities {
     private static final Set<String> RELAYED = ImmutableSet.of(

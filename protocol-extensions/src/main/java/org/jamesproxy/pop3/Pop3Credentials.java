@@ -1,0 +1,62 @@
+package org.jamesproxy.pop3;
+
+import java.util.Locale;
+import java.util.Optional;
+
+import org.jamesproxy.pop3.Pop3Decision.Answer;
+import org.jamesproxy.pop3.Pop3Decision.Completion;
+import org.jamesproxy.pop3.Pop3Decision.Forward;
+import org.jamesproxy.pop3.Pop3Decision.Refuse;
+import org.jamesproxy.pop3.Pop3Decision.Reply;
+
+/**
+ * The commands that carry credentials: USER/PASS, APOP, AUTH. Those readable on the wire are refused on a plain
+ * connection before STLS by the same rule ({@link Pop3Capabilities.ClientLeg#mayAuthenticateInClear()}) that hides
+ * them from CAPA. Each one tells the session's {@link org.jamesproxy.relay.SaslUser} who is logging in.
+ */
+final class Pop3Credentials {
+    private Pop3Credentials() {
+    }
+
+    static Pop3Decision user(String arguments, Pop3CommandHandler.Context context) {
+        if (!context.clientLeg().mayAuthenticateInClear()) {
+            return refuseInClear("USER");
+        }
+        context.user().named(Optional.of(arguments));
+        return Forward.of(Answer.SINGLE_LINE, Completion.USER);
+    }
+
+    static Pop3Decision pass(String arguments, Pop3CommandHandler.Context context) {
+        if (!context.clientLeg().mayAuthenticateInClear()) {
+            return refuseInClear("PASS");
+        }
+        return Forward.of(Answer.SINGLE_LINE, Completion.LOGIN);
+    }
+
+    static Pop3Decision apop(String arguments, Pop3CommandHandler.Context context) {
+        if (context.apopTimestamp().isEmpty()) {
+            return new Reply("-ERR APOP is not available");
+        }
+        context.user().named(Optional.of(arguments.split(" ", 2)[0]));
+        return Forward.of(Answer.SINGLE_LINE, Completion.LOGIN);
+    }
+
+    static Pop3Decision auth(String arguments, Pop3CommandHandler.Context context) {
+        if (arguments.isEmpty()) {
+            // The pre-RFC 5034 form lists the mechanisms, multi-line.
+            return Forward.of(Answer.LISTING);
+        }
+        String[] parts = arguments.split(" ", 2);
+        String mechanism = parts[0].toUpperCase(Locale.US);
+        if (Pop3Capabilities.CLEARTEXT_MECHANISMS.contains(mechanism) && !context.clientLeg().mayAuthenticateInClear()) {
+            return refuseInClear("AUTH " + mechanism);
+        }
+        context.user().start(mechanism, parts.length > 1 ? Optional.of(parts[1]) : Optional.empty());
+        return Forward.of(Answer.SASL, Completion.LOGIN);
+    }
+
+    private static Pop3Decision refuseInClear(String command) {
+        return new Refuse("-ERR Use STLS before sending credentials on this connection",
+            "refused " + command + " on a plain connection before STLS");
+    }
+}
