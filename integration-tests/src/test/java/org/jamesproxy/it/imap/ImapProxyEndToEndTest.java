@@ -26,6 +26,7 @@ import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.ProxyAction;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -41,6 +42,7 @@ import com.sun.mail.imap.IMAPFolder;
  * through the drop-in route (extensions.properties + mailproxy.xml), the proxy relays over verified TLS to the same
  * James's IMAPS, and every full-message fetch runs through a proxy action made of James mailets.
  */
+@EndToEndTest
 class ImapProxyEndToEndTest {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final int PROXY_PLAIN = FreePorts.next();

@@ -28,6 +28,7 @@ import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.JamesHome;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -43,6 +44,7 @@ import com.google.common.io.CharStreams;
  * proxy hosted by James through the drop-in route (extensions.properties + mailproxy.xml), the proxy relays over
  * verified TLS to the same James's POP3S, and every RETR runs through a proxy action made of James mailets.
  */
+@EndToEndTest
 class Pop3ProxyEndToEndTest {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final int PROXY_PLAIN = FreePorts.next();
