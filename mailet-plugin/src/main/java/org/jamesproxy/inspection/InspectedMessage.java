@@ -16,6 +16,8 @@ import javax.mail.util.SharedByteArrayInputStream;
 import org.apache.james.server.core.MimeMessageUtil;
 import org.apache.james.server.core.MimeMessageWrapper;
 
+import com.sun.mail.util.CRLFOutputStream;
+
 /**
  * The message a proxy action works on: a James {@link MimeMessageWrapper} over the wire bytes, so nothing is parsed
  * until a matcher or mailet asks, and the wrapper's change flags tell whether the bytes must be rebuilt.
@@ -110,7 +112,7 @@ final class InspectedMessage extends MimeMessageWrapper {
     /** The header lines and the empty separator line, CRLF-terminated. */
     private byte[] headerBlock() throws IOException, MessagingException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (CrlfOutputStream out = new CrlfOutputStream(buffer)) {
+        try (CRLFOutputStream out = new CRLFOutputStream(buffer)) {
             Enumeration<String> lines = getAllHeaderLines();
             while (lines.hasMoreElements()) {
                 out.write(headerLineBytes(lines.nextElement()));
@@ -195,7 +197,7 @@ final class InspectedMessage extends MimeMessageWrapper {
         byte[] headers = headerBlock();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(original.length + 1024);
         buffer.write(headers);
-        try (CrlfOutputStream out = new CrlfOutputStream(buffer)) {
+        try (CRLFOutputStream out = new CRLFOutputStream(buffer)) {
             MimeMessageUtil.writeMessageBodyTo(this, out);
         }
         return buffer.toByteArray();
@@ -203,7 +205,7 @@ final class InspectedMessage extends MimeMessageWrapper {
 
     private byte[] render(MimeMessage message) throws IOException, MessagingException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(original.length + 1024);
-        try (CrlfOutputStream out = new CrlfOutputStream(buffer)) {
+        try (CRLFOutputStream out = new CRLFOutputStream(buffer)) {
             message.writeTo(out);
         }
         return buffer.toByteArray();

@@ -24,6 +24,7 @@ import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.JamesHome;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the drop-in route, its own mailet loaders load every predefined action, and a POP3 client retrieving through
  * {@code POP3-Server.Standard} gets a renamed executable stripped (part count kept) and a clean message unchanged.
  */
+@EndToEndTest
 class PredefinedActionPop3EndToEndTest {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final int PROXY_PLAIN = FreePorts.next();

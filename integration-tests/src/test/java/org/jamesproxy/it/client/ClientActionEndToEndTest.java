@@ -32,6 +32,7 @@ import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.JamesHome;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the clients certificates minted by a Proxy Authority loaded from conf/proxy-authority.p12. The clients trust only
  * the Proxy Authority.
  */
+@EndToEndTest
 class ClientActionEndToEndTest {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final CertificateAuthority PROXY_AUTHORITY = CertificateAuthority.create("CN=IT Proxy Authority");

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * replaced by the deny message (same part count), and the same message read through an IMAP policy with the action
  * comes back cleaned as well. A plain IMAP policy without action reads the mailbox as Dovecot stores it.
  */
+@ContainerTest
 class AntivirusContainerTest {
     private static final int SMTP_PLAIN = ContainerPorts.next();
     private static final int SMTP_TLS = ContainerPorts.next();
@@ -52,7 +53,6 @@ class AntivirusContainerTest {
 
     @BeforeAll
     static void startStack() {
-        LocalDocker.requireDocker();
         clamd = new ClamdContainer();
         clamd.start();
         stack = ContainerMailStack.start(home, AntivirusContainerTest::policies);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * The clamd container the antivirus proxy action's container test will use, checked with clamd's own protocol
  * (zPING, zINSTREAM): it answers, finds EICAR inside a MIME message (ScanMail), and passes a clean one.
  */
+@ContainerTest
 class ClamdContainerTest {
     /** The EICAR test string, kept encoded so that this source file is not itself flagged by scanners. */
     static final byte[] EICAR = Base64.getDecoder()
@@ -28,7 +29,6 @@ class ClamdContainerTest {
 
     @BeforeAll
     static void start() {
-        LocalDocker.requireDocker();
         clamd = new ClamdContainer();
         clamd.start();
     }

@@ -17,7 +17,6 @@ import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.demo.ProxySettings;
 import org.jamesproxy.tls.pki.CertificateAuthority;
 import org.jamesproxy.tls.pki.ServerCertificateRequest;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,13 +26,9 @@ import io.netty.util.Version;
  * What an admin sees when the deployment is wrong: the stock James container must not start, and its log must say why
  * in words that point at the fix. No upstream is needed: James's boot stops before any connection.
  */
+@ContainerTest
 class JamesBootFailureContainerTest {
     private static final CertificateAuthority CA = CertificateAuthority.create("CN=boot failure test CA");
-
-    @BeforeAll
-    static void docker() {
-        LocalDocker.requireDocker();
-    }
 
     @Test
     void invalidMailProxyXmlShouldStopTheBootWithTheElementAndValueInTheLog(@TempDir Path root) throws Exception {

@@ -1,9 +1,5 @@
 package org.jamesproxy.it.container;
 
-import static org.assertj.core.api.Assertions.fail;
-
-import org.junit.jupiter.api.Assumptions;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.ImagePullPolicy;
 import org.testcontainers.utility.DockerImageName;
 
@@ -21,22 +17,6 @@ final class LocalDocker {
     static final ImagePullPolicy NEVER_PULL = imageName -> false;
 
     private LocalDocker() {
-    }
-
-    /**
-     * Under {@code CI=true} a missing Docker daemon FAILS the calling test class (CI starts one with .ci/docker-up.sh);
-     * elsewhere the class is skipped.
-     */
-    static void requireDocker() {
-        if (DockerClientFactory.instance().isDockerAvailable()) {
-            return;
-        }
-        String why = "No Docker daemon (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "). Start one with "
-            + "`eval \"$(sudo .ci/docker-up.sh)\"` and build the images with `sudo .ci/images.sh` (see README)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(why);
-        }
-        Assumptions.assumeTrue(false, why);
     }
 
     private static DockerImageName local(String name) {

@@ -38,6 +38,7 @@ import org.testcontainers.containers.Container;
  * that CA for the upstreams (and checks their host name). The upstream legs use both implicit TLS (IMAP) and STARTTLS
  * (POP3, SMTP); the client legs both STARTTLS and implicit TLS.
  */
+@ContainerTest
 class StockJamesProxyContainerTest {
     private static final int IMAP_PLAIN = ContainerPorts.next();
     private static final int IMAP_TLS = ContainerPorts.next();
@@ -55,7 +56,6 @@ class StockJamesProxyContainerTest {
 
     @BeforeAll
     static void startStack() {
-        LocalDocker.requireDocker();
         stack = ContainerMailStack.start(home, StockJamesProxyContainerTest::policies);
     }
 

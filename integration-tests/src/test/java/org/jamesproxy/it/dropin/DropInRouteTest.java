@@ -41,6 +41,7 @@ import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.demo.JamesPorts;
 import org.jamesproxy.demo.ProxyAction;
 import org.jamesproxy.demo.ProxySettings;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.tls.pki.CertificateAuthority;
 import org.jamesproxy.tls.pki.ServerCertificateRequest;
 import org.jamesproxy.tls.pki.TrustStores;
@@ -64,6 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  * A missing input <b>fails</b> the tests (it never skips them). Each boot takes ~10-20 s; the whole class ~1 minute.
  */
+@EndToEndTest
 class DropInRouteTest {
     private static final String DOMAIN = "demo.local";
     private static final String ALICE = "alice@" + DOMAIN;

@@ -25,6 +25,7 @@ import org.jamesproxy.engine.testing.ClamdDaemon;
 import org.jamesproxy.engine.testing.SpamdDaemon;
 import org.jamesproxy.engine.testing.TestMessages;
 import org.jamesproxy.engine.testing.TestSignatures;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * proxy, messages stored in James directly (so the mailbox really holds them): one whose attachment is the EICAR
  * file, one carrying GTUBE.
  */
+@EndToEndTest
 class ImapEnginesEndToEndTest {
     @RegisterExtension
     @Order(1)

@@ -36,6 +36,7 @@ import org.jamesproxy.engine.testing.ClamdDaemon;
 import org.jamesproxy.engine.testing.SpamdDaemon;
 import org.jamesproxy.engine.testing.TestMessages;
 import org.jamesproxy.engine.testing.TestSignatures;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *       make the proxy answer 554 to EICAR and to GTUBE.</li>
  * </ul>
  */
+@EndToEndTest
 class SmtpEnginesEndToEndTest {
     @RegisterExtension
     @Order(1)

@@ -21,6 +21,7 @@ import org.apache.james.JamesServerExtension;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.jamesproxy.demo.ProxyAction;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -38,6 +39,7 @@ import com.sun.mail.imap.IMAPFolder;
  * James's IMAPS, and every full-message fetch runs through a proxy action made of James mailets. What POP3 shares:
  * {@link EndToEndContract}; here IMAP's own (APPEND, IDLE, STORE/COPY/SEARCH).
  */
+@EndToEndTest
 class ImapProxyEndToEndTest implements EndToEndContract {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final int PROXY_PLAIN = FreePorts.next();

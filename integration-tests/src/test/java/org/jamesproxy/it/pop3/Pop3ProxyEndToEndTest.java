@@ -17,6 +17,7 @@ import org.apache.james.JamesServerExtension;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.jamesproxy.demo.JamesHome;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -34,6 +35,7 @@ import com.google.common.io.CharStreams;
  * verified TLS to the same James's POP3S, and every RETR runs through a proxy action made of James mailets. What
  * IMAP shares: {@link EndToEndContract}; here commons-net's clients.
  */
+@EndToEndTest
 class Pop3ProxyEndToEndTest implements EndToEndContract {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final int PROXY_PLAIN = FreePorts.next();

@@ -32,6 +32,7 @@ import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.jamesproxy.demo.JamesHome;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the default-protocol path {@code var/mail/quarantine}. What an SMTP client sees for quarantine, tempfail and drop,
  * and what reaches the mailbox.
  */
+@EndToEndTest
 class SmtpInspectionActionsEndToEndTest {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final int PROXY_PLAIN = FreePorts.next();

@@ -39,6 +39,7 @@ import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.JamesHome;
+import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * James's SMTP, and the message is checked in the recipient's mailbox (read directly from James's IMAPS). DATA runs
  * through a proxy action made of James mailets (header strip; ProxyVerdict deny).
  */
+@EndToEndTest
 class SmtpProxyEndToEndTest {
     private static final ProxiedJames JAMES = new ProxiedJames();
     private static final int PROXY_PLAIN = FreePorts.next();

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 import org.jamesproxy.engine.EngineEndpoint;
 import org.jamesproxy.engine.clamav.ClamdClient;
@@ -25,9 +26,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>
  * As a JUnit 5 extension ({@code @RegisterExtension static}) it starts before the class's tests and stops after; it
  * can also be used with {@link #start()} / {@link #close()}. A missing {@code clamd} fails under {@code CI=true} and
- * skips elsewhere ({@link EngineBinaries}).
+ * skips each test elsewhere ({@link Prerequisite}, {@link EngineBinaries}).
  */
-public final class ClamdDaemon implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class ClamdDaemon extends Prerequisite implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+    private static final String BINARY = "clamd";
+    private static final String PACKAGES = "clamav-daemon clamdscan";
+
     public static ClamdDaemon withDefaults() {
         return builder().build();
     }
@@ -96,7 +100,7 @@ public final class ClamdDaemon implements BeforeAllCallback, AfterAllCallback, A
         if (isRunning()) {
             return;
         }
-        Path clamd = EngineBinaries.require("clamd", "clamav-daemon clamdscan");
+        Path clamd = EngineBinaries.require(BINARY, PACKAGES);
         try {
             if (directory == null) {
                 // A restart after stop() reuses the directory (and port): close() deletes it.
@@ -171,7 +175,16 @@ public final class ClamdDaemon implements BeforeAllCallback, AfterAllCallback, A
     }
 
     @Override
+    protected Optional<String> missing() {
+        return EngineBinaries.missing(BINARY, PACKAGES);
+    }
+
+    @Override
     public void beforeAll(ExtensionContext context) {
+        if (skipping()) {
+            // Its tests are reported skipped (Prerequisite); under CI=true the class has already failed.
+            return;
+        }
         start();
     }
 

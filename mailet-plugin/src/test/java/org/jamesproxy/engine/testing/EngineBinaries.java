@@ -37,11 +37,17 @@ public final class EngineBinaries {
             .findFirst();
     }
 
+    /** @return why {@code name} cannot be run, or empty when it is installed */
+    public static Optional<String> missing(String name, String debianPackages) {
+        return find(name).isPresent() ? Optional.empty()
+            : Optional.of(name + " is not installed: run .ci/install-engines.sh (Debian packages: " + debianPackages + ")");
+    }
+
     /** The binary, or the test fails (CI) / is skipped (elsewhere). */
     public static Path require(String name, String debianPackages) {
         Optional<Path> binary = find(name);
         if (binary.isEmpty()) {
-            String message = name + " is not installed: run .ci/install-engines.sh (Debian packages: " + debianPackages + ")";
+            String message = missing(name, debianPackages).orElseThrow();
             if (underCi()) {
                 throw new IllegalStateException(message + "; CI=true, so this is a failure, not a skip");
             }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import org.jamesproxy.engine.EngineEndpoint;
 import org.jamesproxy.engine.spamassassin.SpamdClient;
@@ -17,9 +18,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real SpamAssassin {@code spamd} for tests: {@code --listen 127.0.0.1:PORT} on a free port chosen at construction,
  * {@code -L} (local tests only: no DNS or network rules), {@code -x} (no per-user configuration), a private pid file,
  * the rules the Debian package ships, logs to its own file; stopped by PID. JUnit 5 extension like
- * {@link ClamdDaemon}; a missing {@code spamd} fails under {@code CI=true} and skips elsewhere.
+ * {@link ClamdDaemon}; a missing {@code spamd} fails under {@code CI=true} and skips each test elsewhere ({@link Prerequisite}).
  */
-public final class SpamdDaemon implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class SpamdDaemon extends Prerequisite implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+    private static final String BINARY = "spamd";
+    private static final String PACKAGES = "spamassassin spamd spamc";
+
     private final int port = DaemonProcess.freeLoopbackPort();
     private Path directory;
     private DaemonProcess process;
@@ -48,7 +52,7 @@ public final class SpamdDaemon implements BeforeAllCallback, AfterAllCallback, A
         if (isRunning()) {
             return;
         }
-        Path spamd = EngineBinaries.require("spamd", "spamassassin spamd spamc");
+        Path spamd = EngineBinaries.require(BINARY, PACKAGES);
         try {
             if (directory == null) {
                 directory = Files.createTempDirectory("spamd-test-");
@@ -89,7 +93,16 @@ public final class SpamdDaemon implements BeforeAllCallback, AfterAllCallback, A
     }
 
     @Override
+    protected Optional<String> missing() {
+        return EngineBinaries.missing(BINARY, PACKAGES);
+    }
+
+    @Override
     public void beforeAll(ExtensionContext context) {
+        if (skipping()) {
+            // Its tests are reported skipped (Prerequisite); under CI=true the class has already failed.
+            return;
+        }
         start();
     }
 

@@ -1,5 +1,6 @@
 package org.jamesproxy.tls.verify;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -13,7 +14,8 @@ import com.google.common.net.InetAddresses;
  * RFC 6125 / RFC 9525 host-name checks of a server certificate, as the JDK's HTTPS endpoint identification does them:
  * an IP literal must equal an IP SubjectAltName; a DNS name must match a DNS SubjectAltName, where only a whole
  * left-most label may be {@code *} (and matches exactly one label). The subject CN is used only when the certificate
- * has no DNS SubjectAltName at all.
+ * has no DNS SubjectAltName at all. Internationalized names are compared as A-labels (RFC 6125 6.4.2: U-labels are
+ * converted first), case-insensitively, and a trailing dot (the absolute form of a DNS name) is ignored.
  */
 public final class HostNames {
     private HostNames() {
@@ -66,6 +68,12 @@ public final class HostNames {
 
     private static String normalize(String name) {
         String lower = name.trim().toLowerCase(Locale.ROOT);
-        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+        String relative = lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+        try {
+            // "bücher.example" -> "xn--bcher-kva.example"; ASCII labels (and "*") stay as they are.
+            return IDN.toASCII(relative, IDN.ALLOW_UNASSIGNED);
+        } catch (IllegalArgumentException e) {
+            return relative; // not a valid IDN (empty or over-long label): compared as it is, which then only equals itself
+        }
     }
 }
