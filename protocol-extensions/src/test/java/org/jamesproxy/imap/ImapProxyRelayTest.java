@@ -15,6 +15,8 @@ import org.jamesproxy.testing.ImapTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the relay passes through unchanged: authentication exchanges, literals both ways, pipelining, IDLE, LOGOUT. */
 class ImapProxyRelayTest {
@@ -217,5 +219,16 @@ class ImapProxyRelayTest {
         assertThat(answer).startsWith("a BAD");
         assertThat(next).startsWith("b OK");
         assertThat(upstream.receivedCommand("COMPRESS")).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<helloName autodetect=\"true\"/>", ""})
+    void greetingShouldNameTheLocalHostWithoutAFixedHelloName(String helloName) throws Exception {
+        fixture.start(ImapProxyFixture.policyWithHelloName(helloName, ""), upstream);
+        ImapTestClient client = fixture.tlsClient();
+
+        String greeting = client.readLine();
+
+        assertThat(greeting).startsWith("* OK [CAPABILITY ").contains("] " + ImapProxyFixture.localHostName() + " ");
     }
 }

@@ -1,17 +1,23 @@
 package org.jamesproxy.pop3;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jamesproxy.testing.Pop3ProxyFixture.policy;
 
+import java.nio.charset.StandardCharsets;
+
+import org.jamesproxy.testing.BoundsContract;
 import org.jamesproxy.testing.FakePop3Upstream;
 import org.jamesproxy.testing.ImapTestClient;
+import org.jamesproxy.testing.Pop3Dialect;
 import org.jamesproxy.testing.Pop3ProxyFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What a client cannot make the proxy buffer: long lines, and unbounded pipelines. */
-class Pop3ProxyBoundsTest {
+/**
+ * What a client cannot make the proxy buffer: long lines (in {@link BoundsContract}, shared by every protocol), and
+ * unbounded pipelines and listings.
+ */
+class Pop3ProxyBoundsTest implements BoundsContract<FakePop3Upstream, ImapTestClient>, Pop3Dialect {
     private Pop3ProxyFixture fixture;
     private FakePop3Upstream upstream;
 
@@ -26,16 +32,45 @@ class Pop3ProxyBoundsTest {
         fixture.close();
     }
 
-    @Test
-    void overLongCommandLineShouldCloseTheConnection() throws Exception {
-        fixture.start(policy("<limits><maxLineLength>1K</maxLineLength></limits>"), upstream);
-        ImapTestClient client = fixture.tlsClient();
-        client.readLine();
+    @Override
+    public Pop3ProxyFixture fixture() {
+        return fixture;
+    }
 
-        client.sendLine("USER " + "a".repeat(2000));
+    @Override
+    public FakePop3Upstream upstream() {
+        return upstream;
+    }
 
-        assertThat(client.readUntilClosed()).startsWith("-ERR");
-        assertThat(upstream.receivedCommand("USER")).isFalse();
+    @Override
+    public String commandCarrying(String filler) {
+        return "USER " + filler;
+    }
+
+    @Override
+    public String lineTooLong() {
+        return "-ERR [SYS/PERM] Command line too long";
+    }
+
+    /** A line of a message's body: RETR bodies are read line by line when they are inspected. */
+    @Override
+    public FakePop3Upstream answeringWithALongLine(FakePop3Upstream upstream, String filler) {
+        return upstream.message(1, ("Subject: long\r\n\r\n" + filler + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Override
+    public String commandAnsweredWithALongLine() {
+        return "RETR 1";
+    }
+
+    @Override
+    public String longUpstreamLinePolicy() {
+        return Pop3ProxyFixture.withInspection();
+    }
+
+    @Override
+    public String upstreamLineTooLong() {
+        return "-ERR [SYS/TEMP] The mail server sent a line the proxy cannot relay";
     }
 
     @Test

@@ -15,6 +15,8 @@ import org.jamesproxy.testing.Pop3ProxyFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The POP3 commands relayed as they are, over the implicit TLS port, toward a loopback upstream in clear. */
 class Pop3ProxyRelayTest {
@@ -163,5 +165,16 @@ class Pop3ProxyRelayTest {
         assertThat(client.isClosedByPeer()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> upstream.openConnections() == 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.metrics().countFor("pop3proxy-active-connections") == 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<helloName autodetect=\"true\"/>", ""})
+    void greetingShouldNameTheLocalHostWithoutAFixedHelloName(String helloName) throws Exception {
+        fixture.start(Pop3ProxyFixture.policyWithHelloName(helloName, ""), upstream);
+        ImapTestClient client = fixture.tlsClient();
+
+        String greeting = client.readLine();
+
+        assertThat(greeting).startsWith("+OK " + Pop3ProxyFixture.localHostName() + " ");
     }
 }

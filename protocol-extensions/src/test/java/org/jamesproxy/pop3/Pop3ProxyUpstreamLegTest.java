@@ -80,6 +80,11 @@ class Pop3ProxyUpstreamLegTest implements UpstreamLegContract<FakePop3Upstream, 
     }
 
     @Override
+    public FakePop3Upstream greetingWith(FakePop3Upstream upstream, String filler) {
+        return upstream.greeting("+OK " + filler);
+    }
+
+    @Override
     public List<String> upstreamLinesWithoutStartTls() {
         return List.of("CAPA");
     }

@@ -15,6 +15,8 @@ import org.jamesproxy.testing.SmtpTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The inline relay against a scripted upstream: replies in step, DATA held until the upstream accepted, faults. */
 class SmtpProxyRelayTest {
@@ -295,5 +297,20 @@ class SmtpProxyRelayTest {
 
         assertThat(client.command("BDAT 10 LAST")).startsWith("502");
         assertThat(upstream.receivedCommand("BDAT")).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"<helloName autodetect=\"true\"/>", ""})
+    void greetingAndUpstreamEhloShouldNameTheLocalHostWithoutAFixedHelloName(String helloName) throws Exception {
+        fixture.start(SmtpProxyFixture.policyWithHelloName(helloName, ""), upstream);
+        SmtpTestClient client = fixture.tlsClient();
+        String host = SmtpProxyFixture.localHostName();
+
+        String greeting = client.reply();
+        List<String> ehlo = client.sendLine("EHLO client.test").readReply();
+
+        assertThat(greeting).startsWith("220 " + host + " ");
+        assertThat(ehlo.get(0)).startsWith("250-" + host + " ");
+        assertThat(upstream.received()).startsWith("EHLO " + host, "EHLO client.test");
     }
 }

@@ -87,6 +87,11 @@ class SmtpProxyUpstreamLegTest implements UpstreamLegContract<FakeSmtpUpstream, 
     }
 
     @Override
+    public FakeSmtpUpstream greetingWith(FakeSmtpUpstream upstream, String filler) {
+        return upstream.greeting("220 " + filler);
+    }
+
+    @Override
     public List<String> upstreamLinesWithoutStartTls() {
         return List.of("EHLO proxy.test");
     }

@@ -21,6 +21,14 @@ public final class ImapProxyFixture extends ProxyFixture<ImapProxyFixture, FakeI
         return policy("imapproxy", "relay-test", tlsSupport, upstreamTls, extra);
     }
 
+    /**
+     * A policy as {@link #policy(String)} with the {@code <helloName>} element of the test's choice instead of
+     * {@link #FIXED_HELLO_NAME}, e.g. {@code <helloName autodetect="true"/>}, or {@code ""} for none.
+     */
+    public static String policyWithHelloName(String helloName, String extra) {
+        return policy("imapproxy", "relay-test", "enabled", "<tls>none</tls>", helloName, extra);
+    }
+
     public ImapProxyFixture() {
         super(ImapProtocol.INSTANCE,
             new Fakes<>(FakeImapUpstream::start, FakeImapUpstream::startImplicitTls, FakeImapUpstream::startTlsContext,

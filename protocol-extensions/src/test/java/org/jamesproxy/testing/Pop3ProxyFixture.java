@@ -22,6 +22,14 @@ public final class Pop3ProxyFixture extends ProxyFixture<Pop3ProxyFixture, FakeP
         return policy("pop3proxy", "relay-test", tlsSupport, upstreamTls, extra);
     }
 
+    /**
+     * A policy as {@link #policy(String)} with the {@code <helloName>} element of the test's choice instead of
+     * {@link #FIXED_HELLO_NAME}, e.g. {@code <helloName autodetect="true"/>}, or {@code ""} for none.
+     */
+    public static String policyWithHelloName(String helloName, String extra) {
+        return policy("pop3proxy", "relay-test", "enabled", "<tls>none</tls>", helloName, extra);
+    }
+
     public Pop3ProxyFixture() {
         super(Pop3Protocol.INSTANCE,
             new Fakes<>(FakePop3Upstream::start, FakePop3Upstream::startImplicitTls, FakePop3Upstream::stlsContext,

@@ -65,17 +65,41 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
      * @param extra goes inside the element
      */
     protected static String policy(String element, String name, String tlsSupport, String upstreamTls, String extra) {
+        return policy(element, name, tlsSupport, upstreamTls, FIXED_HELLO_NAME, extra);
+    }
+
+    /** The name the policies greet with, unless a test gives its own {@code <helloName>} element (or none). */
+    public static final String FIXED_HELLO_NAME = "<helloName autodetect=\"false\">proxy.test</helloName>";
+
+    /**
+     * As {@link #policy(String, String, String, String, String)}, with the {@code <helloName>} element of the test's
+     * choice, e.g. {@code <helloName autodetect="true"/>}, or {@code ""} for none.
+     */
+    protected static String policy(String element, String name, String tlsSupport, String upstreamTls, String helloName,
+                                   String extra) {
         return "<" + element + "><name>" + name + "</name>"
             + "<tlsSupport>" + tlsSupport + "</tlsSupport>"
             + "<bind>127.0.0.1:0</bind><tlsBind>127.0.0.1:0</tlsBind>"
             + "<jmxName>" + element + "-relaytest-" + JMX_NAMES.incrementAndGet() + "</jmxName>"
-            + "<helloName autodetect=\"false\">proxy.test</helloName><gracefulShutdown>false</gracefulShutdown>"
+            + helloName + "<gracefulShutdown>false</gracefulShutdown>"
             + "<tls><keystore>${keystore}</keystore><keystoreType>PKCS12</keystoreType><secret>" + TestPki.SECRET
             + "</secret></tls>"
             + "<upstream><host>127.0.0.1</host><port>${upstreamPort}</port>" + upstreamTls
             + "<connectTimeout>2s</connectTimeout></upstream>"
             + extra
             + "</" + element + ">";
+    }
+
+    /**
+     * The name a policy without a fixed {@code <helloName>} greets with, as James 3.8.1 computes it: the local host
+     * name, "localhost" when the lookup fails.
+     */
+    public static String localHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     /** The upstream part of a policy for STARTTLS toward the upstream, trusting the test CA. */

@@ -21,6 +21,14 @@ public final class SmtpProxyFixture extends ProxyFixture<SmtpProxyFixture, FakeS
         return policy("smtpproxy", "smtp-test", tlsSupport, upstreamTls, extra);
     }
 
+    /**
+     * A policy as {@link #policy(String)} with the {@code <helloName>} element of the test's choice instead of
+     * {@link #FIXED_HELLO_NAME}, e.g. {@code <helloName autodetect="true"/>}, or {@code ""} for none.
+     */
+    public static String policyWithHelloName(String helloName, String extra) {
+        return policy("smtpproxy", "smtp-test", "enabled", "<tls>none</tls>", helloName, extra);
+    }
+
     /** STARTTLS toward the upstream when it offers it, trusting the test CA. */
     public static String opportunisticUpstreamXml() {
         return "<tls>starttls</tls><opportunisticStartTls>true</opportunisticStartTls><trustStore>${truststore}</trustStore>";

@@ -47,6 +47,9 @@ public interface UpstreamLegContract<U extends FakeUpstream, C extends TestClien
     /** The fake, set to greet with an error. */
     U greetingWithAnError(U upstream);
 
+    /** The fake, set to greet with a line carrying {@code filler}. */
+    U greetingWith(U upstream, String filler);
+
     /** What the proxy sends an upstream that does not offer STARTTLS before it gives up. */
     List<String> upstreamLinesWithoutStartTls();
 
@@ -160,6 +163,14 @@ public interface UpstreamLegContract<U extends FakeUpstream, C extends TestClien
     default void clientShouldBeRefusedWhenTheUpstreamGreetsWithAnError() throws Exception {
         U upstream = greetingWithAnError(fixture().upstream());
         fixture().start(policy(""), upstream);
+
+        assertRefused(upstream);
+    }
+
+    @Test
+    default void clientShouldBeRefusedWhenTheUpstreamGreetsWithAnOverlongLine() throws Exception {
+        U upstream = greetingWith(fixture().upstream(), "x".repeat(3000));
+        fixture().start(policy("<limits><maxUpstreamLineLength>1K</maxUpstreamLineLength></limits>"), upstream);
 
         assertRefused(upstream);
     }
