@@ -1,5 +1,8 @@
 package org.jamesproxy.testing;
 
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.List;
 
 import org.slf4j.LoggerFactory;
@@ -16,6 +19,9 @@ import io.netty.util.ResourceLeakDetector;
  * {@link #close()} restores the previous level.
  */
 public final class LeakReports implements AutoCloseable {
+    /** Bounds the wait for the reference handler; it normally answers within milliseconds of the GC. */
+    private static final long SENTINEL_WAIT_MILLIS = 5_000;
+
     private final ResourceLeakDetector.Level previousLevel = ResourceLeakDetector.getLevel();
     private final Logger leakLogger = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
     private final ListAppender<ILoggingEvent> reports = new ListAppender<>();
@@ -40,13 +46,16 @@ public final class LeakReports implements AutoCloseable {
 
     /**
      * The detector reports when a later allocation finds a collected, unreleased buffer: collect, then allocate. The
-     * collected buffers reach the detector's queue asynchronously (the JVM's reference handler): without the pause,
-     * a leak can go unreported.
+     * collected buffers reach the detector's queue asynchronously (the JVM's reference handler), so each round waits
+     * until a sentinel collected by the same GC has been enqueued: without that signal, a leak can go unreported.
      */
     public List<String> provoke() throws InterruptedException {
         for (int round = 0; round < 5; round++) {
+            ReferenceQueue<Object> enqueued = new ReferenceQueue<>();
+            WeakReference<Object> sentinel = new WeakReference<>(new Object(), enqueued);
             System.gc();
-            Thread.sleep(50);
+            enqueued.remove(SENTINEL_WAIT_MILLIS);
+            Reference.reachabilityFence(sentinel);
             List<ByteBuf> buffers = List.of(PooledByteBufAllocator.DEFAULT.buffer(64), PooledByteBufAllocator.DEFAULT.directBuffer(64));
             buffers.forEach(ByteBuf::release);
         }
