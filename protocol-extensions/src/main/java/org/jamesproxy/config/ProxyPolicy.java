@@ -91,7 +91,8 @@ public final class ProxyPolicy {
         return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
-            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction);
+            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction,
+            ProxyProtocolIn.parse(policy));
     }
 
     private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {
@@ -158,6 +159,7 @@ public final class ProxyPolicy {
     private final InspectionSettings inspection;
     private final int maxLineLength;
     private final Optional<ClientActionConfig> clientAction;
+    private final Optional<ProxyProtocolIn> proxyProtocolIn;
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
@@ -173,13 +175,15 @@ public final class ProxyPolicy {
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
                        InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
         this(name, tlsSupport, bind, tlsBind, jmxName, localHostName(), listenerConfig, idleTimeout, allowPlaintextAuth,
-            clientTlsProfile, upstream, inspection, maxLineLength, clientAction);
+            clientTlsProfile, upstream, inspection, maxLineLength, clientAction, Optional.empty());
     }
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName, String helloName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
-                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
+                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction,
+                       Optional<ProxyProtocolIn> proxyProtocolIn) {
+        this.proxyProtocolIn = proxyProtocolIn;
         this.name = name;
         this.tlsSupport = tlsSupport;
         this.bind = bind;
@@ -267,6 +271,11 @@ public final class ProxyPolicy {
         return maxLineLength;
     }
 
+    /** Present when the policy sits behind trusted proxies that must open each connection with a PROXY header. */
+    public Optional<ProxyProtocolIn> getProxyProtocolIn() {
+        return proxyProtocolIn;
+    }
+
     @Override
     public final boolean equals(Object o) {
         if (o instanceof ProxyPolicy) {
@@ -274,6 +283,7 @@ public final class ProxyPolicy {
             return allowPlaintextAuth == that.allowPlaintextAuth
                 && maxLineLength == that.maxLineLength
                 && Objects.equals(clientAction, that.clientAction)
+                && Objects.equals(proxyProtocolIn, that.proxyProtocolIn)
                 && Objects.equals(name, that.name)
                 && tlsSupport == that.tlsSupport
                 && Objects.equals(bind, that.bind)
@@ -291,7 +301,7 @@ public final class ProxyPolicy {
     @Override
     public final int hashCode() {
         return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, helloName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
-            upstream, inspection, maxLineLength, clientAction);
+            upstream, inspection, maxLineLength, clientAction, proxyProtocolIn);
     }
 
     @Override
@@ -305,6 +315,7 @@ public final class ProxyPolicy {
             .add("upstream", upstream)
             .add("inspection", inspection)
             .add("clientAction", clientAction)
+            .add("acceptProxyProtocol", proxyProtocolIn)
             .toString();
     }
 }
