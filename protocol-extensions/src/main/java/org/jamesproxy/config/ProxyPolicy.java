@@ -76,6 +76,7 @@ public final class ProxyPolicy {
             upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain,
                 ports.upstreamTls);
         }
+        validateIdentityCommand(policy, upstream.getIdentityCommand(), defaultJmxPrefix);
         // The TLS action belongs to the upstream leg's TLS profile; a <clientAction><tlsAction> overrides it per policy.
         Optional<ConfigValues> profileTlsAction = upstream.getTlsProfile().getTlsActionElement();
         if (clientAction.isPresent() && profileTlsAction.isPresent()
@@ -93,6 +94,18 @@ public final class ProxyPolicy {
             clientProfile, upstream, InspectionSettings.parse(policy),
             (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction,
             ProxyProtocolIn.parse(policy));
+    }
+
+    /** XCLIENT is SMTP's and ID is IMAP's: anywhere else it would never be sent. */
+    private static void validateIdentityCommand(ConfigValues policy, IdentityCommand command, String element)
+        throws ConfigurationException {
+        boolean fits = command == IdentityCommand.NONE
+            || (command == IdentityCommand.XCLIENT && element.equals("smtpproxy"))
+            || (command == IdentityCommand.ID && element.equals("imapproxy"));
+        if (!fits) {
+            throw policy.invalid("upstream.identityCommand", command.name().toLowerCase(java.util.Locale.US),
+                "xclient is for <smtpproxy>, id for <imapproxy>; use none (or proxyProtocol) here");
+        }
     }
 
     private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {

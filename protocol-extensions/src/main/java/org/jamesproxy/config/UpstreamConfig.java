@@ -28,7 +28,8 @@ public final class UpstreamConfig {
         TlsProfile profile = resolveProfile(upstream, "tlsProfile", profileName, profiles);
         return new UpstreamConfig(host, port, tls, TrustStoreConfig.parse(upstream),
             upstream.string("expectedHostName", host), profile,
-            upstream.duration("connectTimeout", "10s"), upstream.enumValue("proxyProtocol", ProxyHeader.class, ProxyHeader.NONE));
+            upstream.duration("connectTimeout", "10s"), upstream.enumValue("proxyProtocol", ProxyHeader.class, ProxyHeader.NONE),
+            upstream.enumValue("identityCommand", IdentityCommand.class, IdentityCommand.NONE));
     }
 
     /**
@@ -48,7 +49,8 @@ public final class UpstreamConfig {
         int port = upstream.integer("port", tls == UpstreamTls.IMPLICIT ? defaultImplicitPort : defaultPlainPort, 1, 65535);
         TlsProfile profile = resolveProfile(upstream, "tlsProfile", upstream.string("tlsProfile", "TLS-Client.Standard"), profiles);
         return new UpstreamConfig(SNI_HOST, port, tls, TrustStoreConfig.parse(upstream), SNI_HOST, profile,
-            upstream.duration("connectTimeout", "10s"), upstream.enumValue("proxyProtocol", ProxyHeader.class, ProxyHeader.NONE));
+            upstream.duration("connectTimeout", "10s"), upstream.enumValue("proxyProtocol", ProxyHeader.class, ProxyHeader.NONE),
+            upstream.enumValue("identityCommand", IdentityCommand.class, IdentityCommand.NONE));
     }
 
     /** The host of an sni-routed policy's upstream template. */
@@ -57,7 +59,7 @@ public final class UpstreamConfig {
     /** The same leg toward another host (sni routing): the host is also the name its certificate must carry. */
     public UpstreamConfig forDestination(String destinationHost, int destinationPort) {
         return new UpstreamConfig(destinationHost, destinationPort, tls, trustStore, destinationHost, tlsProfile, connectTimeout,
-            proxyHeader);
+            proxyHeader, identityCommand);
     }
 
     static TlsProfile resolveProfile(ConfigValues values, String key, String name, Map<String, TlsProfile> profiles) throws ConfigurationException {
@@ -88,14 +90,16 @@ public final class UpstreamConfig {
     private final TlsProfile tlsProfile;
     private final Duration connectTimeout;
     private final ProxyHeader proxyHeader;
+    private final IdentityCommand identityCommand;
 
     public UpstreamConfig(String host, int port, UpstreamTls tls, Optional<TrustStoreConfig> trustStore,
                           String expectedHostName, TlsProfile tlsProfile, Duration connectTimeout) {
-        this(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout, ProxyHeader.NONE);
+        this(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout, ProxyHeader.NONE, IdentityCommand.NONE);
     }
 
     public UpstreamConfig(String host, int port, UpstreamTls tls, Optional<TrustStoreConfig> trustStore,
-                          String expectedHostName, TlsProfile tlsProfile, Duration connectTimeout, ProxyHeader proxyHeader) {
+                          String expectedHostName, TlsProfile tlsProfile, Duration connectTimeout, ProxyHeader proxyHeader,
+                          IdentityCommand identityCommand) {
         this.host = host;
         this.port = port;
         this.tls = tls;
@@ -104,6 +108,7 @@ public final class UpstreamConfig {
         this.tlsProfile = tlsProfile;
         this.connectTimeout = connectTimeout;
         this.proxyHeader = proxyHeader;
+        this.identityCommand = identityCommand;
     }
 
     public String getHost() {
@@ -139,6 +144,11 @@ public final class UpstreamConfig {
         return proxyHeader;
     }
 
+    /** The protocol command that tells the upstream who the client is (SMTP XCLIENT, IMAP ID), or none. */
+    public IdentityCommand getIdentityCommand() {
+        return identityCommand;
+    }
+
     @Override
     public final boolean equals(Object o) {
         if (o instanceof UpstreamConfig) {
@@ -150,14 +160,15 @@ public final class UpstreamConfig {
                 && Objects.equals(expectedHostName, that.expectedHostName)
                 && Objects.equals(tlsProfile, that.tlsProfile)
                 && Objects.equals(connectTimeout, that.connectTimeout)
-                && proxyHeader == that.proxyHeader;
+                && proxyHeader == that.proxyHeader
+                && identityCommand == that.identityCommand;
         }
         return false;
     }
 
     @Override
     public final int hashCode() {
-        return Objects.hash(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout, proxyHeader);
+        return Objects.hash(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout, proxyHeader, identityCommand);
     }
 
     @Override
@@ -169,6 +180,7 @@ public final class UpstreamConfig {
             .add("expectedHostName", expectedHostName)
             .add("tlsProfile", tlsProfile.getName())
             .add("proxyProtocol", proxyHeader)
+            .add("identityCommand", identityCommand)
             .toString();
     }
 }

@@ -17,6 +17,7 @@ import io.netty.util.AttributeKey;
  */
 public final class ClientAddress {
     private static final AttributeKey<ClientAddress> ATTRIBUTE = AttributeKey.valueOf("org.jamesproxy.clientAddress");
+    private static final AttributeKey<ClientAddress> UPSTREAM_OF = AttributeKey.valueOf("org.jamesproxy.upstreamOfClient");
 
     /** The client connection's effective addresses: those of its PROXY header, else the socket's own. */
     public static ClientAddress of(Channel client) {
@@ -25,6 +26,20 @@ public final class ClientAddress {
             return fromHeader;
         }
         return new ClientAddress(inet(client.remoteAddress()), inet(client.localAddress()), Optional.empty());
+    }
+
+    /** Records on an upstream channel whose client it serves, for what the upstream prelude tells the server. */
+    public static void attachToUpstream(Channel upstream, ClientAddress client) {
+        upstream.attr(UPSTREAM_OF).set(client);
+    }
+
+    /** The client an upstream channel serves (set by the upstream connector). */
+    public static ClientAddress ofUpstream(Channel upstream) {
+        ClientAddress client = upstream.attr(UPSTREAM_OF).get();
+        if (client == null) {
+            throw new IllegalStateException("upstream channel " + upstream + " was not opened by the UpstreamConnector");
+        }
+        return client;
     }
 
     /** Called once per connection by the listener, after a trusted proxy's header was decoded. */

@@ -66,6 +66,7 @@ public final class UpstreamConnector {
             .handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
+                    ClientAddress.attachToUpstream(channel, clientAddress);
                     ProxyHeaderWriter.install(channel.pipeline(), config.getProxyHeader(), clientAddress);
                     if (config.getTls() == UpstreamTls.IMPLICIT) {
                         channel.pipeline().addLast(TlsBoundary.SSL_HANDLER, tls.get().newHandler(channel.alloc()));

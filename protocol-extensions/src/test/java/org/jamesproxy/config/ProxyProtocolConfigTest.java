@@ -97,4 +97,18 @@ class ProxyProtocolConfigTest {
             .hasMessageContaining("invalid value '10.0.0.0/33'")
             .hasMessageContaining("0..32");
     }
+
+    @Test
+    void identityCommandShouldDefaultToNone() throws Exception {
+        assertThat(smtp("", "").getUpstream().getIdentityCommand()).isEqualTo(IdentityCommand.NONE);
+        assertThat(smtp("<identityCommand>xclient</identityCommand>", "").getUpstream().getIdentityCommand())
+            .isEqualTo(IdentityCommand.XCLIENT);
+    }
+
+    @Test
+    void imapsIdShouldBeRefusedOnAnSmtpPolicy() {
+        assertThatThrownBy(() -> smtp("<identityCommand>id</identityCommand>", ""))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("upstream.identityCommand: invalid value 'id': xclient is for <smtpproxy>, id for <imapproxy>");
+    }
 }
