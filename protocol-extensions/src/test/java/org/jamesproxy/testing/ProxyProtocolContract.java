@@ -161,6 +161,37 @@ public interface ProxyProtocolContract<U extends FakeUpstream, C extends TestCli
         assertThat(upstream.acceptedConnections()).isZero();
     }
 
+    @Test
+    default void connectionLimitPerIpShouldCountTheClientsOfTheHeaderNotTheProxy() throws Exception {
+        U upstream = fixture().upstream();
+        fixture().start(policy(TRUSTING_LOOPBACK + "<connectionLimitPerIP>1</connectionLimitPerIP>"), upstream);
+        try (Socket first = greetedBehindTheProxy("192.0.2.7");
+             Socket other = greetedBehindTheProxy("192.0.2.8");
+             Socket second = new Socket(InetAddress.getLoopbackAddress(), fixture().plainPort())) {
+            assertThat(first).isNotNull();
+            assertThat(other).as("another client behind the same proxy").isNotNull();
+            second.setSoTimeout(10_000);
+            second.getOutputStream().write(ProxyHeaders.v1("192.0.2.7", 40100, "198.51.100.1", 25));
+
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            try {
+                second.getInputStream().transferTo(received);
+            } catch (SocketException e) {
+                // reset after the close
+            }
+            assertThat(received.toString(US_ASCII)).as("the same client's second connection").isEmpty();
+        }
+    }
+
+    /** A client behind the trusted proxy (a v1 header naming {@code source}), its greeting read. */
+    private Socket greetedBehindTheProxy(String source) throws Exception {
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), fixture().plainPort());
+        client.setSoTimeout(10_000);
+        client.getOutputStream().write(ProxyHeaders.v1(source, 40000, "198.51.100.1", 25));
+        assertThat(firstLine(client.getInputStream())).startsWith(greeting());
+        return client;
+    }
+
     /** On the plain port: writes each chunk, then reads until the proxy closes (at most 10 s); returns what it said. */
     private String withRawClient(byte[]... chunks) throws Exception {
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), fixture().plainPort())) {
