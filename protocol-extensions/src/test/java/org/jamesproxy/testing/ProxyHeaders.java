@@ -27,7 +27,12 @@ public final class ProxyHeaders {
     }
 
     public static byte[] v1(String source, int sourcePort, String destination, int destinationPort) {
-        return ("PROXY TCP4 " + source + " " + destination + " " + sourcePort + " " + destinationPort + "\r\n").getBytes(US_ASCII);
+        return v1("TCP4", source, sourcePort, destination, destinationPort);
+    }
+
+    /** @param family TCP4 or TCP6 */
+    public static byte[] v1(String family, String source, int sourcePort, String destination, int destinationPort) {
+        return ("PROXY " + family + " " + source + " " + destination + " " + sourcePort + " " + destinationPort + "\r\n").getBytes(US_ASCII);
     }
 
     /** A v2 PROXY (or LOCAL) header for TCP over IPv4. */

@@ -96,6 +96,22 @@ public interface ProxyProtocolContract<U extends FakeUpstream, C extends TestCli
     }
 
     @Test
+    default void anIpv6ClientOfATrustedProxyShouldGoUpstreamAsTcp6() throws Exception {
+        try (HeaderRecordingServer upstream = HeaderRecordingServer.start()) {
+            fixture().start(policy("enabled", "<tls>none</tls><proxyProtocol>v2</proxyProtocol>", TRUSTING_LOOPBACK),
+                upstream.port(), MessageInspector.PASS_THROUGH);
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), fixture().plainPort())) {
+                OutputStream out = client.getOutputStream();
+                out.write(ProxyHeaders.v1("TCP6", "2001:db8::7", 40000, "2001:db8::1", 143));
+                out.write((command("a", firstCommand()) + "\r\n").getBytes(US_ASCII));
+
+                assertThat(upstream.nextOpening().header())
+                    .isEqualTo(new ProxyHeaders.Header(2, "PROXY", "2001:db8:0:0:0:0:0:7", 40000, "2001:db8:0:0:0:0:0:1", 143));
+            }
+        }
+    }
+
+    @Test
     default void aSessionBehindATrustedProxyShouldRunOverImplicitTls() throws Exception {
         U upstream = fixture().upstream();
         fixture().start(policy(TRUSTING_LOOPBACK), upstream);
