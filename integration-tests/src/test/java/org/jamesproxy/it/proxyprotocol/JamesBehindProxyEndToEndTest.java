@@ -3,7 +3,6 @@ package org.jamesproxy.it.proxyprotocol;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,9 +13,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.mail.Folder;
@@ -39,6 +36,7 @@ import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.Haproxy;
+import org.jamesproxy.it.support.JamesInbox;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
 import org.junit.jupiter.api.AfterAll;
@@ -189,31 +187,29 @@ class JamesBehindProxyEndToEndTest {
         return message;
     }
 
-    /** The delivered message with that subject, read straight from James's own IMAPS (no proxy). */
-    private static Optional<String> delivered(String subject) throws Exception {
-        Session direct = MailClients.imaps("localhost", JAMES.jamesImaps, JAMES.clientSslContext());
-        try (Store store = direct.getStore("imaps")) {
-            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
-            Folder inbox = store.getFolder("INBOX");
-            inbox.open(Folder.READ_ONLY);
-            try {
-                for (Message message : inbox.getMessages()) {
-                    if (subject.equals(message.getSubject())) {
-                        ByteArrayOutputStream out = new ByteArrayOutputStream();
-                        message.writeTo(out);
-                        return Optional.of(out.toString(UTF_8));
-                    }
-                }
-                return Optional.empty();
-            } finally {
-                inbox.close(false);
-            }
+    private static String awaitDelivered(String subject) {
+        return new JamesInbox(JAMES, ProxiedJames.ALICE, ProxiedJames.PASSWORD).awaitDelivered(subject);
+    }
+
+    /** Sends one message from alice to alice, authenticating with the session's settings. */
+    private static void send(Session session, String subject) throws Exception {
+        try (Transport transport = session.getTransport("smtp")) {
+            transport.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            MimeMessage message = message(session, subject);
+            transport.sendMessage(message, message.getAllRecipients());
         }
     }
 
-    private static String awaitDelivered(String subject) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-            .until(() -> delivered(subject), Optional::isPresent).get();
+    /** Logs in as alice with javax.mail through one of the proxy's implicit-TLS ports and opens the INBOX. */
+    private static void openInboxThroughTheProxy(Session session, String protocol) throws Exception {
+        JAMES_PROXY_LOG.clear();
+        try (Store store = session.getStore(protocol)) {
+            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            assertThat(inbox.getMessageCount()).isNotNegative();
+            inbox.close(false);
+        }
     }
 
     /** James's Received line names the address of its SMTP session: the client's, from the PROXY header. */
@@ -281,11 +277,7 @@ class JamesBehindProxyEndToEndTest {
         Session session = javaMailFrom(CLIENT_IP, SMTP_PLAIN, null);
         String subject = unique("javax.mail default AUTH");
 
-        try (Transport transport = session.getTransport("smtp")) {
-            transport.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
-            MimeMessage message = message(session, subject);
-            transport.sendMessage(message, message.getAllRecipients());
-        }
+        send(session, subject);
 
         assertJamesSawTheClient(awaitDelivered(subject), CLIENT_IP);
     }
@@ -295,11 +287,7 @@ class JamesBehindProxyEndToEndTest {
         Session session = javaMailFrom(CLIENT_IP, SMTP_PLAIN, "PLAIN");
         String subject = unique("javax.mail AUTH PLAIN");
 
-        try (Transport transport = session.getTransport("smtp")) {
-            transport.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
-            MimeMessage message = message(session, subject);
-            transport.sendMessage(message, message.getAllRecipients());
-        }
+        send(session, subject);
 
         assertJamesSawTheClient(awaitDelivered(subject), CLIENT_IP);
     }
@@ -308,15 +296,8 @@ class JamesBehindProxyEndToEndTest {
     void imapLoginThroughTheProxyShouldReachJamesImapsBehindTheHeader() throws Exception {
         Session session = MailClients.imaps("localhost", IMAP_TLS, JAMES.clientSslContext());
         session.getProperties().put("mail.imaps.localaddress", CLIENT_IP);
-        JAMES_PROXY_LOG.clear();
 
-        try (Store store = session.getStore("imaps")) {
-            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
-            Folder inbox = store.getFolder("INBOX");
-            inbox.open(Folder.READ_ONLY);
-            assertThat(inbox.getMessageCount()).isNotNegative();
-            inbox.close(false);
-        }
+        openInboxThroughTheProxy(session, "imaps");
 
         assertThat(JAMES_PROXY_LOG).anySatisfy(line -> assertThat(line).contains("Connection from " + CLIENT_IP + " runs through"));
     }
@@ -325,15 +306,8 @@ class JamesBehindProxyEndToEndTest {
     void pop3LoginThroughTheProxyShouldReachJamesPop3sBehindTheHeader() throws Exception {
         Session session = MailClients.pop3s("localhost", POP3_TLS, JAMES.clientSslContext());
         session.getProperties().put("mail.pop3s.localaddress", CLIENT_IP);
-        JAMES_PROXY_LOG.clear();
 
-        try (Store store = session.getStore("pop3s")) {
-            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
-            Folder inbox = store.getFolder("INBOX");
-            inbox.open(Folder.READ_ONLY);
-            assertThat(inbox.getMessageCount()).isNotNegative();
-            inbox.close(false);
-        }
+        openInboxThroughTheProxy(session, "pop3s");
 
         assertThat(JAMES_PROXY_LOG).anySatisfy(line -> assertThat(line).contains("Connection from " + CLIENT_IP + " runs through"));
     }
@@ -343,11 +317,7 @@ class JamesBehindProxyEndToEndTest {
         String subject = unique("through HAProxy");
         try (Haproxy.Running running = haproxy.start(tempDir, HAPROXY_FRONT, LB_PLAIN)) {
             Session session = javaMailFrom(HAPROXY_CLIENT_IP, HAPROXY_FRONT, null);
-            try (Transport transport = session.getTransport("smtp")) {
-                transport.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
-                MimeMessage message = message(session, subject);
-                transport.sendMessage(message, message.getAllRecipients());
-            }
+            send(session, subject);
         }
 
         assertJamesSawTheClient(awaitDelivered(subject), HAPROXY_CLIENT_IP);
