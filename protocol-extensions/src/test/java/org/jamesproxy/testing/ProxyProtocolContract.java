@@ -128,6 +128,21 @@ public interface ProxyProtocolContract<U extends FakeUpstream, C extends TestCli
     }
 
     @Test
+    default void aHeaderAndTheClientHelloInOneSegmentShouldBothBeRead() throws Exception {
+        U upstream = fixture().upstream();
+        fixture().start(policy(TRUSTING_LOOPBACK), upstream);
+        try (Socket raw = new HeaderFirstSocket(InetAddress.getLoopbackAddress(), fixture().tlsPort(),
+            ProxyHeaders.v2(true, "192.0.2.9", 40002, "198.51.100.1", 993))) {
+            SSLSocket tls = (SSLSocket) fixture().clientTlsContext().getSocketFactory()
+                .createSocket(raw, "localhost", raw.getPort(), true);
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+
+            assertThat(firstLine(tls.getInputStream())).startsWith(greeting());
+        }
+    }
+
+    @Test
     default void anUntrustedPeerShouldBeClosedWithoutAWordEvenWithAValidHeader() throws Exception {
         U upstream = fixture().upstream();
         fixture().start(policy(TRUSTING_ANOTHER_NETWORK), upstream);
