@@ -17,6 +17,12 @@ import javax.net.ssl.SSLSocket;
 
 import org.jamesproxy.inspection.MessageInspector;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 /**
  * The HAProxy PROXY protocol both ways. Out ({@code <upstream><proxyProtocol>}): the upstream connection opens with
@@ -140,6 +146,30 @@ public interface ProxyProtocolContract<U extends FakeUpstream, C extends TestCli
 
             assertThat(firstLine(tls.getInputStream())).startsWith(greeting());
         }
+    }
+
+    @Test
+    default void theSessionsLogAndMdcShouldNameTheHeadersClient() throws Exception {
+        U upstream = fixture().upstream();
+        fixture().start(policy(TRUSTING_LOOPBACK), upstream);
+        Logger relays = (Logger) LoggerFactory.getLogger("org.jamesproxy");
+        Level previous = relays.getLevel();
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        relays.setLevel(Level.INFO);
+        relays.addAppender(events);
+        try (Socket client = greetedBehindTheProxy("192.0.2.10")) {
+            assertThat(client).isNotNull();
+        } finally {
+            relays.detachAppender(events);
+            relays.setLevel(previous);
+        }
+
+        assertThat(events.list).anySatisfy(event -> {
+            assertThat(event.getMDCPropertyMap()).containsEntry("ip", "192.0.2.10");
+            assertThat(event.getFormattedMessage()).contains("192.0.2.10");
+        });
+        assertThat(events.list).noneSatisfy(event -> assertThat(event.getMDCPropertyMap()).containsEntry("ip", "127.0.0.1"));
     }
 
     @Test
