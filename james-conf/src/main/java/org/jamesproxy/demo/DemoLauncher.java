@@ -43,8 +43,10 @@ import org.jamesproxy.tls.pki.ServerCertificateRequest;
  *   <li>writes a {@link JamesHome} in {@code <dir>/james} with the plugin enabled through {@code conf/extensions.properties}
  *   (same route as production; the plugin classes come from this module's classpath instead of extensions-jars/) and one
  *   proxy per protocol in {@code conf/mailproxy.xml}: IMAP 127.0.0.1:10143 (plain + STARTTLS) / 10993 (implicit TLS)
- *   toward James's IMAPS 11993, POP3 10110 / 10995 toward James's POP3S 11995, SMTP submission 10587 (STARTTLS) / 10465
- *   toward James's SMTP 10025 with STARTTLS, all over verified TLS; the proxy action removes the header
+ *   toward James's IMAPS 11994, POP3 10110 / 10995 toward James's POP3S 11996, SMTP submission 10587 (STARTTLS) / 10465
+ *   toward James's SMTP 10026 with STARTTLS, all over verified TLS and opened with a PROXY v2 header: those James
+ *   listeners have {@code proxyRequired}, so James sees the real client, and SMTP relays only after AUTH; the proxy
+ *   action removes the header
  *   {@value #SECRET_HEADER};</li>
  *   <li>starts {@code MemoryJamesServerMain.createServer(...)} on that home (file-based conf); creates
  *   {@code alice@demo.local} and {@code bob@demo.local}, password {@code secret}; stores a few messages (alice's UID 2
@@ -72,6 +74,10 @@ public final class DemoLauncher {
     public static final int JAMES_SMTP_PORT = 10025;
     public static final int JAMES_POP3_PORT = 11110;
     public static final int JAMES_POP3S_PORT = 11995;
+    /** James's listeners behind the proxy (proxyRequired: the proxy's PROXY v2 header names the real client). */
+    public static final int JAMES_SMTP_BEHIND_PROXY_PORT = 10026;
+    public static final int JAMES_IMAPS_BEHIND_PROXY_PORT = 11994;
+    public static final int JAMES_POP3S_BEHIND_PROXY_PORT = 11996;
     public static final String SECRET_HEADER = "X-Internal-Secret";
 
     private static final String LOOPBACK = "127.0.0.1";
@@ -164,6 +170,9 @@ public final class DemoLauncher {
                 .imap(JAMES_IMAP_PORT).imaps(JAMES_IMAPS_PORT)
                 .smtp(JAMES_SMTP_PORT)
                 .pop3(JAMES_POP3_PORT).pop3s(JAMES_POP3S_PORT)
+                .smtpBehindProxy(JAMES_SMTP_BEHIND_PROXY_PORT)
+                .imapsBehindProxy(JAMES_IMAPS_BEHIND_PROXY_PORT)
+                .pop3sBehindProxy(JAMES_POP3S_BEHIND_PROXY_PORT)
                 .build())
             .bindAddress(LOOPBACK)
             .serverCertificate(jamesCertificate)
@@ -174,7 +183,8 @@ public final class DemoLauncher {
                 .bind(LOOPBACK + ":" + PROXY_IMAP_PORT)
                 .tlsBind(LOOPBACK + ":" + PROXY_IMAPS_PORT)
                 .proxyCertificate(proxyCertificate)
-                .upstream(LOOPBACK, JAMES_IMAPS_PORT, "implicit")
+                .upstream(LOOPBACK, JAMES_IMAPS_BEHIND_PROXY_PORT, "implicit")
+                .upstreamProxyProtocol("v2")
                 .upstreamTrust(ca.certificate())
                 .expectedHostName("localhost")
                 .proxyAction(STRIP_SECRET)
@@ -183,7 +193,8 @@ public final class DemoLauncher {
                 .bind(LOOPBACK + ":" + PROXY_POP3_PORT)
                 .tlsBind(LOOPBACK + ":" + PROXY_POP3S_PORT)
                 .proxyCertificate(proxyCertificate)
-                .upstream(LOOPBACK, JAMES_POP3S_PORT, "implicit")
+                .upstream(LOOPBACK, JAMES_POP3S_BEHIND_PROXY_PORT, "implicit")
+                .upstreamProxyProtocol("v2")
                 .upstreamTrust(ca.certificate())
                 .expectedHostName("localhost")
                 // James 3.8.1 greets with an APOP challenge but refuses APOP: do not offer it to clients.
@@ -194,7 +205,8 @@ public final class DemoLauncher {
                 .bind(LOOPBACK + ":" + PROXY_SUBMISSION_PORT)
                 .tlsBind(LOOPBACK + ":" + PROXY_SMTPS_PORT)
                 .proxyCertificate(proxyCertificate)
-                .upstream(LOOPBACK, JAMES_SMTP_PORT, "starttls")
+                .upstream(LOOPBACK, JAMES_SMTP_BEHIND_PROXY_PORT, "starttls")
+                .upstreamProxyProtocol("v2")
                 .upstreamTrust(ca.certificate())
                 .expectedHostName("localhost")
                 .proxyAction(STRIP_SECRET)
@@ -271,9 +283,12 @@ public final class DemoLauncher {
         out.println("   POP3  + STLS      " + LOOPBACK + ":" + PROXY_POP3_PORT + "   POP3S " + LOOPBACK + ":" + PROXY_POP3S_PORT);
         out.println("   SMTP submission   " + LOOPBACK + ":" + PROXY_SUBMISSION_PORT + " (STARTTLS)   SMTPS " + LOOPBACK + ":"
             + PROXY_SMTPS_PORT + "   (the header " + SECRET_HEADER + " is stripped on every protocol)");
-        out.println(" James's own listeners (the proxy's upstream is IMAPS " + JAMES_IMAPS_PORT + ", verified TLS):");
+        out.println(" James's own listeners (all on " + LOOPBACK + "):");
         out.println("   IMAP+STARTTLS " + JAMES_IMAP_PORT + "   IMAPS " + JAMES_IMAPS_PORT + "   SMTP+STARTTLS "
-            + JAMES_SMTP_PORT + "   POP3+STLS " + JAMES_POP3_PORT + "   POP3S " + JAMES_POP3S_PORT + "   (all on " + LOOPBACK + ")");
+            + JAMES_SMTP_PORT + "   POP3+STLS " + JAMES_POP3_PORT + "   POP3S " + JAMES_POP3S_PORT);
+        out.println("   behind the proxy (its upstreams: verified TLS, PROXY v2 header, so James sees your address and SMTP"
+            + " relays only after AUTH): SMTP " + JAMES_SMTP_BEHIND_PROXY_PORT + "   IMAPS " + JAMES_IMAPS_BEHIND_PROXY_PORT
+            + "   POP3S " + JAMES_POP3S_BEHIND_PROXY_PORT);
         out.println();
         out.println(" Try it:");
         out.println("   curl --cacert " + caPem + " imaps://" + LOOPBACK + ":" + PROXY_IMAPS_PORT + "/INBOX -u " + alice + ":" + PASSWORD);
@@ -287,8 +302,8 @@ public final class DemoLauncher {
             + " -verify_hostname localhost");
         out.println("   openssl s_client -connect " + LOOPBACK + ":" + PROXY_IMAPS_PORT + " -CAfile " + caPem + " -verify_ip " + LOOPBACK);
         out.println("   printf 'Subject: hi\\r\\n" + SECRET_HEADER + ": 42\\r\\n\\r\\nhello\\r\\n' | curl --ssl-reqd --cacert " + caPem
-            + " smtp://" + LOOPBACK + ":" + PROXY_SUBMISSION_PORT + " --mail-from bob@" + DOMAIN + " --mail-rcpt " + alice
-            + " -T -    # send through the SMTP proxy");
+            + " smtp://" + LOOPBACK + ":" + PROXY_SUBMISSION_PORT + " -u bob@" + DOMAIN + ":" + PASSWORD + " --mail-from bob@"
+            + DOMAIN + " --mail-rcpt " + alice + " -T -    # send through the SMTP proxy (AUTH through it to James)");
         out.println("   curl --cacert " + caPem + " pop3s://" + LOOPBACK + ":" + PROXY_POP3S_PORT + "/1 -u " + alice + ":" + PASSWORD
             + "    # POP3 RETR through the proxy");
         out.println();

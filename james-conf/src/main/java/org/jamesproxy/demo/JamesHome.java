@@ -36,7 +36,9 @@ import com.google.common.collect.ImmutableList;
  * &lt;root&gt;/
  *   conf/                      file-based configuration, ConfigurationPath "file://conf/"
  *     imapserver.xml           IMAP plain+STARTTLS and IMAPS (implicit TLS) on bindAddress
- *     smtpserver.xml           SMTP plain+STARTTLS; local delivery without AUTH, 127.0.0.0/8 may relay
+ *     smtpserver.xml           SMTP plain+STARTTLS; local delivery without AUTH, 127.0.0.0/8 may relay; and (off
+ *                              unless a port is given) the listener behind the mail proxy: proxyRequired, relaying
+ *                              only after AUTH (IMAPS and POP3S have such a listener too)
  *     pop3server.xml           POP3 plain+STLS and POP3S
  *     lmtpserver.xml           LMTP (off unless a port is given)
  *     managesieveserver.xml    off
@@ -375,6 +377,9 @@ public final class JamesHome {
         putPort(values, "pop3", ports.pop3());
         putPort(values, "pop3s", ports.pop3s());
         putPort(values, "lmtp", ports.lmtp());
+        putPort(values, "smtpBehindProxy", ports.smtpBehindProxy());
+        putPort(values, "imapsBehindProxy", ports.imapsBehindProxy());
+        putPort(values, "pop3sBehindProxy", ports.pop3sBehindProxy());
         putPort(values, "jmx", ports.jmx());
         values.put("webadmin.port", Integer.toString(ports.webAdmin().orElse(0)));
         values.put("defaultDomain", builder.defaultDomain);

@@ -22,6 +22,9 @@ public final class JamesPorts {
         private OptionalInt pop3 = OptionalInt.empty();
         private OptionalInt pop3s = OptionalInt.empty();
         private OptionalInt lmtp = OptionalInt.empty();
+        private OptionalInt smtpBehindProxy = OptionalInt.empty();
+        private OptionalInt imapsBehindProxy = OptionalInt.empty();
+        private OptionalInt pop3sBehindProxy = OptionalInt.empty();
         private OptionalInt webAdmin = OptionalInt.empty();
         private OptionalInt jmx = OptionalInt.empty();
 
@@ -58,6 +61,27 @@ public final class JamesPorts {
             return this;
         }
 
+        /**
+         * SMTP (plain + STARTTLS) for the mail proxy only: {@code proxyRequired} (every connection opens with a PROXY
+         * header, so James sees the real client), no authorized addresses (relaying needs AUTH), AUTH always announced.
+         */
+        public Builder smtpBehindProxy(int port) {
+            smtpBehindProxy = port(port);
+            return this;
+        }
+
+        /** IMAPS for the mail proxy only: {@code proxyRequired}, the PROXY header before the TLS handshake. */
+        public Builder imapsBehindProxy(int port) {
+            imapsBehindProxy = port(port);
+            return this;
+        }
+
+        /** POP3S for the mail proxy only: {@code proxyRequired}, the PROXY header before the TLS handshake. */
+        public Builder pop3sBehindProxy(int port) {
+            pop3sBehindProxy = port(port);
+            return this;
+        }
+
         public Builder lmtp(int port) {
             lmtp = port(port);
             return this;
@@ -91,6 +115,9 @@ public final class JamesPorts {
     private final OptionalInt pop3;
     private final OptionalInt pop3s;
     private final OptionalInt lmtp;
+    private final OptionalInt smtpBehindProxy;
+    private final OptionalInt imapsBehindProxy;
+    private final OptionalInt pop3sBehindProxy;
     private final OptionalInt webAdmin;
     private final OptionalInt jmx;
 
@@ -101,6 +128,9 @@ public final class JamesPorts {
         this.pop3 = builder.pop3;
         this.pop3s = builder.pop3s;
         this.lmtp = builder.lmtp;
+        this.smtpBehindProxy = builder.smtpBehindProxy;
+        this.imapsBehindProxy = builder.imapsBehindProxy;
+        this.pop3sBehindProxy = builder.pop3sBehindProxy;
         this.webAdmin = builder.webAdmin;
         this.jmx = builder.jmx;
     }
@@ -129,6 +159,18 @@ public final class JamesPorts {
         return lmtp;
     }
 
+    public OptionalInt smtpBehindProxy() {
+        return smtpBehindProxy;
+    }
+
+    public OptionalInt imapsBehindProxy() {
+        return imapsBehindProxy;
+    }
+
+    public OptionalInt pop3sBehindProxy() {
+        return pop3sBehindProxy;
+    }
+
     public OptionalInt webAdmin() {
         return webAdmin;
     }
@@ -139,7 +181,8 @@ public final class JamesPorts {
 
     /** Whether any listener uses TLS, i.e. needs the keystore. */
     boolean needsKeystore() {
-        return imap.isPresent() || imaps.isPresent() || smtp.isPresent() || pop3.isPresent() || pop3s.isPresent();
+        return imap.isPresent() || imaps.isPresent() || smtp.isPresent() || pop3.isPresent() || pop3s.isPresent()
+            || smtpBehindProxy.isPresent() || imapsBehindProxy.isPresent() || pop3sBehindProxy.isPresent();
     }
 
     @Override
@@ -148,14 +191,16 @@ public final class JamesPorts {
             JamesPorts that = (JamesPorts) o;
             return imap.equals(that.imap) && imaps.equals(that.imaps) && smtp.equals(that.smtp) && pop3.equals(that.pop3)
                 && pop3s.equals(that.pop3s) && lmtp.equals(that.lmtp) && webAdmin.equals(that.webAdmin)
-                && jmx.equals(that.jmx);
+                && jmx.equals(that.jmx) && smtpBehindProxy.equals(that.smtpBehindProxy)
+                && imapsBehindProxy.equals(that.imapsBehindProxy) && pop3sBehindProxy.equals(that.pop3sBehindProxy);
         }
         return false;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(imap, imaps, smtp, pop3, pop3s, lmtp, webAdmin, jmx);
+        return Objects.hash(imap, imaps, smtp, pop3, pop3s, lmtp, webAdmin, jmx, smtpBehindProxy, imapsBehindProxy,
+            pop3sBehindProxy);
     }
 
     @Override
@@ -167,6 +212,9 @@ public final class JamesPorts {
             .add("pop3", pop3.isPresent() ? pop3.getAsInt() : null)
             .add("pop3s", pop3s.isPresent() ? pop3s.getAsInt() : null)
             .add("lmtp", lmtp.isPresent() ? lmtp.getAsInt() : null)
+            .add("smtpBehindProxy", smtpBehindProxy.isPresent() ? smtpBehindProxy.getAsInt() : null)
+            .add("imapsBehindProxy", imapsBehindProxy.isPresent() ? imapsBehindProxy.getAsInt() : null)
+            .add("pop3sBehindProxy", pop3sBehindProxy.isPresent() ? pop3sBehindProxy.getAsInt() : null)
             .add("webAdmin", webAdmin.isPresent() ? webAdmin.getAsInt() : null)
             .add("jmx", jmx.isPresent() ? jmx.getAsInt() : null)
             .toString();

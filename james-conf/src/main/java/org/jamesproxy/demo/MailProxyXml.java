@@ -65,6 +65,7 @@ final class MailProxyXml {
             .map(url -> "            <trustStore>" + Templates.escapeXml(url) + "</trustStore>")
             .orElse(""));
         values.put("upstream.expectedHostName", proxy.expectedHostName());
+        values.put("upstream.proxyProtocol", proxy.upstreamProxyProtocol());
         values.put("proxyAction", proxy.proxyAction()
             .map(action -> "        <proxyAction>" + Templates.escapeXml(action.name()) + "</proxyAction>")
             .orElse(""));

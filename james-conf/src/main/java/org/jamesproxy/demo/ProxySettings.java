@@ -87,6 +87,7 @@ public final class ProxySettings {
         private Optional<String> expectedHostName = Optional.empty();
         private Optional<ProxyAction> proxyAction = Optional.empty();
         private String extraXml = "";
+        private String upstreamProxyProtocol = "none";
 
         private Builder(Protocol protocol, String name) {
             Preconditions.checkArgument(name != null && name.matches("[A-Za-z0-9_.-]+"),
@@ -152,6 +153,12 @@ public final class ProxySettings {
             return this;
         }
 
+        /** {@code <upstream><proxyProtocol>}: none (default), v1 or v2. */
+        public Builder upstreamProxyProtocol(String version) {
+            this.upstreamProxyProtocol = version;
+            return this;
+        }
+
         /** Trust exactly this CA for the upstream leg (written as a PEM file). */
         public Builder upstreamTrust(X509Certificate caCertificate) {
             this.upstreamTrust = Optional.of(caCertificate);
@@ -204,10 +211,12 @@ public final class ProxySettings {
     private final String expectedHostName;
     private final Optional<ProxyAction> proxyAction;
     private final String extraXml;
+    private final String upstreamProxyProtocol;
 
     private ProxySettings(Builder builder) {
         this.protocol = builder.protocol;
         this.extraXml = builder.extraXml;
+        this.upstreamProxyProtocol = builder.upstreamProxyProtocol;
         this.name = builder.name;
         this.tlsSupport = builder.tlsSupport;
         this.bind = builder.bind;
@@ -228,6 +237,10 @@ public final class ProxySettings {
 
     public Protocol protocol() {
         return protocol;
+    }
+
+    public String upstreamProxyProtocol() {
+        return upstreamProxyProtocol;
     }
 
     public String extraXml() {

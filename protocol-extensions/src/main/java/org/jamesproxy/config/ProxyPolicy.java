@@ -76,6 +76,7 @@ public final class ProxyPolicy {
             upstream = UpstreamConfig.parse(policy.child("upstream", "upstream"), profiles, ports.tls, ports.plain,
                 ports.upstreamTls);
         }
+        validateIdentityCommand(policy, upstream.getIdentityCommand(), defaultJmxPrefix);
         // The TLS action belongs to the upstream leg's TLS profile; a <clientAction><tlsAction> overrides it per policy.
         Optional<ConfigValues> profileTlsAction = upstream.getTlsProfile().getTlsActionElement();
         if (clientAction.isPresent() && profileTlsAction.isPresent()
@@ -91,7 +92,20 @@ public final class ProxyPolicy {
         return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
-            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction);
+            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction,
+            ProxyProtocolIn.parse(policy));
+    }
+
+    /** XCLIENT is SMTP's and ID is IMAP's: anywhere else it would never be sent. */
+    private static void validateIdentityCommand(ConfigValues policy, IdentityCommand command, String element)
+        throws ConfigurationException {
+        boolean fits = command == IdentityCommand.NONE
+            || (command == IdentityCommand.XCLIENT && element.equals("smtpproxy"))
+            || (command == IdentityCommand.ID && element.equals("imapproxy"));
+        if (!fits) {
+            throw policy.invalid("upstream.identityCommand", command.name().toLowerCase(java.util.Locale.US),
+                "xclient is for <smtpproxy>, id for <imapproxy>; use none (or proxyProtocol) here");
+        }
     }
 
     private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {
@@ -158,6 +172,7 @@ public final class ProxyPolicy {
     private final InspectionSettings inspection;
     private final int maxLineLength;
     private final Optional<ClientActionConfig> clientAction;
+    private final Optional<ProxyProtocolIn> proxyProtocolIn;
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
@@ -173,13 +188,15 @@ public final class ProxyPolicy {
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
                        InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
         this(name, tlsSupport, bind, tlsBind, jmxName, localHostName(), listenerConfig, idleTimeout, allowPlaintextAuth,
-            clientTlsProfile, upstream, inspection, maxLineLength, clientAction);
+            clientTlsProfile, upstream, inspection, maxLineLength, clientAction, Optional.empty());
     }
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName, String helloName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
-                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
+                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction,
+                       Optional<ProxyProtocolIn> proxyProtocolIn) {
+        this.proxyProtocolIn = proxyProtocolIn;
         this.name = name;
         this.tlsSupport = tlsSupport;
         this.bind = bind;
@@ -267,6 +284,11 @@ public final class ProxyPolicy {
         return maxLineLength;
     }
 
+    /** Present when the policy sits behind trusted proxies that must open each connection with a PROXY header. */
+    public Optional<ProxyProtocolIn> getProxyProtocolIn() {
+        return proxyProtocolIn;
+    }
+
     @Override
     public final boolean equals(Object o) {
         if (o instanceof ProxyPolicy) {
@@ -274,6 +296,7 @@ public final class ProxyPolicy {
             return allowPlaintextAuth == that.allowPlaintextAuth
                 && maxLineLength == that.maxLineLength
                 && Objects.equals(clientAction, that.clientAction)
+                && Objects.equals(proxyProtocolIn, that.proxyProtocolIn)
                 && Objects.equals(name, that.name)
                 && tlsSupport == that.tlsSupport
                 && Objects.equals(bind, that.bind)
@@ -291,7 +314,7 @@ public final class ProxyPolicy {
     @Override
     public final int hashCode() {
         return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, helloName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
-            upstream, inspection, maxLineLength, clientAction);
+            upstream, inspection, maxLineLength, clientAction, proxyProtocolIn);
     }
 
     @Override
@@ -305,6 +328,7 @@ public final class ProxyPolicy {
             .add("upstream", upstream)
             .add("inspection", inspection)
             .add("clientAction", clientAction)
+            .add("acceptProxyProtocol", proxyProtocolIn)
             .toString();
     }
 }

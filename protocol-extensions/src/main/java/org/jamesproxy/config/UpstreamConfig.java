@@ -28,7 +28,8 @@ public final class UpstreamConfig {
         TlsProfile profile = resolveProfile(upstream, "tlsProfile", profileName, profiles);
         return new UpstreamConfig(host, port, tls, TrustStoreConfig.parse(upstream),
             upstream.string("expectedHostName", host), profile,
-            upstream.duration("connectTimeout", "10s"));
+            upstream.duration("connectTimeout", "10s"), upstream.enumValue("proxyProtocol", ProxyHeader.class, ProxyHeader.NONE),
+            upstream.enumValue("identityCommand", IdentityCommand.class, IdentityCommand.NONE));
     }
 
     /**
@@ -48,7 +49,8 @@ public final class UpstreamConfig {
         int port = upstream.integer("port", tls == UpstreamTls.IMPLICIT ? defaultImplicitPort : defaultPlainPort, 1, 65535);
         TlsProfile profile = resolveProfile(upstream, "tlsProfile", upstream.string("tlsProfile", "TLS-Client.Standard"), profiles);
         return new UpstreamConfig(SNI_HOST, port, tls, TrustStoreConfig.parse(upstream), SNI_HOST, profile,
-            upstream.duration("connectTimeout", "10s"));
+            upstream.duration("connectTimeout", "10s"), upstream.enumValue("proxyProtocol", ProxyHeader.class, ProxyHeader.NONE),
+            upstream.enumValue("identityCommand", IdentityCommand.class, IdentityCommand.NONE));
     }
 
     /** The host of an sni-routed policy's upstream template. */
@@ -56,7 +58,8 @@ public final class UpstreamConfig {
 
     /** The same leg toward another host (sni routing): the host is also the name its certificate must carry. */
     public UpstreamConfig forDestination(String destinationHost, int destinationPort) {
-        return new UpstreamConfig(destinationHost, destinationPort, tls, trustStore, destinationHost, tlsProfile, connectTimeout);
+        return new UpstreamConfig(destinationHost, destinationPort, tls, trustStore, destinationHost, tlsProfile, connectTimeout,
+            proxyHeader, identityCommand);
     }
 
     static TlsProfile resolveProfile(ConfigValues values, String key, String name, Map<String, TlsProfile> profiles) throws ConfigurationException {
@@ -86,9 +89,17 @@ public final class UpstreamConfig {
     private final String expectedHostName;
     private final TlsProfile tlsProfile;
     private final Duration connectTimeout;
+    private final ProxyHeader proxyHeader;
+    private final IdentityCommand identityCommand;
 
     public UpstreamConfig(String host, int port, UpstreamTls tls, Optional<TrustStoreConfig> trustStore,
                           String expectedHostName, TlsProfile tlsProfile, Duration connectTimeout) {
+        this(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout, ProxyHeader.NONE, IdentityCommand.NONE);
+    }
+
+    public UpstreamConfig(String host, int port, UpstreamTls tls, Optional<TrustStoreConfig> trustStore,
+                          String expectedHostName, TlsProfile tlsProfile, Duration connectTimeout, ProxyHeader proxyHeader,
+                          IdentityCommand identityCommand) {
         this.host = host;
         this.port = port;
         this.tls = tls;
@@ -96,6 +107,8 @@ public final class UpstreamConfig {
         this.expectedHostName = expectedHostName;
         this.tlsProfile = tlsProfile;
         this.connectTimeout = connectTimeout;
+        this.proxyHeader = proxyHeader;
+        this.identityCommand = identityCommand;
     }
 
     public String getHost() {
@@ -126,6 +139,16 @@ public final class UpstreamConfig {
         return connectTimeout;
     }
 
+    /** The PROXY protocol header that opens each connection to this upstream, before any TLS. */
+    public ProxyHeader getProxyHeader() {
+        return proxyHeader;
+    }
+
+    /** The protocol command that tells the upstream who the client is (SMTP XCLIENT, IMAP ID), or none. */
+    public IdentityCommand getIdentityCommand() {
+        return identityCommand;
+    }
+
     @Override
     public final boolean equals(Object o) {
         if (o instanceof UpstreamConfig) {
@@ -136,14 +159,16 @@ public final class UpstreamConfig {
                 && Objects.equals(trustStore, that.trustStore)
                 && Objects.equals(expectedHostName, that.expectedHostName)
                 && Objects.equals(tlsProfile, that.tlsProfile)
-                && Objects.equals(connectTimeout, that.connectTimeout);
+                && Objects.equals(connectTimeout, that.connectTimeout)
+                && proxyHeader == that.proxyHeader
+                && identityCommand == that.identityCommand;
         }
         return false;
     }
 
     @Override
     public final int hashCode() {
-        return Objects.hash(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout);
+        return Objects.hash(host, port, tls, trustStore, expectedHostName, tlsProfile, connectTimeout, proxyHeader, identityCommand);
     }
 
     @Override
@@ -154,6 +179,8 @@ public final class UpstreamConfig {
             .add("tls", tls)
             .add("expectedHostName", expectedHostName)
             .add("tlsProfile", tlsProfile.getName())
+            .add("proxyProtocol", proxyHeader)
+            .add("identityCommand", identityCommand)
             .toString();
     }
 }

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.jamesproxy.config.IdentityCommand;
 import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.haproxy.ClientAddress;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.UpstreamPrelude;
 import org.jamesproxy.upstream.UpstreamConnector;
@@ -31,12 +33,13 @@ final class ImapUpstreamPrelude extends UpstreamPrelude {
     }
 
     private enum State {
-        GREETING, CAPABILITY_BEFORE_TLS, STARTTLS_SENT, CAPABILITY
+        GREETING, CAPABILITY_BEFORE_TLS, STARTTLS_SENT, CAPABILITY, ID_SENT
     }
 
     private static final String CAPABILITY_BEFORE_TLS_TAG = "JMP0";
     private static final String STARTTLS_TAG = "JMP1";
     private static final String CAPABILITY_TAG = "JMP2";
+    private static final String ID_TAG = "JMP3";
 
     private final Outcome outcome;
     private final ImapFrameReader reader;
@@ -109,6 +112,14 @@ final class ImapUpstreamPrelude extends UpstreamPrelude {
                     ready(ctx);
                 }
                 break;
+            case ID_SENT:
+                // The upstream's "* ID (...)" (and any untagged line meanwhile) is its business with the proxy: not relayed.
+                if (upper.startsWith(ID_TAG + " OK")) {
+                    finishReady(ctx);
+                } else if (upper.startsWith(ID_TAG + " ")) {
+                    fail(ctx, "the mail server refused ID: " + line);
+                }
+                break;
             default:
                 break;
         }
@@ -159,7 +170,29 @@ final class ImapUpstreamPrelude extends UpstreamPrelude {
         send(ctx, STARTTLS_TAG + " STARTTLS");
     }
 
+    /**
+     * With {@code <identityCommand>id</identityCommand>} the upstream learns the client's address first (RFC 2971 ID
+     * with Dovecot's fields, honoured for login_trusted_networks); an upstream without ID fails the leg, as it would
+     * otherwise take every client for the proxy.
+     */
     private void ready(ChannelHandlerContext ctx) {
+        if (connector().getConfig().getIdentityCommand() != IdentityCommand.ID) {
+            finishReady(ctx);
+            return;
+        }
+        if (capabilities.stream().noneMatch(capability -> capability.equalsIgnoreCase("ID"))) {
+            fail(ctx, "the policy names the client with ID, but the mail server does not offer ID");
+            return;
+        }
+        ClientAddress client = ClientAddress.ofUpstream(ctx.channel());
+        state = State.ID_SENT;
+        send(ctx, ID_TAG + " ID (\"x-originating-ip\" \"" + client.hostAddress()
+            + "\" \"x-originating-port\" \"" + client.source().getPort()
+            + "\" \"x-connected-ip\" \"" + client.destination().getAddress().getHostAddress()
+            + "\" \"x-connected-port\" \"" + client.destination().getPort() + "\")");
+    }
+
+    private void finishReady(ChannelHandlerContext ctx) {
         // IMAP servers may speak unasked (untagged updates): what follows the last prelude answer is relayed.
         ByteBuf leftover = reader.unconsumed().isReadable() ? reader.unconsumed().retainedSlice() : Unpooled.EMPTY_BUFFER;
         List<String> learnt = List.copyOf(capabilities);

@@ -6,20 +6,23 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.Metric;
 import org.apache.james.protocols.lib.netty.AbstractConfigurableAsyncServer;
 import org.apache.james.protocols.netty.AbstractChannelPipelineFactory;
 import org.apache.james.protocols.netty.ChannelHandlerFactory;
 import org.apache.james.protocols.netty.ConnectionLimitUpstreamHandler;
-import org.apache.james.protocols.netty.ConnectionPerIpLimitUpstreamHandler;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.jamesproxy.tls.SniPeeker;
 import org.jamesproxy.config.ProxyPolicy;
+import org.jamesproxy.haproxy.ClientAddress;
+import org.jamesproxy.haproxy.ProxyHeaderGate;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsCompliance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -42,10 +45,12 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
     private final Optional<ServerTlsContext> serverTls;
     private final SessionFactory sessionFactory;
     private Optional<ConnectionLimitUpstreamHandler> connectionLimitHandler = Optional.empty();
-    private Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimitHandler = Optional.empty();
+    private Optional<ChannelHandler> perIpLimitHandler = Optional.empty();
+    private final Metric proxyHeaderRefusals;
 
     public ProxyListener(String serviceType, ProxyPolicy policy, ListenerKind kind, Optional<ServerTlsContext> serverTls,
-                         SessionFactory sessionFactory, FileSystem fileSystem) throws ConfigurationException {
+                         SessionFactory sessionFactory, FileSystem fileSystem, Metric proxyHeaderRefusals) throws ConfigurationException {
+        this.proxyHeaderRefusals = proxyHeaderRefusals;
         this.serviceType = serviceType;
         this.policy = policy;
         this.kind = kind;
@@ -74,7 +79,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
      * the policy. Called by {@link ProxyListenerPair} before the listeners bind.
      */
     void shareConnectionLimits(Optional<ConnectionLimitUpstreamHandler> connectionLimit,
-                               Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit) {
+                               Optional<ChannelHandler> perIpLimit) {
         this.connectionLimitHandler = connectionLimit;
         this.perIpLimitHandler = perIpLimit;
     }
@@ -90,7 +95,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
     @Override
     protected AbstractChannelPipelineFactory createPipelineFactory() {
         Optional<ConnectionLimitUpstreamHandler> connectionLimit = connectionLimitHandler;
-        Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit = perIpLimitHandler;
+        Optional<ChannelHandler> perIpLimit = perIpLimitHandler;
         return new AbstractChannelPipelineFactory<SocketChannel>(null, getExecutorGroup()) {
             @Override
             protected void initChannel(SocketChannel channel) {
@@ -98,19 +103,13 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
                 channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 ChannelPipeline pipeline = channel.pipeline();
                 connectionLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_HANDLER, handler));
-                perIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
-                if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientTlsProfile().isTlsCompliantOnly()) {
-                    pipeline.addLast(TlsCompliance.HANDLER_NAME, new TlsCompliance(reason ->
-                        LOGGER.info("Policy {}: client {} refused: {}", policy.getName(), channel.remoteAddress(), reason)));
+                if (policy.getProxyProtocolIn().isPresent()) {
+                    // Behind a trusted proxy: its PROXY header comes first, before TLS; the client is known only then.
+                    ProxyHeaderGate.install(pipeline, policy.getProxyProtocolIn().get(), policy.getName(), proxyHeaderRefusals,
+                        accepted -> protocolPipeline((SocketChannel) accepted, perIpLimit));
+                } else {
+                    protocolPipeline(channel, perIpLimit);
                 }
-                if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientAction().isPresent()) {
-                    // Client action: the ClientHello is held until the relay knows the destination and its certificate.
-                    pipeline.addLast(SniPeeker.NAME, new SniPeeker());
-                } else if (kind == ListenerKind.IMPLICIT_TLS) {
-                    pipeline.addLast(TlsBoundary.SSL_HANDLER, serverTls.get().newHandler(channel.alloc()));
-                }
-                pipeline.addLast(IDLE_TIMEOUT_HANDLER, idleTimeoutHandler(policy.getIdleTimeout().toSeconds()));
-                pipeline.addLast(HandlerConstants.CORE_HANDLER, sessionFactory.create(channel, kind == ListenerKind.IMPLICIT_TLS));
                 // Drive the TLS handshake / the first read: nothing reads by itself with AUTO_READ off.
                 channel.read();
             }
@@ -120,6 +119,24 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
                 throw new UnsupportedOperationException("the pipeline is built in initChannel");
             }
         };
+    }
+
+    /** Everything after the connection limit and the PROXY header: the client's address is the real one here. */
+    private void protocolPipeline(SocketChannel channel, Optional<ChannelHandler> perIpLimit) {
+        ChannelPipeline pipeline = channel.pipeline();
+        perIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
+        if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientTlsProfile().isTlsCompliantOnly()) {
+            pipeline.addLast(TlsCompliance.HANDLER_NAME, new TlsCompliance(reason ->
+                LOGGER.info("Policy {}: client {} refused: {}", policy.getName(), ClientAddress.of(channel).hostAddress(), reason)));
+        }
+        if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientAction().isPresent()) {
+            // Client action: the ClientHello is held until the relay knows the destination and its certificate.
+            pipeline.addLast(SniPeeker.NAME, new SniPeeker());
+        } else if (kind == ListenerKind.IMPLICIT_TLS) {
+            pipeline.addLast(TlsBoundary.SSL_HANDLER, serverTls.get().newHandler(channel.alloc()));
+        }
+        pipeline.addLast(IDLE_TIMEOUT_HANDLER, idleTimeoutHandler(policy.getIdleTimeout().toSeconds()));
+        pipeline.addLast(HandlerConstants.CORE_HANDLER, sessionFactory.create(channel, kind == ListenerKind.IMPLICIT_TLS));
     }
 
     /** Closing on idle is the relay's job (it says BYE first); this only raises the event. */

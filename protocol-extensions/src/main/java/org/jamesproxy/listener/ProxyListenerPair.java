@@ -10,6 +10,8 @@ import org.jamesproxy.config.ProxyPolicy;
 
 import com.google.common.collect.ImmutableList;
 
+import io.netty.channel.ChannelHandler;
+
 /** The listeners a policy's tlsSupport asks for: plain+STARTTLS, implicit TLS, or both. */
 public final class ProxyListenerPair {
     @FunctionalInterface
@@ -29,7 +31,11 @@ public final class ProxyListenerPair {
         // James's base class parsed the limits (same keys, same validation); one counter serves the whole pair.
         ProxyListener first = built.get(0);
         Optional<ConnectionLimitUpstreamHandler> connectionLimit = ConnectionLimitUpstreamHandler.forCount(first.configuredConnectionLimit());
-        Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimit = ConnectionPerIpLimitUpstreamHandler.forCount(first.configuredConnectionLimitPerIp());
+        int perIp = first.configuredConnectionLimitPerIp();
+        // Behind a trusted proxy every socket comes from the proxy: count per client address from its header instead.
+        Optional<ChannelHandler> perIpLimit = policy.getProxyProtocolIn().isPresent()
+            ? (perIp > 0 ? Optional.of(new PerClientConnectionLimit(perIp)) : Optional.empty())
+            : ConnectionPerIpLimitUpstreamHandler.forCount(perIp).map(ChannelHandler.class::cast);
         built.forEach(listener -> listener.shareConnectionLimits(connectionLimit, perIpLimit));
         return new ProxyListenerPair(policy, built);
     }

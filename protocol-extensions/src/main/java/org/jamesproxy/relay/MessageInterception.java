@@ -162,7 +162,7 @@ public final class MessageInterception {
         log.warn("message {} by the proxy action, closing the connection: {}", block ? "blocked" : "dropped", reason);
         if (block) {
             // Reported before the close, while the session still knows everything about the client.
-            policy.blocker().blockPeer(client.remoteAddress(), reason);
+            policy.blocker().blockPeer(org.jamesproxy.haproxy.ClientAddress.of(client).source(), reason);
         }
         renderer.closing();
     }

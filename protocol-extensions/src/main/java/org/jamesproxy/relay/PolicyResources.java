@@ -32,6 +32,6 @@ public record PolicyResources(UpstreamRoute route, Optional<ServerTlsContext> se
     /** The listener pair a policy's tlsSupport asks for; each accepted connection goes to {@code sessions}. */
     public ProxyListenerPair listeners(String serviceType, ProxyPolicy policy, SessionFactory sessions) throws ConfigurationException {
         return ProxyListenerPair.of(policy, kind -> new ProxyListener(serviceType + " " + policy.getName(), policy, kind,
-            serverTls, sessions, fileSystem));
+            serverTls, sessions, fileSystem, metricFactory.generate("mailproxy-proxy-header-refused")));
     }
 }

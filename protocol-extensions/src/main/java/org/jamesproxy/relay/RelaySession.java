@@ -1,9 +1,9 @@
 package org.jamesproxy.relay;
 
-import java.net.InetSocketAddress;
 import java.util.Optional;
 
 import org.apache.james.metrics.api.Metric;
+import org.jamesproxy.haproxy.ClientAddress;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
@@ -47,9 +47,8 @@ public abstract class RelaySession {
         this.client = client;
         this.activeConnections = activeConnections;
         this.sessionId = client.id().asShortText();
-        this.remoteAddress = client.remoteAddress() instanceof InetSocketAddress
-            ? ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress()
-            : String.valueOf(client.remoteAddress());
+        // The client's address from its trusted proxy's PROXY header, if any: known before the session is made.
+        this.remoteAddress = ClientAddress.of(client).hostAddress();
         this.routing = route.begin(new Callbacks());
     }
 

@@ -1,8 +1,11 @@
 package org.jamesproxy.smtp;
 
 import java.util.List;
+import java.util.Optional;
 
+import org.jamesproxy.config.IdentityCommand;
 import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.haproxy.ClientAddress;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.UpstreamPrelude;
 import org.jamesproxy.upstream.UpstreamConnector;
@@ -33,7 +36,7 @@ final class SmtpUpstreamPrelude extends UpstreamPrelude {
     }
 
     private enum State {
-        GREETING, EHLO, STARTTLS_SENT, EHLO_TLS
+        GREETING, EHLO, STARTTLS_SENT, EHLO_TLS, XCLIENT_SENT, EHLO_AFTER_XCLIENT
     }
 
     private final boolean opportunistic;
@@ -42,6 +45,8 @@ final class SmtpUpstreamPrelude extends UpstreamPrelude {
     private final SmtpReply.Reader reader;
     private State state = State.GREETING;
     private List<String> keywords = ImmutableList.of();
+    private boolean plaintextFallback;
+    private String fallbackReason = "";
 
     SmtpUpstreamPrelude(UpstreamConnector connector, boolean opportunistic, String helloName, Outcome outcome, InputBuffer buffer) {
         super(connector);
@@ -81,7 +86,7 @@ final class SmtpUpstreamPrelude extends UpstreamPrelude {
                 }
                 keywords = SmtpExtensions.keywords(reply);
                 if (connector().getConfig().getTls() != UpstreamTls.STARTTLS) {
-                    ready(ctx, false, "");
+                    identifyOrReady(ctx, false, "");
                 } else if (!SmtpExtensions.has(keywords, "STARTTLS")) {
                     fallbackOrFail(ctx, "the mail server does not offer STARTTLS");
                 } else {
@@ -108,7 +113,25 @@ final class SmtpUpstreamPrelude extends UpstreamPrelude {
                     return;
                 }
                 keywords = SmtpExtensions.keywords(reply);
-                ready(ctx, false, "");
+                identifyOrReady(ctx, false, "");
+                break;
+            case XCLIENT_SENT:
+                if (reply.code() != 220) {
+                    fail(ctx, "the mail server refused XCLIENT: " + reply);
+                    return;
+                }
+                // XCLIENT restarts the session as if the client had connected: a new greeting, so EHLO again.
+                keywords = ImmutableList.of();
+                state = State.EHLO_AFTER_XCLIENT;
+                send(ctx, "EHLO " + helloName);
+                break;
+            case EHLO_AFTER_XCLIENT:
+                if (reply.code() != 250) {
+                    fail(ctx, "the mail server refused EHLO after XCLIENT: " + reply);
+                    return;
+                }
+                keywords = SmtpExtensions.keywords(reply);
+                ready(ctx, plaintextFallback, fallbackReason);
                 break;
             default:
                 break;
@@ -117,10 +140,32 @@ final class SmtpUpstreamPrelude extends UpstreamPrelude {
 
     private void fallbackOrFail(ChannelHandlerContext ctx, String reason) {
         if (opportunistic) {
-            ready(ctx, true, reason);
+            identifyOrReady(ctx, true, reason);
         } else {
             fail(ctx, reason + ", and the policy requires TLS toward it");
         }
+    }
+
+    /**
+     * With {@code <identityCommand>xclient</identityCommand>}, the upstream learns the client's address before the
+     * leg is ready; an upstream that does not offer XCLIENT ADDR or refuses it fails the leg, as it would otherwise
+     * take every client for the proxy.
+     */
+    private void identifyOrReady(ChannelHandlerContext ctx, boolean fallback, String reason) {
+        if (connector().getConfig().getIdentityCommand() != IdentityCommand.XCLIENT) {
+            ready(ctx, fallback, reason);
+            return;
+        }
+        Optional<String> xclient = Xclient.command(keywords, ClientAddress.ofUpstream(ctx.channel()));
+        if (xclient.isEmpty()) {
+            fail(ctx, "the policy names the client with XCLIENT, but the mail server does not offer XCLIENT ADDR"
+                + " (Postfix: smtpd_authorized_xclient_hosts)");
+            return;
+        }
+        plaintextFallback = fallback;
+        fallbackReason = reason;
+        state = State.XCLIENT_SENT;
+        send(ctx, xclient.get());
     }
 
     private void ready(ChannelHandlerContext ctx, boolean plaintextFallback, String fallbackReason) {

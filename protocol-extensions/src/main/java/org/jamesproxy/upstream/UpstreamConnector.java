@@ -6,6 +6,8 @@ import java.util.Optional;
 
 import org.jamesproxy.config.UpstreamConfig;
 import org.jamesproxy.config.UpstreamTls;
+import org.jamesproxy.haproxy.ClientAddress;
+import org.jamesproxy.haproxy.ProxyHeaderWriter;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.UpstreamTlsContext;
 
@@ -46,10 +48,14 @@ public final class UpstreamConnector {
     }
 
     /**
+     * A PROXY protocol header naming the client goes first when the upstream is configured for one
+     * ({@code <proxyProtocol>}), before the implicit-TLS handshake.
+     *
      * @param handler the protocol's upstream handler, last in the pipeline (after TLS for implicit mode)
      * @return completes when TCP is connected; for implicit TLS the handshake follows (see the SslHandler's future)
      */
     public ChannelFuture connect(Channel client, ChannelHandler handler) {
+        ClientAddress clientAddress = ClientAddress.of(client);
         return new Bootstrap()
             .group(client.eventLoop())
             .channel(NioSocketChannel.class)
@@ -60,6 +66,8 @@ public final class UpstreamConnector {
             .handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
+                    ClientAddress.attachToUpstream(channel, clientAddress);
+                    ProxyHeaderWriter.install(channel.pipeline(), config.getProxyHeader(), clientAddress);
                     if (config.getTls() == UpstreamTls.IMPLICIT) {
                         channel.pipeline().addLast(TlsBoundary.SSL_HANDLER, tls.get().newHandler(channel.alloc()));
                     }

@@ -245,6 +245,10 @@ public final class FakeImapUpstream extends FakeLineServer {
                     }
                     write(done.equalsIgnoreCase("DONE") ? tag + " OK IDLE terminated\r\n" : tag + " BAD expected DONE\r\n");
                     return true;
+                case "ID":
+                    // RFC 2971: the server's own identification, then OK (Dovecot's answer to a proxy's ID).
+                    write("* ID (\"name\" \"fake-imap\")\r\n" + tag + " OK ID completed\r\n");
+                    return true;
                 case "NOOP":
                     write(tag + " OK NOOP completed\r\n");
                     return true;

@@ -60,6 +60,7 @@ public final class FakeSmtpUpstream implements FakeUpstream {
 
     private volatile String greeting = "220 fake.upstream ESMTP Fake";
     private volatile List<String> keywords = DEFAULT_KEYWORDS;
+    private volatile String xclientReply = "220 fake.upstream ESMTP";
     private volatile List<String> tlsKeywords = DEFAULT_KEYWORDS.stream().filter(k -> !k.equals("STARTTLS")).toList();
     private volatile String startTlsReply = "220 2.0.0 Ready to start TLS";
     private volatile String startTlsInjection = "";
@@ -81,6 +82,12 @@ public final class FakeSmtpUpstream implements FakeUpstream {
 
     // ---------------------------------------------------------------------------------------------------------
     // Script
+
+    /** The reply to XCLIENT (default: a new 220 greeting, as Postfix gives an authorized client). */
+    public FakeSmtpUpstream xclientReply(String reply) {
+        this.xclientReply = reply;
+        return this;
+    }
 
     public FakeSmtpUpstream greeting(String greeting) {
         this.greeting = greeting;
@@ -279,6 +286,9 @@ public final class FakeSmtpUpstream implements FakeUpstream {
                 reply.append("\r\n250").append(i == offered.size() - 1 ? " " : "-").append(offered.get(i));
             }
             connection.reply(reply.toString());
+        } else if (upper.startsWith("XCLIENT ")) {
+            // Postfix: the session restarts as if the named client had connected, with a new greeting.
+            connection.reply(xclientReply);
         } else if (upper.startsWith("HELO")) {
             connection.reply("250 fake.upstream");
         } else if (upper.equals("STARTTLS")) {

@@ -33,12 +33,30 @@ public final class ProxiedJames {
     public final int jamesSmtp = FreePorts.next();
     public final int jamesPop3 = FreePorts.next();
     public final int jamesPop3s = FreePorts.next();
+    /** James's listeners behind the proxy ({@code proxyRequired}); written only by {@link #behindProxyHome}. */
+    public final int jamesSmtpBehindProxy = FreePorts.next();
+    public final int jamesImapsBehindProxy = FreePorts.next();
+    public final int jamesPop3sBehindProxy = FreePorts.next();
 
     public JamesHome.Builder home(Path root) {
         return JamesHome.builder(root)
             .ports(JamesPorts.builder().imap(jamesImap).imaps(jamesImaps).smtp(jamesSmtp).build())
             .serverCertificate(serverCertificate)
             .domain(DOMAIN);
+    }
+
+    /**
+     * Like {@link #home(Path)}, plus James's listeners for the proxy only (SMTP, IMAPS, POP3S with
+     * {@code proxyRequired}; SMTP relaying only after AUTH), as the demo has them.
+     */
+    public JamesHome.Builder behindProxyHome(Path root) {
+        return JamesHome.builder(root)
+            .ports(JamesPorts.builder().imap(jamesImap).imaps(jamesImaps).smtp(jamesSmtp)
+                .smtpBehindProxy(jamesSmtpBehindProxy).imapsBehindProxy(jamesImapsBehindProxy)
+                .pop3sBehindProxy(jamesPop3sBehindProxy).build())
+            .serverCertificate(serverCertificate)
+            .domain(DOMAIN)
+            .pluginEnabled(true);
     }
 
     /** Like {@link #home(Path)}, with James's POP3 (plain + STLS) and POP3S listeners enabled too. */
