@@ -1,5 +1,6 @@
 package org.jamesproxy.modules;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,8 @@ import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.policy.InMemoryPolicyStateStore;
+import org.jamesproxy.policy.PolicyStateStore;
 import org.jamesproxy.protocols.ProxyProtocols;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
@@ -58,6 +61,8 @@ public class MailProxyService {
     private final MetricFactory metricFactory;
     private final ProxyActionLoader actionLoader;
     private final ClientBlocker clientBlocker;
+    /** Blocked sites, rate counters, stickiness: one store for every policy, kept across reloads. */
+    private final PolicyStateStore stateStore = new InMemoryPolicyStateStore(Clock.systemUTC());
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
@@ -147,7 +152,8 @@ public class MailProxyService {
         UpstreamRoute route = policy.getClientAction().isPresent()
             ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, proxyAuthority, DestinationResolver.SYSTEM, path))
             : new FixedRoute(connector);
-        return new PolicyResources(route, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker);
+        return new PolicyResources(route, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker,
+            stateStore, Clock.systemUTC());
     }
 
     private void startAll() throws Exception {

@@ -11,6 +11,7 @@ import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.jamesproxy.policy.AccessPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,8 @@ public final class ProxyPolicy {
         return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
-            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction);
+            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction)
+            .withAccess(AccessSettings.parse(policy));
     }
 
     private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {
@@ -158,6 +160,8 @@ public final class ProxyPolicy {
     private final InspectionSettings inspection;
     private final int maxLineLength;
     private final Optional<ClientActionConfig> clientAction;
+    /** Set once by {@link #withAccess} on a fresh copy; {@link AccessPolicy#OPEN} otherwise. */
+    private AccessPolicy access = AccessPolicy.OPEN;
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
@@ -197,8 +201,21 @@ public final class ProxyPolicy {
         this.clientAction = clientAction;
     }
 
+    /** A copy with these connection rules (access list, auto-block, rates, schedule). */
+    public ProxyPolicy withAccess(AccessPolicy rules) {
+        ProxyPolicy copy = new ProxyPolicy(name, tlsSupport, bind, tlsBind, jmxName, helloName, listenerConfig, idleTimeout,
+            allowPlaintextAuth, clientTlsProfile, upstream, inspection, maxLineLength, clientAction);
+        copy.access = rules;
+        return copy;
+    }
+
     public String getName() {
         return name;
+    }
+
+    /** Who may connect and when; {@link AccessPolicy#OPEN} when the policy says nothing. */
+    public AccessPolicy getAccess() {
+        return access;
     }
 
     public TlsSupport getTlsSupport() {
@@ -283,7 +300,8 @@ public final class ProxyPolicy {
                 && Objects.equals(idleTimeout, that.idleTimeout)
                 && Objects.equals(clientTlsProfile, that.clientTlsProfile)
                 && Objects.equals(upstream, that.upstream)
-                && Objects.equals(inspection, that.inspection);
+                && Objects.equals(inspection, that.inspection)
+                && Objects.equals(access, that.access);
         }
         return false;
     }

@@ -41,16 +41,18 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
     private final ListenerKind kind;
     private final Optional<ServerTlsContext> serverTls;
     private final SessionFactory sessionFactory;
+    private final ConnectGate connectGate;
     private Optional<ConnectionLimitUpstreamHandler> connectionLimitHandler = Optional.empty();
     private Optional<ConnectionPerIpLimitUpstreamHandler> perIpLimitHandler = Optional.empty();
 
     public ProxyListener(String serviceType, ProxyPolicy policy, ListenerKind kind, Optional<ServerTlsContext> serverTls,
-                         SessionFactory sessionFactory, FileSystem fileSystem) throws ConfigurationException {
+                         SessionFactory sessionFactory, FileSystem fileSystem, ConnectGate connectGate) throws ConfigurationException {
         this.serviceType = serviceType;
         this.policy = policy;
         this.kind = kind;
         this.serverTls = serverTls;
         this.sessionFactory = sessionFactory;
+        this.connectGate = connectGate;
         if (kind == ListenerKind.IMPLICIT_TLS && serverTls.isEmpty() && policy.getClientAction().isEmpty()) {
             throw new ConfigurationException("implicit TLS listener of policy " + policy.getName() + " needs the Proxy Server certificate");
         }
@@ -99,6 +101,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
                 ChannelPipeline pipeline = channel.pipeline();
                 connectionLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_HANDLER, handler));
                 perIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
+                pipeline.addLast(ConnectGate.NAME, connectGate);
                 if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientTlsProfile().isTlsCompliantOnly()) {
                     pipeline.addLast(TlsCompliance.HANDLER_NAME, new TlsCompliance(reason ->
                         LOGGER.info("Policy {}: client {} refused: {}", policy.getName(), channel.remoteAddress(), reason)));

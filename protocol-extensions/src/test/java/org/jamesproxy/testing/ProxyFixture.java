@@ -26,7 +26,9 @@ import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.listener.ListenerKind;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.policy.InMemoryPolicyStateStore;
 import org.jamesproxy.policy.LoggingClientBlocker;
+import org.jamesproxy.policy.PolicyStateStore;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
 import org.jamesproxy.relay.FixedRoute;
@@ -55,6 +57,8 @@ import org.jamesproxy.upstream.UpstreamConnector;
 public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends FakeUpstream, C extends AutoCloseable>
     implements AutoCloseable {
     private static final AtomicInteger JMX_NAMES = new AtomicInteger();
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private PolicyStateStore stateStore = new InMemoryPolicyStateStore(clock);
 
     /**
      * A policy element on 127.0.0.1:0 with both listeners and the Proxy Server keystore.
@@ -234,7 +238,18 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
             ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"))
             : new FixedRoute(connector);
         return protocol.listeners(selected, new PolicyResources(route, serverTls, inspector, inspectionExecutor, metrics,
-            fileSystem, new LoggingClientBlocker(metrics)));
+            fileSystem, new LoggingClientBlocker(metrics), stateStore, clock));
+    }
+
+    /** The connection rules' shared state and clock, for tests of access rules, auto-block and schedules. */
+    public F withPolicyState(PolicyStateStore store, java.time.Clock clock) {
+        this.stateStore = store;
+        this.clock = clock;
+        return self();
+    }
+
+    public PolicyStateStore policyState() {
+        return stateStore;
     }
 
     /**

@@ -1,0 +1,202 @@
+package org.jamesproxy.policy;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.apache.james.metrics.api.Metric;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.util.MDCBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One policy's connection rules at run time: decides each connect (schedule, blocked-sites list, access rules,
+ * connection rates, in that order) and feeds the blocked-sites list from denied dispositions, {@code block} verdicts,
+ * failed logins and rate breaches. The state lives in the shared {@link PolicyStateStore}, so every node using the same
+ * store enforces one list.
+ * <p>
+ * Every refusal and every block is one INFO line (MDC {@code ip}, {@code policy}, {@code event}) and a counter
+ * ({@code mailproxy-access-refused}, {@code mailproxy-access-blocked}).
+ */
+public final class AccessControl implements ClientBlocker {
+    private static final Logger LOGGER = LoggerFactory.getLogger(AccessControl.class);
+    public static final String REFUSED_METRIC = "mailproxy-access-refused";
+    public static final String BLOCKED_METRIC = "mailproxy-access-blocked";
+    private static final String ACCESS_DENIED = "access denied";
+
+    /**
+     * What to do with one connection. {@code reason} is for the log; {@code clientText} for the refusal line, which
+     * names no rule, list or limit.
+     */
+    public record Decision(Disposition disposition, String reason, String clientText) {
+        static final Decision ALLOW = new Decision(Disposition.ALLOWED, "allowed", "");
+
+        public boolean allowed() {
+            return disposition == Disposition.ALLOWED;
+        }
+    }
+
+    private final String policyName;
+    private final AccessPolicy policy;
+    private final PolicyStateStore store;
+    private final Clock clock;
+    private final ClientBlocker next;
+    private final Metric refused;
+    private final Metric blocked;
+
+    /** @param next the plugin-wide block hook, still told of every {@code block} verdict */
+    public AccessControl(String policyName, AccessPolicy policy, PolicyStateStore store, Clock clock,
+                         MetricFactory metricFactory, ClientBlocker next) {
+        this.policyName = policyName;
+        this.policy = policy;
+        this.store = store;
+        this.clock = clock;
+        this.next = next;
+        this.refused = metricFactory.generate(REFUSED_METRIC);
+        this.blocked = metricFactory.generate(BLOCKED_METRIC);
+    }
+
+    public AccessPolicy policy() {
+        return policy;
+    }
+
+    public Decision onConnect(InetAddress client) {
+        Instant now = clock.instant();
+        if (!policy.schedule().isOpen(now)) {
+            return refuse(client, policy.refusal(), "outside the operating schedule", "service closed at this time, try later");
+        }
+        boolean exception = policy.autoBlock().isException(client);
+        if (!exception) {
+            Optional<BlockedSite> site = store.blocked(key(client), now);
+            if (site.isPresent()) {
+                return refuse(client, policy.refusal(), "blocked until " + site.get().until() + " (" + site.get().reason() + ")",
+                    ACCESS_DENIED);
+            }
+        }
+        AccessRule rule = policy.rules().match(client);
+        if (rule.disposition() != Disposition.ALLOWED) {
+            if (rule.autoBlock() && !exception) {
+                block(client, "denied by access rule " + rule.name(), now);
+            }
+            return refuse(client, rule.disposition(), "denied by access rule " + rule.name(), ACCESS_DENIED);
+        }
+        return checkRates(client, exception, now);
+    }
+
+    private Decision checkRates(InetAddress client, boolean exception, Instant now) {
+        AccessPolicy.RateLimits limits = policy.rateLimits();
+        if (limits.isNone() || exception) {
+            return Decision.ALLOW;
+        }
+        String reason = null;
+        if (limits.connectionsPerSecond() > 0
+            && store.increment(counter("connections-1s", client), Duration.ofSeconds(1), now) > limits.connectionsPerSecond()) {
+            reason = "more than " + limits.connectionsPerSecond() + " connections per second";
+        }
+        if (reason == null && limits.connectionsPerMinute() > 0
+            && store.increment(counter("connections-1m", client), Duration.ofMinutes(1), now) > limits.connectionsPerMinute()) {
+            reason = "more than " + limits.connectionsPerMinute() + " connections per minute";
+        }
+        if (reason == null) {
+            return Decision.ALLOW;
+        }
+        if (limits.autoBlock()) {
+            block(client, "rate limit: " + reason, now);
+        }
+        return refuse(client, policy.refusal(), "rate limit: " + reason, "too many connections, try later");
+    }
+
+    /**
+     * A login the upstream refused (or the proxy refused for a locked-out user). Counts per source and per user;
+     * over a limit the source is blocked and the user locked out for the auto-block duration.
+     */
+    public void loginFailed(InetAddress client, String user, String upstreamReason) {
+        Instant now = clock.instant();
+        AccessPolicy.AutoBlock autoBlock = policy.autoBlock();
+        MDCBuilder.withMdc(mdc(client, "login-failed").addToContext(MDCBuilder.USER, user),
+            () -> LOGGER.info("Policy {}: failed login from {} for user '{}': {}", policyName, client.getHostAddress(), user,
+                upstreamReason));
+        if (!autoBlock.enabled()) {
+            return;
+        }
+        if (autoBlock.failedLoginsPerSource() > 0 && !autoBlock.isException(client)
+            && store.increment(counter("failed-logins", client), autoBlock.failedLoginWindow(), now) >= autoBlock.failedLoginsPerSource()) {
+            block(client, autoBlock.failedLoginsPerSource() + " failed logins within " + autoBlock.failedLoginWindow(), now);
+        }
+        if (autoBlock.failedLoginsPerUser() > 0
+            && store.increment("failed-logins-user:" + policyName + ":" + normalise(user), autoBlock.failedLoginWindow(), now)
+                >= autoBlock.failedLoginsPerUser()) {
+            store.stick(lockOutKey(user), "locked", now.plus(autoBlock.duration()));
+            MDCBuilder.withMdc(mdc(client, "user-locked-out").addToContext(MDCBuilder.USER, user),
+                () -> LOGGER.info("Policy {}: user '{}' locked out for {} after {} failed logins", policyName, user,
+                    autoBlock.duration(), autoBlock.failedLoginsPerUser()));
+        }
+    }
+
+    /** True while the user is locked out after failed logins: the login is refused by the proxy. */
+    public boolean isLockedOut(String user) {
+        return policy.autoBlock().failedLoginsPerUser() > 0 && store.sticky(lockOutKey(user), clock.instant()).isPresent();
+    }
+
+    /** A {@code block} verdict of the proxy action. */
+    @Override
+    public void block(InetAddress client, String reason) {
+        next.block(client, reason);
+        if (policy.autoBlock().enabled() && policy.autoBlock().onBlockVerdict() && !policy.autoBlock().isException(client)) {
+            block(client, "block verdict: " + reason, clock.instant());
+        }
+    }
+
+    private void block(InetAddress client, String reason, Instant now) {
+        AccessPolicy.AutoBlock autoBlock = policy.autoBlock();
+        if (!autoBlock.enabled() || autoBlock.isException(client)) {
+            return;
+        }
+        Instant until = now.plus(autoBlock.duration());
+        store.block(new BlockedSite(key(client), until, reason, policyName));
+        blocked.increment();
+        MDCBuilder.withMdc(mdc(client, "client-blocked").addToContext("blockReason", reason),
+            () -> LOGGER.info("Policy {}: blocked {} until {}: {}", policyName, client.getHostAddress(), until, reason));
+    }
+
+    private Decision refuse(InetAddress client, Disposition disposition, String reason, String clientText) {
+        refused.increment();
+        MDCBuilder.withMdc(mdc(client, "connection-refused"),
+            () -> LOGGER.info("Policy {}: connection from {} refused ({}): {}", policyName, client.getHostAddress(),
+                disposition.name().toLowerCase(Locale.ROOT).replace('_', '-'), reason));
+        return new Decision(disposition, reason, clientText);
+    }
+
+    private MDCBuilder mdc(InetAddress client, String event) {
+        return MDCBuilder.create()
+            .addToContext("event", event)
+            .addToContext("policy", policyName)
+            .addToContext(MDCBuilder.IP, client.getHostAddress());
+    }
+
+    private String counter(String what, InetAddress client) {
+        return what + ":" + policyName + ":" + key(client);
+    }
+
+    private String lockOutKey(String user) {
+        return "locked-out:" + policyName + ":" + normalise(user);
+    }
+
+    private static String normalise(String user) {
+        return user.toLowerCase(Locale.ROOT);
+    }
+
+    /** The blocked-sites key: IPv4-mapped IPv6 clients as their IPv4 address, so dual-stack sockets agree. */
+    static String key(InetAddress client) {
+        byte[] bytes = AddressRange.comparable(client);
+        try {
+            return InetAddress.getByAddress(bytes).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return client.getHostAddress();
+        }
+    }
+}
