@@ -31,6 +31,9 @@ public final class ConnectGate extends ChannelInboundHandlerAdapter {
         String line(String reason);
     }
 
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(ConnectGate.class);
+    private static final io.netty.util.AttributeKey<PendingReads> PENDING = io.netty.util.AttributeKey.valueOf("connectGate.pending");
+
     private final AccessControl access;
     private final Refusal refusal;
     private final boolean plainPort;
@@ -42,19 +45,33 @@ public final class ConnectGate extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    public void channelActive(ChannelHandlerContext ctx) {
         SocketAddress remote = ctx.channel().remoteAddress();
         if (!(remote instanceof InetSocketAddress) || ((InetSocketAddress) remote).getAddress() == null) {
-            ctx.pipeline().remove(this);
-            ctx.fireChannelActive();
+            allow(ctx);
             return;
         }
-        AccessControl.Decision decision = access.onConnect(((InetSocketAddress) remote).getAddress());
-        switch (decision.disposition()) {
-            case ALLOWED -> {
-                ctx.pipeline().remove(this);
-                ctx.fireChannelActive();
+        access.onConnect(((InetSocketAddress) remote).getAddress()).whenComplete((decision, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+                act(ctx, decision, failure);
+            } else {
+                ctx.executor().execute(() -> act(ctx, decision, failure));
             }
+        });
+    }
+
+    private void act(ChannelHandlerContext ctx, AccessControl.Decision decision, Throwable failure) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (failure != null) {
+            // AccessControl answers every store failure itself; anything else is a bug: refuse rather than let in.
+            LOGGER.error("access decision failed for {}", ctx.channel().remoteAddress(), failure);
+            ctx.close();
+            return;
+        }
+        switch (decision.disposition()) {
+            case ALLOWED -> allow(ctx);
             case DENIED -> {
                 if (plainPort) {
                     ctx.writeAndFlush(Unpooled.copiedBuffer(refusal.line(decision.clientText()) + "\r\n", US_ASCII))
@@ -70,14 +87,50 @@ public final class ConnectGate extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The session sees the connection open, then what arrived while the decision was pending (a TLS ClientHello). */
+    private void allow(ChannelHandlerContext ctx) {
+        PendingReads pending = ctx.channel().attr(PENDING).getAndSet(null);
+        ctx.pipeline().remove(this);
+        ctx.fireChannelActive();
+        if (pending != null) {
+            pending.messages.forEach(ctx::fireChannelRead);
+            ctx.fireChannelReadComplete();
+        }
+    }
+
     /** Still here means refused: the session never saw the connection open, so it is not told it closed. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
     }
 
+    /**
+     * Reached only while the decision is pending (a shared store answers) or for a refused connection. Pending: kept
+     * for the session, a single read's worth since nothing else reads with AUTO_READ off. Refused: dropped.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        // Only reached for a refused connection, before it closes: nothing it sends goes anywhere.
-        io.netty.util.ReferenceCountUtil.release(msg);
+        PendingReads pending = ctx.channel().attr(PENDING).get();
+        if (pending == null) {
+            pending = new PendingReads();
+            ctx.channel().attr(PENDING).set(pending);
+        }
+        pending.messages.add(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Held with the reads it completes.
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        PendingReads pending = ctx.channel().attr(PENDING).getAndSet(null);
+        if (pending != null) {
+            pending.messages.forEach(io.netty.util.ReferenceCountUtil::release);
+        }
+    }
+
+    private static final class PendingReads {
+        private final java.util.List<Object> messages = new java.util.ArrayList<>();
     }
 }

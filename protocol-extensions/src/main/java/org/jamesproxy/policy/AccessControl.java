@@ -1,11 +1,14 @@
 package org.jamesproxy.policy;
 
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
@@ -26,6 +29,7 @@ public final class AccessControl implements ClientBlocker {
     private static final Logger LOGGER = LoggerFactory.getLogger(AccessControl.class);
     public static final String REFUSED_METRIC = "mailproxy-access-refused";
     public static final String BLOCKED_METRIC = "mailproxy-access-blocked";
+    public static final String STORE_FAILURES_METRIC = "mailproxy-state-store-failures";
     private static final String ACCESS_DENIED = "access denied";
 
     /**
@@ -47,6 +51,7 @@ public final class AccessControl implements ClientBlocker {
     private final ClientBlocker next;
     private final Metric refused;
     private final Metric blocked;
+    private final Metric storeFailures;
 
     /** @param next the plugin-wide block hook, still told of every {@code block} verdict */
     public AccessControl(String policyName, AccessPolicy policy, PolicyStateStore store, Clock clock,
@@ -58,56 +63,67 @@ public final class AccessControl implements ClientBlocker {
         this.next = next;
         this.refused = metricFactory.generate(REFUSED_METRIC);
         this.blocked = metricFactory.generate(BLOCKED_METRIC);
+        this.storeFailures = metricFactory.generate(STORE_FAILURES_METRIC);
     }
 
     public AccessPolicy policy() {
         return policy;
     }
 
-    public Decision onConnect(InetAddress client) {
+    /**
+     * Decides one connect. Completes at once with the in-memory store; with a shared store, when it has answered.
+     * A store that cannot answer fails open (the connection is decided by the access rules alone), logged WARN
+     * and counted ({@value #STORE_FAILURES_METRIC}): the mail service stays up when the shared store is down.
+     */
+    public CompletableFuture<Decision> onConnect(InetAddress client) {
         Instant now = clock.instant();
         if (!policy.schedule().isOpen(now)) {
-            return refuse(client, policy.refusal(), "outside the operating schedule", "service closed at this time, try later");
+            return completedFuture(refuse(client, policy.refusal(), "outside the operating schedule",
+                "service closed at this time, try later"));
         }
         boolean exception = policy.autoBlock().isException(client);
-        if (!exception) {
-            Optional<BlockedSite> site = store.blocked(key(client), now);
-            if (site.isPresent()) {
-                return refuse(client, policy.refusal(), "blocked until " + site.get().until() + " (" + site.get().reason() + ")",
-                    ACCESS_DENIED);
+        CompletableFuture<Optional<BlockedSite>> site = exception || !policy.autoBlock().enabled()
+            ? completedFuture(Optional.empty()) : orEmpty(store.blocked(key(client), now), "blocked-sites lookup");
+        return site.thenCompose(blockedSite -> {
+            if (blockedSite.isPresent()) {
+                return completedFuture(refuse(client, policy.refusal(), "blocked until " + blockedSite.get().until()
+                    + " (" + blockedSite.get().reason() + ")", ACCESS_DENIED));
             }
-        }
-        AccessRule rule = policy.rules().match(client);
-        if (rule.disposition() != Disposition.ALLOWED) {
-            if (rule.autoBlock() && !exception) {
-                block(client, "denied by access rule " + rule.name(), now);
+            AccessRule rule = policy.rules().match(client);
+            if (rule.disposition() != Disposition.ALLOWED) {
+                if (rule.autoBlock() && !exception) {
+                    block(client, "denied by access rule " + rule.name(), now);
+                }
+                return completedFuture(refuse(client, rule.disposition(), "denied by access rule " + rule.name(), ACCESS_DENIED));
             }
-            return refuse(client, rule.disposition(), "denied by access rule " + rule.name(), ACCESS_DENIED);
-        }
-        return checkRates(client, exception, now);
+            return checkRates(client, exception, now);
+        });
     }
 
-    private Decision checkRates(InetAddress client, boolean exception, Instant now) {
+    private CompletableFuture<Decision> checkRates(InetAddress client, boolean exception, Instant now) {
         AccessPolicy.RateLimits limits = policy.rateLimits();
         if (limits.isNone() || exception) {
-            return Decision.ALLOW;
+            return completedFuture(Decision.ALLOW);
         }
-        String reason = null;
-        if (limits.connectionsPerSecond() > 0
-            && store.increment(counter("connections-1s", client), Duration.ofSeconds(1), now) > limits.connectionsPerSecond()) {
-            reason = "more than " + limits.connectionsPerSecond() + " connections per second";
-        }
-        if (reason == null && limits.connectionsPerMinute() > 0
-            && store.increment(counter("connections-1m", client), Duration.ofMinutes(1), now) > limits.connectionsPerMinute()) {
-            reason = "more than " + limits.connectionsPerMinute() + " connections per minute";
-        }
-        if (reason == null) {
-            return Decision.ALLOW;
-        }
-        if (limits.autoBlock()) {
-            block(client, "rate limit: " + reason, now);
-        }
-        return refuse(client, policy.refusal(), "rate limit: " + reason, "too many connections, try later");
+        CompletableFuture<Long> perSecond = limits.connectionsPerSecond() > 0
+            ? orZero(store.increment(counter("connections-1s", client), Duration.ofSeconds(1), now)) : completedFuture(0L);
+        CompletableFuture<Long> perMinute = limits.connectionsPerMinute() > 0
+            ? orZero(store.increment(counter("connections-1m", client), Duration.ofMinutes(1), now)) : completedFuture(0L);
+        return perSecond.thenCombine(perMinute, (second, minute) -> {
+            String reason = null;
+            if (limits.connectionsPerSecond() > 0 && second > limits.connectionsPerSecond()) {
+                reason = "more than " + limits.connectionsPerSecond() + " connections per second";
+            } else if (limits.connectionsPerMinute() > 0 && minute > limits.connectionsPerMinute()) {
+                reason = "more than " + limits.connectionsPerMinute() + " connections per minute";
+            }
+            if (reason == null) {
+                return Decision.ALLOW;
+            }
+            if (limits.autoBlock()) {
+                block(client, "rate limit: " + reason, now);
+            }
+            return refuse(client, policy.refusal(), "rate limit: " + reason, "too many connections, try later");
+        });
     }
 
     /**
@@ -123,23 +139,36 @@ public final class AccessControl implements ClientBlocker {
         if (!autoBlock.enabled()) {
             return;
         }
-        if (autoBlock.failedLoginsPerSource() > 0 && !autoBlock.isException(client)
-            && store.increment(counter("failed-logins", client), autoBlock.failedLoginWindow(), now) >= autoBlock.failedLoginsPerSource()) {
-            block(client, autoBlock.failedLoginsPerSource() + " failed logins within " + autoBlock.failedLoginWindow(), now);
+        if (autoBlock.failedLoginsPerSource() > 0 && !autoBlock.isException(client)) {
+            orZero(store.increment(counter("failed-logins", client), autoBlock.failedLoginWindow(), now))
+                .thenAccept(count -> {
+                    if (count >= autoBlock.failedLoginsPerSource()) {
+                        block(client, count + " failed logins within " + autoBlock.failedLoginWindow(), now);
+                    }
+                });
         }
-        if (autoBlock.failedLoginsPerUser() > 0
-            && store.increment("failed-logins-user:" + policyName + ":" + normalise(user), autoBlock.failedLoginWindow(), now)
-                >= autoBlock.failedLoginsPerUser()) {
-            store.stick(lockOutKey(user), "locked", now.plus(autoBlock.duration()));
-            MDCBuilder.withMdc(mdc(client, "user-locked-out").addToContext(MDCBuilder.USER, user),
-                () -> LOGGER.info("Policy {}: user '{}' locked out for {} after {} failed logins", policyName, user,
-                    autoBlock.duration(), autoBlock.failedLoginsPerUser()));
+        if (autoBlock.failedLoginsPerUser() > 0) {
+            orZero(store.increment("failed-logins-user:" + policyName + ":" + normalise(user), autoBlock.failedLoginWindow(), now))
+                .thenAccept(count -> {
+                    if (count >= autoBlock.failedLoginsPerUser()) {
+                        store.stick(lockOutKey(user), "locked", now.plus(autoBlock.duration()));
+                        MDCBuilder.withMdc(mdc(client, "user-locked-out").addToContext(MDCBuilder.USER, user),
+                            () -> LOGGER.info("Policy {}: user '{}' locked out for {} after {} failed logins", policyName,
+                                user, autoBlock.duration(), count));
+                    }
+                });
         }
     }
 
-    /** True while the user is locked out after failed logins: the login is refused by the proxy. */
-    public boolean isLockedOut(String user) {
-        return policy.autoBlock().failedLoginsPerUser() > 0 && store.sticky(lockOutKey(user), clock.instant()).isPresent();
+    /**
+     * Completes with true while the user is locked out after failed logins: the proxy then refuses the login itself.
+     * A store that cannot answer means not locked out (fail open, as for connects).
+     */
+    public CompletableFuture<Boolean> isLockedOut(String user) {
+        if (!policy.autoBlock().enabled() || policy.autoBlock().failedLoginsPerUser() == 0) {
+            return completedFuture(false);
+        }
+        return orEmpty(store.sticky(lockOutKey(user), clock.instant()), "lock-out lookup").thenApply(Optional::isPresent);
     }
 
     /** A {@code block} verdict of the proxy action. */
@@ -157,7 +186,10 @@ public final class AccessControl implements ClientBlocker {
             return;
         }
         Instant until = now.plus(autoBlock.duration());
-        store.block(new BlockedSite(key(client), until, reason, policyName));
+        store.block(new BlockedSite(key(client), until, reason, policyName)).exceptionally(failure -> {
+            storeFailed("block", failure);
+            return null;
+        });
         blocked.increment();
         MDCBuilder.withMdc(mdc(client, "client-blocked").addToContext("blockReason", reason),
             () -> LOGGER.info("Policy {}: blocked {} until {}: {}", policyName, client.getHostAddress(), until, reason));
@@ -169,6 +201,26 @@ public final class AccessControl implements ClientBlocker {
             () -> LOGGER.info("Policy {}: connection from {} refused ({}): {}", policyName, client.getHostAddress(),
                 disposition.name().toLowerCase(Locale.ROOT).replace('_', '-'), reason));
         return new Decision(disposition, reason, clientText);
+    }
+
+    private <T> CompletableFuture<Optional<T>> orEmpty(CompletableFuture<Optional<T>> answer, String what) {
+        return answer.exceptionally(failure -> {
+            storeFailed(what, failure);
+            return Optional.empty();
+        });
+    }
+
+    private CompletableFuture<Long> orZero(CompletableFuture<Long> answer) {
+        return answer.exceptionally(failure -> {
+            storeFailed("counter", failure);
+            return 0L;
+        });
+    }
+
+    private void storeFailed(String what, Throwable failure) {
+        storeFailures.increment();
+        LOGGER.warn("Policy {}: shared state store {} did not answer the {} ({}); deciding without it", policyName,
+            store.describe(), what, failure.getMessage());
     }
 
     private MDCBuilder mdc(InetAddress client, String event) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +24,7 @@ public final class InMemoryPolicyStateStore implements PolicyStateStore {
     private record Window(long start, long end, AtomicLong count) {
     }
 
-    private record Stick(String member, Instant until) {
+    private record Stick(String value, Instant until) {
     }
 
     private final Map<String, BlockedSite> blocked = new ConcurrentHashMap<>();
@@ -38,61 +39,63 @@ public final class InMemoryPolicyStateStore implements PolicyStateStore {
     }
 
     @Override
-    public void block(BlockedSite site) {
+    public CompletableFuture<Void> block(BlockedSite site) {
         blocked.merge(site.address(), site, (old, added) -> added.until().isAfter(old.until()) ? added : old);
         wrote();
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public Optional<BlockedSite> blocked(String address, Instant now) {
+    public CompletableFuture<Optional<BlockedSite>> blocked(String address, Instant now) {
         BlockedSite site = blocked.get(address);
-        if (site == null) {
-            return Optional.empty();
-        }
-        if (!site.activeAt(now)) {
+        if (site != null && !site.activeAt(now)) {
             blocked.remove(address, site);
-            return Optional.empty();
+            site = null;
         }
-        return Optional.of(site);
+        return CompletableFuture.completedFuture(Optional.ofNullable(site));
     }
 
     @Override
-    public boolean unblock(String address) {
-        return blocked.remove(address) != null;
+    public CompletableFuture<Boolean> unblock(String address) {
+        return CompletableFuture.completedFuture(blocked.remove(address) != null);
     }
 
     @Override
-    public List<BlockedSite> blockedSites(Instant now) {
-        return blocked.values().stream()
+    public CompletableFuture<List<BlockedSite>> blockedSites(Instant now) {
+        return CompletableFuture.completedFuture(blocked.values().stream()
             .filter(site -> site.activeAt(now))
             .sorted(Comparator.comparing(BlockedSite::until).thenComparing(BlockedSite::address))
-            .collect(ImmutableList.toImmutableList());
+            .collect(ImmutableList.toImmutableList()));
     }
 
     @Override
-    public long increment(String counter, Duration window, Instant now) {
+    public CompletableFuture<Long> increment(String counter, Duration window, Instant now) {
         long length = window.toMillis();
         long start = Math.floorDiv(now.toEpochMilli(), length) * length;
         Window current = counters.compute(counter, (key, old) -> old != null && old.start() == start
             ? old : new Window(start, start + length, new AtomicLong()));
         long count = current.count().incrementAndGet();
         wrote();
-        return count;
+        return CompletableFuture.completedFuture(count);
     }
 
     @Override
-    public Optional<String> sticky(String key, Instant now) {
+    public CompletableFuture<Optional<String>> sticky(String key, Instant now) {
         Stick stick = sticky.get(key);
-        if (stick == null || !now.isBefore(stick.until())) {
-            return Optional.empty();
-        }
-        return Optional.of(stick.member());
+        return CompletableFuture.completedFuture(stick == null || !now.isBefore(stick.until())
+            ? Optional.empty() : Optional.of(stick.value()));
     }
 
     @Override
-    public void stick(String key, String member, Instant until) {
-        sticky.put(key, new Stick(member, until));
+    public CompletableFuture<Void> stick(String key, String value, Instant until) {
+        sticky.put(key, new Stick(value, until));
         wrote();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public String describe() {
+        return "memory";
     }
 
     int size() {

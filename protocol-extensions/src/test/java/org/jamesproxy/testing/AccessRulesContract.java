@@ -101,7 +101,7 @@ public interface AccessRulesContract<U extends FakeUpstream, C extends TestClien
         assertThat(firstLineFrom("127.0.0.2")).startsWith(greeting());
         assertThat(firstLineFrom("127.0.0.2")).startsWith(greeting());
         assertThat(firstLineFrom("127.0.0.2")).startsWith(refusal());
-        assertThat(fixture().policyState().blocked("127.0.0.2", clock.instant())).isPresent();
+        assertThat(fixture().policyState().blocked("127.0.0.2", clock.instant()).join()).isPresent();
         clock.advance(Duration.ofMinutes(2));
         assertThat(firstLineFrom("127.0.0.2")).as("blocked though the rate window passed").startsWith(refusal());
         assertThat(firstLineFrom("127.0.0.3")).as("another source").startsWith(greeting());
@@ -118,7 +118,7 @@ public interface AccessRulesContract<U extends FakeUpstream, C extends TestClien
 
         assertThat(firstLineFrom("127.0.0.2")).startsWith(greeting());
         assertThat(firstLineFrom("127.0.0.2")).startsWith(greeting());
-        assertThat(fixture().policyState().blocked("127.0.0.2", Instant.now())).isEmpty();
+        assertThat(fixture().policyState().blocked("127.0.0.2", Instant.now()).join()).isEmpty();
     }
 
     @Test
