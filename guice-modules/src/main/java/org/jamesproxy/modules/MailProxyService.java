@@ -29,6 +29,8 @@ import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.config.ConfigValues;
+import org.jamesproxy.config.SharedStateConfig;
 import org.jamesproxy.policy.InMemoryPolicyStateStore;
 import org.jamesproxy.policy.PolicyStateStore;
 import org.jamesproxy.protocols.ProxyProtocols;
@@ -61,8 +63,8 @@ public class MailProxyService {
     private final MetricFactory metricFactory;
     private final ProxyActionLoader actionLoader;
     private final ClientBlocker clientBlocker;
-    /** Blocked sites, rate counters, stickiness: one store for every policy, kept across reloads. */
-    private final PolicyStateStore stateStore = new InMemoryPolicyStateStore(Clock.systemUTC());
+    /** Blocked sites, rate counters, stickiness: one store for every policy (in memory, or Redis for a cluster). */
+    private PolicyStateStore stateStore = new InMemoryPolicyStateStore(Clock.systemUTC());
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
@@ -88,6 +90,9 @@ public class MailProxyService {
                 LOGGER.warn("conf/{}.xml defines no enabled proxy policy: the mail proxy is not listening", CONFIGURATION_NAME);
                 return;
             }
+            SharedStateConfig sharedState = SharedStateConfig.parse(new ConfigValues(root, "mailproxy"));
+            stateStore = sharedState.open(Clock.systemUTC());
+            LOGGER.info("Mail proxy policy state (blocked sites, rate counters): {}", stateStore.describe());
             int threads = configuration.getInspectionThreads();
             inspectionExecutor = Executors.newFixedThreadPool(threads, NamedThreadFactory.withName("mailproxy-inspection"));
             actions = loadActions(configuration);
@@ -190,5 +195,6 @@ public class MailProxyService {
         // Mailets may hold resources (connections to engines): destroyed once the listeners are gone.
         actions.values().forEach(ProxyAction::destroy);
         actions = ImmutableMap.of();
+        stateStore.close();
     }
 }

@@ -54,6 +54,7 @@ final class AuthenticationCommand implements CommandHandler, CommandHandler.Clie
             context.loggedIn();
             context.log().info("user {} logged in", context.user().user().orElse("(unknown)"));
         } else {
+            context.loginFailed(context.user().user().orElse("(unknown)"), status);
             context.user().forget();
         }
         return true;

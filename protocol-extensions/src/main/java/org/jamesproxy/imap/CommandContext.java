@@ -18,6 +18,9 @@ interface CommandContext {
     /** The upstream accepted a login: counted, and the capability lists change. */
     void loggedIn();
 
+    /** The upstream refused a LOGIN or AUTHENTICATE of {@code user}. */
+    void loginFailed(String user, String status);
+
     /** The client idles (IDLE): the policy's IDLE timeout replaces the idle timeout until it stops. */
     void idling(boolean idling);
 

@@ -323,6 +323,11 @@ final class ImapProxySession extends RelaySession {
         }
 
         @Override
+        public void loginFailed(String user, String status) {
+            ImapProxySession.this.loginFailed(runtime.access, user, "upstream answered " + status);
+        }
+
+        @Override
         public void idling(boolean idling) {
             switchIdleTimeout(idling);
         }

@@ -281,6 +281,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
                     runtime.metrics.logins.increment();
                     sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
                 } else {
+                    loginFailed(runtime.access, user.user().orElse("(unknown)"), "upstream answered -ERR");
                     user.forget();
                 }
                 break;

@@ -50,6 +50,7 @@ final class AuthCommand implements SmtpCommandHandler {
         } else if (reply.code() == 235) {
             session.authenticated();
         } else {
+            session.authenticationFailed(reply);
             session.state().user().forget();
         }
         session.writeClient(reply.wire());

@@ -201,6 +201,7 @@ class ClientCommandsTest {
         boolean authenticated;
         boolean logoutRequested;
         int logins;
+        int failedLogins;
 
         @Override
         public void toUpstream(ByteBuf bytes) {
@@ -252,6 +253,11 @@ class ClientCommandsTest {
         public void loggedIn() {
             authenticated = true;
             logins++;
+        }
+
+        @Override
+        public void loginFailed(String user, String status) {
+            failedLogins++;
         }
 
         @Override
