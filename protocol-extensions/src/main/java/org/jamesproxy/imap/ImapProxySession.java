@@ -328,6 +328,11 @@ final class ImapProxySession extends RelaySession {
         }
 
         @Override
+        public boolean lockedOut(String user) {
+            return runtime.access.isLockedOut(user);
+        }
+
+        @Override
         public void idling(boolean idling) {
             switchIdleTimeout(idling);
         }

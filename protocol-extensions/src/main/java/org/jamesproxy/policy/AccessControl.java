@@ -31,6 +31,7 @@ public final class AccessControl implements ClientBlocker {
     public static final String BLOCKED_METRIC = "mailproxy-access-blocked";
     public static final String STORE_FAILURES_METRIC = "mailproxy-state-store-failures";
     private static final String ACCESS_DENIED = "access denied";
+    private static final int MAX_REMEMBERED_LOCK_OUTS = 100_000;
 
     /**
      * What to do with one connection. {@code reason} is for the log; {@code clientText} for the refusal line, which
@@ -52,6 +53,8 @@ public final class AccessControl implements ClientBlocker {
     private final Metric refused;
     private final Metric blocked;
     private final Metric storeFailures;
+    /** Lock-outs this node learnt, for answers a shared store has not given yet; refreshed by every lookup. */
+    private final java.util.Set<String> lockedOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param next the plugin-wide block hook, still told of every {@code block} verdict */
     public AccessControl(String policyName, AccessPolicy policy, PolicyStateStore store, Clock clock,
@@ -152,6 +155,7 @@ public final class AccessControl implements ClientBlocker {
                 .thenAccept(count -> {
                     if (count >= autoBlock.failedLoginsPerUser()) {
                         store.stick(lockOutKey(user), "locked", now.plus(autoBlock.duration()));
+                        remember(lockOutKey(user));
                         MDCBuilder.withMdc(mdc(client, "user-locked-out").addToContext(MDCBuilder.USER, user),
                             () -> LOGGER.info("Policy {}: user '{}' locked out for {} after {} failed logins", policyName,
                                 user, autoBlock.duration(), count));
@@ -161,14 +165,38 @@ public final class AccessControl implements ClientBlocker {
     }
 
     /**
-     * Completes with true while the user is locked out after failed logins: the proxy then refuses the login itself.
-     * A store that cannot answer means not locked out (fail open, as for connects).
+     * True while the user is locked out after failed logins: the proxy then refuses the login itself, before the
+     * upstream sees the credentials. Answered without waiting: the store's answer when it is immediate (in memory),
+     * else what this node last learnt, the lookup refreshing that for the next attempt. So with a shared store an
+     * attacker gets at most one more attempt per node after another node locked the user out.
      */
-    public CompletableFuture<Boolean> isLockedOut(String user) {
-        if (!policy.autoBlock().enabled() || policy.autoBlock().failedLoginsPerUser() == 0) {
-            return completedFuture(false);
+    public boolean isLockedOut(String user) {
+        AccessPolicy.AutoBlock autoBlock = policy.autoBlock();
+        if (!autoBlock.enabled() || autoBlock.failedLoginsPerUser() == 0) {
+            return false;
         }
-        return orEmpty(store.sticky(lockOutKey(user), clock.instant()), "lock-out lookup").thenApply(Optional::isPresent);
+        Instant now = clock.instant();
+        String key = lockOutKey(user);
+        CompletableFuture<Optional<String>> lookup = orEmpty(store.sticky(key, now), "lock-out lookup");
+        lookup.thenAccept(found -> {
+            if (found.isPresent()) {
+                remember(key);
+            } else {
+                lockedOut.remove(key);
+            }
+        });
+        if (lookup.isDone()) {
+            return lookup.join().isPresent();
+        }
+        return lockedOut.contains(key);
+    }
+
+    private void remember(String lockOutKey) {
+        if (lockedOut.size() >= MAX_REMEMBERED_LOCK_OUTS) {
+            // Many users locked out at once (a spray attack): the store stays the authority, this is a cache.
+            lockedOut.clear();
+        }
+        lockedOut.add(lockOutKey);
     }
 
     /** A {@code block} verdict of the proxy action. */

@@ -191,6 +191,11 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
         return user;
     }
 
+    @Override
+    public boolean lockedOut(String name) {
+        return runtime.access.isLockedOut(name);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // STLS on the client leg
 
