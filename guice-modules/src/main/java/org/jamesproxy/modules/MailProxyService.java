@@ -29,7 +29,10 @@ import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.balance.HealthChecker;
+import org.jamesproxy.balance.PoolRoute;
 import org.jamesproxy.config.ConfigValues;
+import org.jamesproxy.config.UpstreamConfig;
 import org.jamesproxy.config.SharedStateConfig;
 import org.jamesproxy.policy.InMemoryPolicyStateStore;
 import org.jamesproxy.policy.PolicyStateStore;
@@ -65,6 +68,7 @@ public class MailProxyService {
     private final ClientBlocker clientBlocker;
     /** Blocked sites, rate counters, stickiness: one store for every policy (in memory, or Redis for a cluster). */
     private PolicyStateStore stateStore = new InMemoryPolicyStateStore(Clock.systemUTC());
+    private HealthChecker healthChecker = new HealthChecker();
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
@@ -137,28 +141,37 @@ public class MailProxyService {
         int index = 0;
         for (P policy : configuration.policies(protocol.kind())) {
             String path = "mailproxy." + protocol.kind().element() + "[" + index++ + "]";
-            built.add(protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path)));
+            built.add(protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path, protocol.greetingPrefix())));
         }
     }
 
     /** What every protocol's policy needs, built from its shared part: TLS on both legs and the proxy action. */
-    private PolicyResources resources(ProxyPolicy policy, String path) throws ConfigurationException {
+    private PolicyResources resources(ProxyPolicy policy, String path, String greetingPrefix) throws ConfigurationException {
         Optional<ServerTlsContext> serverTls = policy.needsProxyServerCertificate()
             ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile(), reloadCheckInterval))
             : Optional.empty();
         serverTls.flatMap(ServerTlsContext::material).ifPresent(certificateReloader::register);
-        Optional<UpstreamTlsContext> upstreamTls = policy.getUpstream().getTls() == UpstreamTls.NONE
-            ? Optional.empty()
-            : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), path + ".upstream"));
+        Optional<UpstreamTlsContext> upstreamTls = upstreamTls(policy.getUpstream(), path + ".upstream");
         MessageInspector inspector = policy.getInspection().getProxyAction()
             .<MessageInspector>map(name -> new ProxyActionInspector(actions.get(name), policy.getInspection().getOnError(), metricFactory))
             .orElse(MessageInspector.PASS_THROUGH);
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        UpstreamRoute route = policy.getClientAction().isPresent()
-            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, proxyAuthority, DestinationResolver.SYSTEM, path))
-            : new FixedRoute(connector);
+        UpstreamRoute route;
+        if (policy.getClientAction().isPresent()) {
+            route = new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, proxyAuthority, DestinationResolver.SYSTEM, path));
+        } else if (policy.getUpstreamPool().isPresent()) {
+            PoolRoute pool = PoolRoute.create(policy, policy.getUpstreamPool().get(), this::upstreamTls, path, stateStore, Clock.systemUTC());
+            healthChecker.watch(pool, greetingPrefix);
+            route = pool;
+        } else {
+            route = new FixedRoute(connector);
+        }
         return new PolicyResources(route, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker,
             stateStore, Clock.systemUTC());
+    }
+
+    private Optional<UpstreamTlsContext> upstreamTls(UpstreamConfig leg, String path) throws ConfigurationException {
+        return leg.getTls() == UpstreamTls.NONE ? Optional.empty() : Optional.of(UpstreamTlsContext.load(fileSystem, leg, path));
     }
 
     private void startAll() throws Exception {
@@ -195,6 +208,8 @@ public class MailProxyService {
         // Mailets may hold resources (connections to engines): destroyed once the listeners are gone.
         actions.values().forEach(ProxyAction::destroy);
         actions = ImmutableMap.of();
+        healthChecker.close();
+        healthChecker = new HealthChecker();
         stateStore.close();
     }
 }

@@ -93,7 +93,9 @@ public final class ProxyPolicy {
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
             (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction)
-            .withAccess(AccessSettings.parse(policy));
+            .withAccess(AccessSettings.parse(policy))
+            .withUpstreamPool(sniRouting || !policy.has("upstream") ? Optional.empty()
+                : UpstreamPool.parse(policy.child("upstream", "upstream"), upstream.getPort()));
     }
 
     private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {
@@ -162,6 +164,8 @@ public final class ProxyPolicy {
     private final Optional<ClientActionConfig> clientAction;
     /** Set once by {@link #withAccess} on a fresh copy; {@link AccessPolicy#OPEN} otherwise. */
     private AccessPolicy access = AccessPolicy.OPEN;
+    /** Set once by {@link #withUpstreamPool} on a fresh copy. */
+    private Optional<UpstreamPool> upstreamPool = Optional.empty();
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
@@ -206,7 +210,20 @@ public final class ProxyPolicy {
         ProxyPolicy copy = new ProxyPolicy(name, tlsSupport, bind, tlsBind, jmxName, helloName, listenerConfig, idleTimeout,
             allowPlaintextAuth, clientTlsProfile, upstream, inspection, maxLineLength, clientAction);
         copy.access = rules;
+        copy.upstreamPool = upstreamPool;
         return copy;
+    }
+
+    /** A copy whose upstream is this pool of servers (load balancing). */
+    public ProxyPolicy withUpstreamPool(Optional<UpstreamPool> pool) {
+        ProxyPolicy copy = withAccess(access);
+        copy.upstreamPool = pool;
+        return copy;
+    }
+
+    /** Present when the upstream is a pool of servers: the route balances connections over its members. */
+    public Optional<UpstreamPool> getUpstreamPool() {
+        return upstreamPool;
     }
 
     public String getName() {
@@ -301,7 +318,8 @@ public final class ProxyPolicy {
                 && Objects.equals(clientTlsProfile, that.clientTlsProfile)
                 && Objects.equals(upstream, that.upstream)
                 && Objects.equals(inspection, that.inspection)
-                && Objects.equals(access, that.access);
+                && Objects.equals(access, that.access)
+                && Objects.equals(upstreamPool, that.upstreamPool);
         }
         return false;
     }

@@ -27,4 +27,9 @@ public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
         return resources.listeners("IMAP proxy", policy.getPolicy(), reason -> "* BYE " + reason,
             (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler());
     }
+
+    @Override
+    public String greetingPrefix() {
+        return "* OK";
+    }
 }

@@ -27,4 +27,9 @@ public final class Pop3Protocol implements ProxyProtocol<Pop3Policy> {
         return resources.listeners("POP3 proxy", policy.getPolicy(), reason -> "-ERR " + reason,
             (channel, implicitTls) -> new Pop3ProxySession(proxy, channel, implicitTls).clientHandler());
     }
+
+    @Override
+    public String greetingPrefix() {
+        return "+OK";
+    }
 }

@@ -27,4 +27,9 @@ public final class SmtpProtocol implements ProxyProtocol<SmtpPolicy> {
         return resources.listeners("SMTP proxy", policy.getPolicy(), reason -> "554 5.7.1 " + reason,
             (channel, implicitTls) -> new SmtpProxySession(proxy, channel, implicitTls).clientHandler());
     }
+
+    @Override
+    public String greetingPrefix() {
+        return "220";
+    }
 }

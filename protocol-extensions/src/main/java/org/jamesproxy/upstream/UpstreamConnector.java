@@ -50,8 +50,13 @@ public final class UpstreamConnector {
      * @return completes when TCP is connected; for implicit TLS the handshake follows (see the SslHandler's future)
      */
     public ChannelFuture connect(Channel client, ChannelHandler handler) {
+        return connect(client.eventLoop(), handler);
+    }
+
+    /** As {@link #connect(Channel, ChannelHandler)} on a loop of the caller's (health checks have no client). */
+    public ChannelFuture connect(io.netty.channel.EventLoop loop, ChannelHandler handler) {
         return new Bootstrap()
-            .group(client.eventLoop())
+            .group(loop)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)

@@ -16,6 +16,8 @@ import javax.net.ssl.SSLContext;
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.jamesproxy.balance.HealthChecker;
+import org.jamesproxy.balance.PoolRoute;
 import org.jamesproxy.client.ClientAction;
 import org.jamesproxy.client.ClientActionRoute;
 import org.jamesproxy.client.DestinationResolver;
@@ -59,6 +61,8 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
     private static final AtomicInteger JMX_NAMES = new AtomicInteger();
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private PolicyStateStore stateStore = new InMemoryPolicyStateStore(clock);
+    private final HealthChecker healthChecker = new HealthChecker();
+    private PoolRoute poolRoute;
 
     /**
      * A policy element on 127.0.0.1:0 with both listeners and the Proxy Server keystore.
@@ -234,9 +238,18 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
             ? Optional.empty()
             : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), "test.upstream"));
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        UpstreamRoute route = policy.getClientAction().isPresent()
-            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"))
-            : new FixedRoute(connector);
+        UpstreamRoute route;
+        if (policy.getClientAction().isPresent()) {
+            route = new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"));
+        } else if (policy.getUpstreamPool().isPresent()) {
+            PoolRoute pool = PoolRoute.create(policy, policy.getUpstreamPool().get(), (leg, path) -> leg.getTls() == UpstreamTls.NONE
+                ? Optional.empty() : Optional.of(UpstreamTlsContext.load(fileSystem, leg, path)), "test", stateStore, clock);
+            healthChecker.watch(pool, protocol.greetingPrefix());
+            poolRoute = pool;
+            route = pool;
+        } else {
+            route = new FixedRoute(connector);
+        }
         return protocol.listeners(selected, new PolicyResources(route, serverTls, inspector, inspectionExecutor, metrics,
             fileSystem, new LoggingClientBlocker(metrics), stateStore, clock));
     }
@@ -250,6 +263,11 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
 
     public PolicyStateStore policyState() {
         return stateStore;
+    }
+
+    /** The pool of a policy whose upstream is one (after {@code start}). */
+    public PoolRoute pool() {
+        return poolRoute;
     }
 
     /**
@@ -318,6 +336,7 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
         if (listeners != null) {
             listeners.stop();
         }
+        healthChecker.close();
         inspectionExecutor.shutdownNow();
     }
 }
