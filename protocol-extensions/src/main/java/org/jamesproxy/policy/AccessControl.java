@@ -74,7 +74,9 @@ public final class AccessControl implements ClientBlocker {
     }
 
     /**
-     * Decides one connect. Completes at once with the in-memory store; with a shared store, when it has answered.
+     * Decides one connect: schedule, access rules (first match, an O(log n) lookup), then the blocked-sites list and
+     * the connection rates, asked together. Completes at once with the in-memory store; with a shared store, when it
+     * has answered.
      * A store that cannot answer fails open (the connection is decided by the access rules alone), logged WARN
      * and counted ({@value #STORE_FAILURES_METRIC}): the mail service stays up when the shared store is down.
      */
@@ -85,47 +87,50 @@ public final class AccessControl implements ClientBlocker {
                 "service closed at this time, try later"));
         }
         boolean exception = policy.autoBlock().isException(client);
+        AccessRule rule = policy.rules().match(client);
+        if (rule.disposition() != Disposition.ALLOWED) {
+            if (rule.autoBlock() && !exception) {
+                block(client, "denied by access rule " + rule.name(), now);
+            }
+            return completedFuture(refuse(client, rule.disposition(), "denied by access rule " + rule.name(), ACCESS_DENIED));
+        }
+        // Both store questions at once: one round trip to a shared store per connect.
         CompletableFuture<Optional<BlockedSite>> site = exception || !policy.autoBlock().enabled()
             ? completedFuture(Optional.empty()) : orEmpty(store.blocked(key(client), now), "blocked-sites lookup");
-        return site.thenCompose(blockedSite -> {
+        CompletableFuture<Optional<String>> breach = rateBreach(client, exception, now);
+        return site.thenCombine(breach, (blockedSite, rateBreach) -> {
             if (blockedSite.isPresent()) {
-                return completedFuture(refuse(client, policy.refusal(), "blocked until " + blockedSite.get().until()
-                    + " (" + blockedSite.get().reason() + ")", ACCESS_DENIED));
+                return refuse(client, policy.refusal(), "blocked until " + blockedSite.get().until() + " ("
+                    + blockedSite.get().reason() + ")", ACCESS_DENIED);
             }
-            AccessRule rule = policy.rules().match(client);
-            if (rule.disposition() != Disposition.ALLOWED) {
-                if (rule.autoBlock() && !exception) {
-                    block(client, "denied by access rule " + rule.name(), now);
+            if (rateBreach.isPresent()) {
+                if (policy.rateLimits().autoBlock()) {
+                    block(client, "rate limit: " + rateBreach.get(), now);
                 }
-                return completedFuture(refuse(client, rule.disposition(), "denied by access rule " + rule.name(), ACCESS_DENIED));
+                return refuse(client, policy.refusal(), "rate limit: " + rateBreach.get(), "too many connections, try later");
             }
-            return checkRates(client, exception, now);
+            return Decision.ALLOW;
         });
     }
 
-    private CompletableFuture<Decision> checkRates(InetAddress client, boolean exception, Instant now) {
+    /** Counts the connect in the rate windows; the limit it breaks, if any. */
+    private CompletableFuture<Optional<String>> rateBreach(InetAddress client, boolean exception, Instant now) {
         AccessPolicy.RateLimits limits = policy.rateLimits();
         if (limits.isNone() || exception) {
-            return completedFuture(Decision.ALLOW);
+            return completedFuture(Optional.empty());
         }
         CompletableFuture<Long> perSecond = limits.connectionsPerSecond() > 0
             ? orZero(store.increment(counter("connections-1s", client), Duration.ofSeconds(1), now)) : completedFuture(0L);
         CompletableFuture<Long> perMinute = limits.connectionsPerMinute() > 0
             ? orZero(store.increment(counter("connections-1m", client), Duration.ofMinutes(1), now)) : completedFuture(0L);
         return perSecond.thenCombine(perMinute, (second, minute) -> {
-            String reason = null;
             if (limits.connectionsPerSecond() > 0 && second > limits.connectionsPerSecond()) {
-                reason = "more than " + limits.connectionsPerSecond() + " connections per second";
-            } else if (limits.connectionsPerMinute() > 0 && minute > limits.connectionsPerMinute()) {
-                reason = "more than " + limits.connectionsPerMinute() + " connections per minute";
+                return Optional.of("more than " + limits.connectionsPerSecond() + " connections per second");
             }
-            if (reason == null) {
-                return Decision.ALLOW;
+            if (limits.connectionsPerMinute() > 0 && minute > limits.connectionsPerMinute()) {
+                return Optional.of("more than " + limits.connectionsPerMinute() + " connections per minute");
             }
-            if (limits.autoBlock()) {
-                block(client, "rate limit: " + reason, now);
-            }
-            return refuse(client, policy.refusal(), "rate limit: " + reason, "too many connections, try later");
+            return Optional.empty();
         });
     }
 

@@ -12,20 +12,18 @@ public final class AccessRules {
 
     private final ImmutableList<AccessRule> rules;
     private final AccessRule defaultRule;
+    /** Built once: a lookup is O(log n) whatever the number of rules. */
+    private final RangeIndex index;
 
     public AccessRules(List<AccessRule> rules, AccessRule defaultRule) {
         this.rules = ImmutableList.copyOf(rules);
         this.defaultRule = defaultRule;
+        this.index = RangeIndex.of(this.rules);
     }
 
     public AccessRule match(InetAddress client) {
-        AddressRange.Client converted = AddressRange.Client.of(client);
-        for (AccessRule rule : rules) {
-            if (rule.matches(converted)) {
-                return rule;
-            }
-        }
-        return defaultRule;
+        int first = index.firstMatch(AddressRange.Client.of(client));
+        return first < 0 ? defaultRule : rules.get(first);
     }
 
     public List<AccessRule> rules() {

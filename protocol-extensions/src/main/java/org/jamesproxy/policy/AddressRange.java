@@ -80,6 +80,22 @@ public final class AddressRange {
         return client.length == length && client.value.compareTo(low) >= 0 && client.value.compareTo(high) <= 0;
     }
 
+    boolean isAny() {
+        return length == 0;
+    }
+
+    int length() {
+        return length;
+    }
+
+    BigInteger low() {
+        return low;
+    }
+
+    BigInteger high() {
+        return high;
+    }
+
     /** A client address in the form ranges compare. */
     static final class Client {
         private final int length;
@@ -88,6 +104,14 @@ public final class AddressRange {
         private Client(int length, BigInteger value) {
             this.length = length;
             this.value = value;
+        }
+
+        int length() {
+            return length;
+        }
+
+        BigInteger value() {
+            return value;
         }
 
         static Client of(InetAddress address) {
