@@ -1,5 +1,6 @@
 package org.jamesproxy.modules;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,13 @@ import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
+import org.jamesproxy.balance.HealthChecker;
+import org.jamesproxy.balance.PoolRoute;
+import org.jamesproxy.config.ConfigValues;
+import org.jamesproxy.config.UpstreamConfig;
+import org.jamesproxy.config.SharedStateConfig;
+import org.jamesproxy.policy.InMemoryPolicyStateStore;
+import org.jamesproxy.policy.PolicyStateStore;
 import org.jamesproxy.protocols.ProxyProtocols;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
@@ -58,6 +66,9 @@ public class MailProxyService {
     private final MetricFactory metricFactory;
     private final ProxyActionLoader actionLoader;
     private final ClientBlocker clientBlocker;
+    /** Blocked sites, rate counters, stickiness: one store for every policy (in memory, or Redis for a cluster). */
+    private PolicyStateStore stateStore = new InMemoryPolicyStateStore(Clock.systemUTC());
+    private HealthChecker healthChecker = new HealthChecker();
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
@@ -83,6 +94,9 @@ public class MailProxyService {
                 LOGGER.warn("conf/{}.xml defines no enabled proxy policy: the mail proxy is not listening", CONFIGURATION_NAME);
                 return;
             }
+            SharedStateConfig sharedState = SharedStateConfig.parse(new ConfigValues(root, "mailproxy"));
+            stateStore = sharedState.open(Clock.systemUTC());
+            LOGGER.info("Mail proxy policy state (blocked sites, rate counters): {}", stateStore.describe());
             int threads = configuration.getInspectionThreads();
             inspectionExecutor = Executors.newFixedThreadPool(threads, NamedThreadFactory.withName("mailproxy-inspection"));
             actions = loadActions(configuration);
@@ -127,27 +141,37 @@ public class MailProxyService {
         int index = 0;
         for (P policy : configuration.policies(protocol.kind())) {
             String path = "mailproxy." + protocol.kind().element() + "[" + index++ + "]";
-            built.add(protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path)));
+            built.add(protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path, protocol.greetingPrefix())));
         }
     }
 
     /** What every protocol's policy needs, built from its shared part: TLS on both legs and the proxy action. */
-    private PolicyResources resources(ProxyPolicy policy, String path) throws ConfigurationException {
+    private PolicyResources resources(ProxyPolicy policy, String path, String greetingPrefix) throws ConfigurationException {
         Optional<ServerTlsContext> serverTls = policy.needsProxyServerCertificate()
             ? Optional.of(ServerTlsContext.load(fileSystem, policy.listenerConfig(), path, policy.getClientTlsProfile(), reloadCheckInterval))
             : Optional.empty();
         serverTls.flatMap(ServerTlsContext::material).ifPresent(certificateReloader::register);
-        Optional<UpstreamTlsContext> upstreamTls = policy.getUpstream().getTls() == UpstreamTls.NONE
-            ? Optional.empty()
-            : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), path + ".upstream"));
+        Optional<UpstreamTlsContext> upstreamTls = upstreamTls(policy.getUpstream(), path + ".upstream");
         MessageInspector inspector = policy.getInspection().getProxyAction()
             .<MessageInspector>map(name -> new ProxyActionInspector(actions.get(name), policy.getInspection().getOnError(), metricFactory))
             .orElse(MessageInspector.PASS_THROUGH);
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        UpstreamRoute route = policy.getClientAction().isPresent()
-            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, proxyAuthority, DestinationResolver.SYSTEM, path))
-            : new FixedRoute(connector);
-        return new PolicyResources(route, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker);
+        UpstreamRoute route;
+        if (policy.getClientAction().isPresent()) {
+            route = new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, proxyAuthority, DestinationResolver.SYSTEM, path));
+        } else if (policy.getUpstreamPool().isPresent()) {
+            PoolRoute pool = PoolRoute.create(policy, policy.getUpstreamPool().get(), this::upstreamTls, path, stateStore, Clock.systemUTC());
+            healthChecker.watch(pool, greetingPrefix);
+            route = pool;
+        } else {
+            route = new FixedRoute(connector);
+        }
+        return new PolicyResources(route, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker,
+            stateStore, Clock.systemUTC());
+    }
+
+    private Optional<UpstreamTlsContext> upstreamTls(UpstreamConfig leg, String path) throws ConfigurationException {
+        return leg.getTls() == UpstreamTls.NONE ? Optional.empty() : Optional.of(UpstreamTlsContext.load(fileSystem, leg, path));
     }
 
     private void startAll() throws Exception {
@@ -184,5 +208,8 @@ public class MailProxyService {
         // Mailets may hold resources (connections to engines): destroyed once the listeners are gone.
         actions.values().forEach(ProxyAction::destroy);
         actions = ImmutableMap.of();
+        healthChecker.close();
+        healthChecker = new HealthChecker();
+        stateStore.close();
     }
 }

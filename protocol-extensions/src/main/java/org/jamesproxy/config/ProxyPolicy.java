@@ -11,6 +11,7 @@ import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.jamesproxy.policy.AccessPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,10 @@ public final class ProxyPolicy {
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
             (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction,
-            ProxyProtocolIn.parse(policy));
+            ProxyProtocolIn.parse(policy))
+            .withAccess(AccessSettings.parse(policy))
+            .withUpstreamPool(sniRouting || !policy.has("upstream") ? Optional.empty()
+                : UpstreamPool.parse(policy.child("upstream", "upstream"), upstream.getPort()));
     }
 
     /** XCLIENT is SMTP's and ID is IMAP's: anywhere else it would never be sent. */
@@ -173,6 +177,10 @@ public final class ProxyPolicy {
     private final int maxLineLength;
     private final Optional<ClientActionConfig> clientAction;
     private final Optional<ProxyProtocolIn> proxyProtocolIn;
+    /** Set once by {@link #withAccess} on a fresh copy; {@link AccessPolicy#OPEN} otherwise. */
+    private AccessPolicy access = AccessPolicy.OPEN;
+    /** Set once by {@link #withUpstreamPool} on a fresh copy. */
+    private Optional<UpstreamPool> upstreamPool = Optional.empty();
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
@@ -214,8 +222,34 @@ public final class ProxyPolicy {
         this.clientAction = clientAction;
     }
 
+    /** A copy with these connection rules (access list, auto-block, rates, schedule). */
+    public ProxyPolicy withAccess(AccessPolicy rules) {
+        ProxyPolicy copy = new ProxyPolicy(name, tlsSupport, bind, tlsBind, jmxName, helloName, listenerConfig, idleTimeout,
+            allowPlaintextAuth, clientTlsProfile, upstream, inspection, maxLineLength, clientAction, proxyProtocolIn);
+        copy.access = rules;
+        copy.upstreamPool = upstreamPool;
+        return copy;
+    }
+
+    /** A copy whose upstream is this pool of servers (load balancing). */
+    public ProxyPolicy withUpstreamPool(Optional<UpstreamPool> pool) {
+        ProxyPolicy copy = withAccess(access);
+        copy.upstreamPool = pool;
+        return copy;
+    }
+
+    /** Present when the upstream is a pool of servers: the route balances connections over its members. */
+    public Optional<UpstreamPool> getUpstreamPool() {
+        return upstreamPool;
+    }
+
     public String getName() {
         return name;
+    }
+
+    /** Who may connect and when; {@link AccessPolicy#OPEN} when the policy says nothing. */
+    public AccessPolicy getAccess() {
+        return access;
     }
 
     public TlsSupport getTlsSupport() {
@@ -306,7 +340,9 @@ public final class ProxyPolicy {
                 && Objects.equals(idleTimeout, that.idleTimeout)
                 && Objects.equals(clientTlsProfile, that.clientTlsProfile)
                 && Objects.equals(upstream, that.upstream)
-                && Objects.equals(inspection, that.inspection);
+                && Objects.equals(inspection, that.inspection)
+                && Objects.equals(access, that.access)
+                && Objects.equals(upstreamPool, that.upstreamPool);
         }
         return false;
     }

@@ -15,7 +15,9 @@ import com.google.common.base.MoreObjects;
 public final class UpstreamConfig {
     static UpstreamConfig parse(ConfigValues upstream, Map<String, TlsProfile> profiles, int defaultImplicitPort,
                                 int defaultPlainPort, UpstreamTls defaultTls) throws ConfigurationException {
-        String host = upstream.requiredString("host");
+        // A pool names its members; the first one stands for the upstream in logs and the protocol's prelude.
+        String host = upstream.has("host") ? upstream.requiredString("host")
+            : UpstreamPool.firstHost(upstream).orElseThrow(() -> new ConfigurationException(upstream.path("host") + " is required"));
         UpstreamTls tls = upstream.enumValue("tls", UpstreamTls.class, defaultTls);
         int port = upstream.integer("port", tls == UpstreamTls.IMPLICIT ? defaultImplicitPort : defaultPlainPort, 1, 65535);
         boolean allowPlaintext = upstream.bool("tls[@allowPlaintext]", false);
@@ -55,6 +57,11 @@ public final class UpstreamConfig {
 
     /** The host of an sni-routed policy's upstream template. */
     public static final String SNI_HOST = "(sni)";
+
+    /** The same leg toward one server of a pool, whose certificate must carry {@code expectedName}. */
+    public UpstreamConfig forMember(String memberHost, int memberPort, String expectedName) {
+        return new UpstreamConfig(memberHost, memberPort, tls, trustStore, expectedName, tlsProfile, connectTimeout);
+    }
 
     /** The same leg toward another host (sni routing): the host is also the name its certificate must carry. */
     public UpstreamConfig forDestination(String destinationHost, int destinationPort) {

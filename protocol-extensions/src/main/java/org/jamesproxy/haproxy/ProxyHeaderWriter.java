@@ -33,6 +33,21 @@ public final class ProxyHeaderWriter extends ChannelInboundHandlerAdapter {
         upstream.addFirst(ENCODER, HAProxyMessageEncoder.INSTANCE);
     }
 
+    /**
+     * For a connection of the proxy's own (a pool's health check): a header that names no client, v2 {@code LOCAL}
+     * or v1 {@code PROXY UNKNOWN}, which a listener with proxyRequired accepts as the proxy's own connection.
+     */
+    public static void installLocal(ChannelPipeline upstream, ProxyHeader version) {
+        if (version == ProxyHeader.NONE) {
+            return;
+        }
+        HAProxyMessage local = version == ProxyHeader.V1
+            ? new HAProxyMessage(HAProxyProtocolVersion.V1, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0)
+            : new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.LOCAL, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0);
+        upstream.addFirst(WRITER, new ProxyHeaderWriter(local));
+        upstream.addFirst(ENCODER, HAProxyMessageEncoder.INSTANCE);
+    }
+
     /** Source = the client, destination = where the client connected; both of one family, as the format requires. */
     static HAProxyMessage message(ProxyHeader version, ClientAddress client) {
         InetSocketAddress source = client.source();

@@ -34,11 +34,18 @@ final class AuthenticationCommand implements CommandHandler, CommandHandler.Clie
         }
         if (command.name().equals("LOGIN")) {
             context.user().named(ImapArguments.firstAstring(command.arguments()));
-            return CommandDecision.forward();
+        } else {
+            String[] mechanism = command.arguments().split(" ", 2);
+            context.user().start(mechanism[0], mechanism.length > 1 ? Optional.of(mechanism[1]) : Optional.empty());
         }
-        String[] mechanism = command.arguments().split(" ", 2);
-        context.user().start(mechanism[0], mechanism.length > 1 ? Optional.of(mechanism[1]) : Optional.empty());
-        return CommandDecision.forwardThen(this);
+        // Known here for LOGIN and a SASL initial response; the same answer as for a wrong password.
+        Optional<String> user = context.user().user();
+        if (user.isPresent() && context.lockedOut(user.get())) {
+            context.log().info("refused {} of user {}: locked out after failed logins", command.name(), user.get());
+            context.user().forget();
+            return CommandDecision.reject(command.tag() + " NO [AUTHENTICATIONFAILED] Authentication failed");
+        }
+        return command.name().equals("LOGIN") ? CommandDecision.forward() : CommandDecision.forwardThen(this);
     }
 
     /** A SASL response (or {@code *} to cancel): the exchange goes on until the tagged status. */
@@ -48,12 +55,29 @@ final class AuthenticationCommand implements CommandHandler, CommandHandler.Clie
         return true;
     }
 
+    /** A SASL response named a locked-out user: cancelled before the credentials reach the upstream. */
+    @Override
+    public boolean cancels(CommandContext context) {
+        Optional<String> user = context.user().user();
+        if (user.isPresent() && context.lockedOut(user.get())) {
+            context.log().info("cancelled AUTHENTICATE of user {}: locked out after failed logins", user.get());
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public String cancelledStatus() {
+        return "NO [AUTHENTICATIONFAILED] Authentication failed";
+    }
+
     @Override
     public boolean completed(ImapCommand command, String status, CommandContext context) {
         if (status.equals("OK")) {
             context.loggedIn();
             context.log().info("user {} logged in", context.user().user().orElse("(unknown)"));
         } else {
+            context.loginFailed(context.user().user().orElse("(unknown)"), status);
             context.user().forget();
         }
         return true;

@@ -3,6 +3,7 @@ package org.jamesproxy.imap;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The client's side of the dialogue. Each client frame is part of a command in progress ({@link CommandFraming}), a
@@ -39,6 +40,10 @@ final class ClientCommands implements ResponseRelay.Commands {
     private final CommandFraming framing;
     /** Non-null while an exchange owns the client's lines (AUTHENTICATE, IDLE). */
     private CommandHandler.ClientLines lineOwner;
+    /** The tag of the command whose exchange owns the client's lines. */
+    private String lineOwnerTag;
+    /** Tagged statuses that replace the upstream's, for exchanges the proxy cancelled. */
+    private final java.util.Map<String, String> replacedStatus = new java.util.HashMap<>();
     private String pendingStartTlsTag;
 
     ClientCommands(ImapFrameReader reader, int maxPipelinedCommands, long maxLiteralSize, Session session) {
@@ -57,8 +62,15 @@ final class ClientCommands implements ResponseRelay.Commands {
             return;
         }
         if (lineOwner != null) {
-            if (!lineOwner.onLine(frame, session)) {
+            CommandHandler.ClientLines owner = lineOwner;
+            if (!owner.onLine(frame, session)) {
                 lineOwner = null;
+            }
+            if (owner.cancels(session)) {
+                frame.content().release();
+                replacedStatus.put(lineOwnerTag, owner.cancelledStatus());
+                session.toUpstream(io.netty.buffer.Unpooled.copiedBuffer("*\r\n", ISO_8859_1));
+                return;
             }
             session.toUpstream(frame.content());
             return;
@@ -98,6 +110,7 @@ final class ClientCommands implements ResponseRelay.Commands {
 
     private void forward(ImapFrame frame, ImapCommand command, CommandDecision decision) {
         lineOwner = decision.followingLines();
+        lineOwnerTag = command.tag();
         inFlight.add(command);
         if (framing.forward(frame) == CommandFraming.Outcome.REFUSED) {
             inFlight.removeLast();
@@ -121,10 +134,14 @@ final class ClientCommands implements ResponseRelay.Commands {
     }
 
     @Override
-    public void completed(String tag, String status) {
+    public Optional<String> completed(String tag, String status) {
         ImapCommand command = inFlight.complete(tag);
         if (command == null) {
-            return;
+            return Optional.empty();
+        }
+        Optional<String> replaced = Optional.ofNullable(replacedStatus.remove(tag)).map(text -> tag + " " + text + "\r\n");
+        if (replaced.isPresent()) {
+            status = replaced.get().split(" ", 3)[1];
         }
         if (HANDLERS.getOrDefault(command.name(), RELAYED).completed(command, status, session)) {
             lineOwner = null;
@@ -134,6 +151,7 @@ final class ClientCommands implements ResponseRelay.Commands {
             // it waited for the "+": without this it would stall.
             session.resumeClient(false);
         }
+        return replaced;
     }
 
     @Override

@@ -18,6 +18,12 @@ interface CommandContext {
     /** The upstream accepted a login: counted, and the capability lists change. */
     void loggedIn();
 
+    /** The upstream refused a LOGIN or AUTHENTICATE of {@code user}. */
+    void loginFailed(String user, String status);
+
+    /** The user the login names is locked out after failed logins: the proxy refuses it. */
+    boolean lockedOut(String user);
+
     /** The client idles (IDLE): the policy's IDLE timeout replaces the idle timeout until it stops. */
     void idling(boolean idling);
 

@@ -12,6 +12,19 @@ interface CommandHandler {
     interface ClientLines {
         /** Called before the line goes upstream. @return true while the next line belongs to the exchange too */
         boolean onLine(ImapFrame line, CommandContext context);
+
+        /**
+         * Asked after {@link #onLine}: true to cancel the exchange instead ({@code *} goes upstream in place of the
+         * line) and answer the command with {@link #cancelledStatus()} whatever the upstream says.
+         */
+        default boolean cancels(CommandContext context) {
+            return false;
+        }
+
+        /** The status and text that replace the upstream's answer to a cancelled exchange, e.g. {@code NO ...}. */
+        default String cancelledStatus() {
+            return "NO Cancelled";
+        }
     }
 
     CommandDecision handle(ImapCommand command, CommandContext context);

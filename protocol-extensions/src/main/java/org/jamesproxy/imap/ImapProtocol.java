@@ -24,7 +24,12 @@ public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
     @Override
     public ProxyListenerPair listeners(ImapPolicy policy, PolicyResources resources) throws ConfigurationException {
         ImapProxy proxy = new ImapProxy(policy, resources);
-        return resources.listeners("IMAP proxy", policy.getPolicy(),
+        return resources.listeners("IMAP proxy", policy.getPolicy(), reason -> "* BYE " + reason,
             (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler());
+    }
+
+    @Override
+    public String greetingPrefix() {
+        return "* OK";
     }
 }

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.policy.AccessControl;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
@@ -17,6 +18,8 @@ final class ImapProxy {
     final Optional<ServerTlsContext> serverTls;
     final RelayMetrics metrics;
     final Interception interception;
+    /** Connection rules: failed logins feed the policy's auto-block. */
+    final AccessControl access;
     final String helloName;
 
     ImapProxy(ImapPolicy policy, PolicyResources resources) {
@@ -25,6 +28,7 @@ final class ImapProxy {
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), ImapProtocol.METRICS);
         this.interception = resources.interception(Protocol.IMAP, policy.getPolicy(), metrics);
+        this.access = resources.accessControl(policy.getPolicy());
         this.helloName = policy.getPolicy().getHelloName();
     }
 

@@ -323,6 +323,16 @@ final class ImapProxySession extends RelaySession {
         }
 
         @Override
+        public void loginFailed(String user, String status) {
+            ImapProxySession.this.loginFailed(runtime.access, user, "upstream answered " + status);
+        }
+
+        @Override
+        public boolean lockedOut(String user) {
+            return runtime.access.isLockedOut(user);
+        }
+
+        @Override
         public void idling(boolean idling) {
             switchIdleTimeout(idling);
         }

@@ -20,8 +20,8 @@ final class ResponseRelay {
         /** A {@code +}: the upstream waits for the client. */
         void continuationRequested();
 
-        /** A tagged status, before it goes to the client. */
-        void completed(String tag, String status);
+        /** A tagged status, before it goes to the client. @return a line that replaces it, CRLF included */
+        java.util.Optional<String> completed(String tag, String status);
 
         /** A tagged status was written to the client. */
         void taggedResponseRelayed();
@@ -91,7 +91,11 @@ final class ResponseRelay {
 
     private ByteBuf onTagged(String line, ByteBuf original) {
         String[] words = line.split(" ", 3);
-        commands.completed(words[0], words.length > 1 ? words[1].toUpperCase(Locale.US) : "");
+        java.util.Optional<String> replacement = commands.completed(words[0], words.length > 1 ? words[1].toUpperCase(Locale.US) : "");
+        if (replacement.isPresent()) {
+            original.release();
+            return Lines.encode(replacement.get());
+        }
         return rewriteCodes(line, original);
     }
 

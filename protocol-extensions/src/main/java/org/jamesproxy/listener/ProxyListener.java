@@ -44,13 +44,16 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
     private final ListenerKind kind;
     private final Optional<ServerTlsContext> serverTls;
     private final SessionFactory sessionFactory;
+    private final ConnectGate connectGate;
     private Optional<ConnectionLimitUpstreamHandler> connectionLimitHandler = Optional.empty();
     private Optional<ChannelHandler> perIpLimitHandler = Optional.empty();
     private final Metric proxyHeaderRefusals;
 
     public ProxyListener(String serviceType, ProxyPolicy policy, ListenerKind kind, Optional<ServerTlsContext> serverTls,
-                         SessionFactory sessionFactory, FileSystem fileSystem, Metric proxyHeaderRefusals) throws ConfigurationException {
+                         SessionFactory sessionFactory, FileSystem fileSystem, Metric proxyHeaderRefusals,
+                         ConnectGate connectGate) throws ConfigurationException {
         this.proxyHeaderRefusals = proxyHeaderRefusals;
+        this.connectGate = connectGate;
         this.serviceType = serviceType;
         this.policy = policy;
         this.kind = kind;
@@ -125,6 +128,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
     private void protocolPipeline(SocketChannel channel, Optional<ChannelHandler> perIpLimit) {
         ChannelPipeline pipeline = channel.pipeline();
         perIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
+        pipeline.addLast(ConnectGate.NAME, connectGate);
         if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientTlsProfile().isTlsCompliantOnly()) {
             pipeline.addLast(TlsCompliance.HANDLER_NAME, new TlsCompliance(reason ->
                 LOGGER.info("Policy {}: client {} refused: {}", policy.getName(), ClientAddress.of(channel).hostAddress(), reason)));

@@ -22,6 +22,9 @@ interface Pop3CommandHandler {
 
         /** Who authenticates, learnt from the commands (for logs and the inspection context). */
         SaslUser user();
+
+        /** The user is locked out after failed logins: the proxy refuses the login. */
+        boolean lockedOut(String user);
     }
 
     /** @param arguments what follows the command name, trimmed; empty when there is nothing */

@@ -30,7 +30,7 @@ final class Pop3Credentials {
         if (!context.clientLeg().mayAuthenticateInClear()) {
             return refuseInClear("PASS");
         }
-        return Forward.of(Answer.SINGLE_LINE, Completion.LOGIN);
+        return lockedOut(context).orElse(Forward.of(Answer.SINGLE_LINE, Completion.LOGIN));
     }
 
     static Pop3Decision apop(String arguments, Pop3CommandHandler.Context context) {
@@ -38,7 +38,7 @@ final class Pop3Credentials {
             return new Reply("-ERR APOP is not available");
         }
         context.user().named(Optional.of(arguments.split(" ", 2)[0]));
-        return Forward.of(Answer.SINGLE_LINE, Completion.LOGIN);
+        return lockedOut(context).orElse(Forward.of(Answer.SINGLE_LINE, Completion.LOGIN));
     }
 
     static Pop3Decision auth(String arguments, Pop3CommandHandler.Context context) {
@@ -52,7 +52,18 @@ final class Pop3Credentials {
             return refuseInClear("AUTH " + mechanism);
         }
         context.user().start(mechanism, parts.length > 1 ? Optional.of(parts[1]) : Optional.empty());
-        return Forward.of(Answer.SASL, Completion.LOGIN);
+        return lockedOut(context).orElse(Forward.of(Answer.SASL, Completion.LOGIN));
+    }
+
+    /** The same answer as for a wrong password, when the user (known here) is locked out after failed logins. */
+    private static Optional<Pop3Decision> lockedOut(Pop3CommandHandler.Context context) {
+        Optional<String> user = context.user().user();
+        if (user.isPresent() && context.lockedOut(user.get())) {
+            context.user().forget();
+            return Optional.of(new Refuse("-ERR [AUTH] Authentication failed",
+                "refused the login of user " + user.get() + ": locked out after failed logins"));
+        }
+        return Optional.empty();
     }
 
     private static Pop3Decision refuseInClear(String command) {

@@ -24,7 +24,12 @@ public final class Pop3Protocol implements ProxyProtocol<Pop3Policy> {
     @Override
     public ProxyListenerPair listeners(Pop3Policy policy, PolicyResources resources) throws ConfigurationException {
         Pop3Proxy proxy = new Pop3Proxy(policy, resources);
-        return resources.listeners("POP3 proxy", policy.getPolicy(),
+        return resources.listeners("POP3 proxy", policy.getPolicy(), reason -> "-ERR " + reason,
             (channel, implicitTls) -> new Pop3ProxySession(proxy, channel, implicitTls).clientHandler());
+    }
+
+    @Override
+    public String greetingPrefix() {
+        return "+OK";
     }
 }

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import org.jamesproxy.config.Pop3Policy;
 import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.policy.AccessControl;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
@@ -17,6 +18,8 @@ final class Pop3Proxy {
     final Optional<ServerTlsContext> serverTls;
     final RelayMetrics metrics;
     final Interception interception;
+    /** Connection rules: failed logins feed the policy's auto-block. */
+    final AccessControl access;
     final String helloName;
 
     Pop3Proxy(Pop3Policy policy, PolicyResources resources) {
@@ -25,6 +28,7 @@ final class Pop3Proxy {
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), Pop3Protocol.METRICS);
         this.interception = resources.interception(Protocol.POP3, policy.getPolicy(), metrics);
+        this.access = resources.accessControl(policy.getPolicy());
         this.helloName = policy.getPolicy().getHelloName();
     }
 

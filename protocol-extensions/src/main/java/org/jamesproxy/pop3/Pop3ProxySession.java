@@ -191,6 +191,11 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
         return user;
     }
 
+    @Override
+    public boolean lockedOut(String name) {
+        return runtime.access.isLockedOut(name);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // STLS on the client leg
 
@@ -281,6 +286,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
                     runtime.metrics.logins.increment();
                     sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
                 } else {
+                    loginFailed(runtime.access, user.user().orElse("(unknown)"), "upstream answered -ERR");
                     user.forget();
                 }
                 break;

@@ -1,7 +1,6 @@
 package org.jamesproxy.relay;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.jamesproxy.config.PolicyKind;
 import org.jamesproxy.listener.ProxyListenerPair;
 
@@ -15,4 +14,7 @@ public interface ProxyProtocol<P> {
     PolicyKind<P> kind();
 
     ProxyListenerPair listeners(P policy, PolicyResources resources) throws ConfigurationException;
+
+    /** How the protocol's positive greeting starts ({@code * OK}, {@code +OK}, {@code 220}): pools' health checks. */
+    String greetingPrefix();
 }

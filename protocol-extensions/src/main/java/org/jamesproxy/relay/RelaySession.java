@@ -11,6 +11,7 @@ import org.jamesproxy.tls.TlsEngines;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import org.jamesproxy.policy.AccessControl;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -42,6 +43,17 @@ public abstract class RelaySession {
     protected Channel upstream;
     protected Phase phase = Phase.CONNECTING;
     private boolean clientHandshaking;
+
+    /**
+     * A login the upstream refused: one INFO line and the policy's auto-block counts (per source, per user).
+     * Sessions from a non-IP socket are only logged by the caller.
+     */
+    protected final void loginFailed(AccessControl access, String user, String reason) {
+        java.net.InetSocketAddress remote = org.jamesproxy.haproxy.ClientAddress.of(client).source();
+        if (remote != null && remote.getAddress() != null) {
+            access.loginFailed(remote.getAddress(), user, reason);
+        }
+    }
 
     protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections) {
         this.client = client;

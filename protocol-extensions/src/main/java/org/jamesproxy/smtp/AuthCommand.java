@@ -33,6 +33,14 @@ final class AuthCommand implements SmtpCommandHandler {
         } else {
             String[] words = argument.split("\\s+", 2);
             session.state().user().start(words[0], words.length > 1 ? Optional.of(words[1]) : Optional.empty());
+            Optional<String> user = session.state().user().user();
+            if (user.isPresent() && session.lockedOut(user.get())) {
+                // Known with an initial response; the same answer as for wrong credentials.
+                session.log().info("refused AUTH of user {}: locked out after failed logins", user.get());
+                session.state().user().forget();
+                session.localReply("535 5.7.8 Authentication credentials invalid");
+                return;
+            }
             session.forwardBarrier(this, line);
         }
     }
@@ -50,6 +58,7 @@ final class AuthCommand implements SmtpCommandHandler {
         } else if (reply.code() == 235) {
             session.authenticated();
         } else {
+            session.authenticationFailed(reply);
             session.state().user().forget();
         }
         session.writeClient(reply.wire());

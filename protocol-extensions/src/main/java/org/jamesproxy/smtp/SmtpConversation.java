@@ -42,6 +42,12 @@ interface SmtpConversation {
     /** The upstream accepted the credentials: counted and logged. */
     void authenticated();
 
+    /** The upstream refused an AUTH exchange with {@code reply} (535, 454, ...). */
+    void authenticationFailed(SmtpReply reply);
+
+    /** The user is locked out after failed logins: the proxy refuses the AUTH. */
+    boolean lockedOut(String user);
+
     /** TLS on the client leg: implicit, or after STARTTLS. */
     boolean isTlsActive();
 

@@ -24,7 +24,12 @@ public final class SmtpProtocol implements ProxyProtocol<SmtpPolicy> {
     @Override
     public ProxyListenerPair listeners(SmtpPolicy policy, PolicyResources resources) throws ConfigurationException {
         SmtpProxy proxy = new SmtpProxy(policy, resources);
-        return resources.listeners("SMTP proxy", policy.getPolicy(),
+        return resources.listeners("SMTP proxy", policy.getPolicy(), reason -> "554 5.7.1 " + reason,
             (channel, implicitTls) -> new SmtpProxySession(proxy, channel, implicitTls).clientHandler());
+    }
+
+    @Override
+    public String greetingPrefix() {
+        return "220";
     }
 }

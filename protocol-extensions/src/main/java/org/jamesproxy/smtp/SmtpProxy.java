@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.apache.james.metrics.api.Metric;
 import org.jamesproxy.config.SmtpPolicy;
 import org.jamesproxy.inspection.Protocol;
+import org.jamesproxy.policy.AccessControl;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
@@ -18,6 +19,8 @@ final class SmtpProxy {
     final Optional<ServerTlsContext> serverTls;
     final RelayMetrics metrics;
     final Interception interception;
+    /** Connection rules: failed logins feed the policy's auto-block. */
+    final AccessControl access;
     final String helloName;
     final SmtpCommands commands;
     /** Opportunistic STARTTLS toward the upstream fell back to plain text. */
@@ -36,6 +39,7 @@ final class SmtpProxy {
         this.serverTls = resources.serverTls();
         this.metrics = new RelayMetrics(resources.metricFactory(), SmtpProtocol.METRICS);
         this.interception = resources.interception(Protocol.SMTP, policy.getPolicy(), metrics);
+        this.access = resources.accessControl(policy.getPolicy());
         this.helloName = policy.getPolicy().getHelloName();
         this.commands = new SmtpCommands(policy);
         this.upstreamPlaintext = metrics.counter("upstream-plaintext");

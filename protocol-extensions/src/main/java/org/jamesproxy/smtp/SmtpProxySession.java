@@ -401,6 +401,16 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     }
 
     @Override
+    public boolean lockedOut(String user) {
+        return runtime.access.isLockedOut(user);
+    }
+
+    @Override
+    public void authenticationFailed(SmtpReply reply) {
+        loginFailed(runtime.access, state.user().user().orElse("(unknown)"), "upstream answered " + reply.code());
+    }
+
+    @Override
     public void authenticated() {
         state.authenticated();
         runtime.metrics.logins.increment();

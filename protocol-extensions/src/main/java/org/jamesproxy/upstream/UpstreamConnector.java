@@ -55,9 +55,20 @@ public final class UpstreamConnector {
      * @return completes when TCP is connected; for implicit TLS the handshake follows (see the SslHandler's future)
      */
     public ChannelFuture connect(Channel client, ChannelHandler handler) {
-        ClientAddress clientAddress = ClientAddress.of(client);
+        return connect(client.eventLoop(), Optional.of(ClientAddress.of(client)), handler);
+    }
+
+    /**
+     * A connection of the proxy's own (a pool's health check), on a loop of the caller's: no client, so a PROXY header
+     * is the one that names none ({@link ProxyHeaderWriter#installLocal}).
+     */
+    public ChannelFuture connectOwn(io.netty.channel.EventLoop loop, ChannelHandler handler) {
+        return connect(loop, Optional.empty(), handler);
+    }
+
+    private ChannelFuture connect(io.netty.channel.EventLoop loop, Optional<ClientAddress> clientAddress, ChannelHandler handler) {
         return new Bootstrap()
-            .group(client.eventLoop())
+            .group(loop)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
@@ -66,8 +77,12 @@ public final class UpstreamConnector {
             .handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
-                    ClientAddress.attachToUpstream(channel, clientAddress);
-                    ProxyHeaderWriter.install(channel.pipeline(), config.getProxyHeader(), clientAddress);
+                    if (clientAddress.isPresent()) {
+                        ClientAddress.attachToUpstream(channel, clientAddress.get());
+                        ProxyHeaderWriter.install(channel.pipeline(), config.getProxyHeader(), clientAddress.get());
+                    } else {
+                        ProxyHeaderWriter.installLocal(channel.pipeline(), config.getProxyHeader());
+                    }
                     if (config.getTls() == UpstreamTls.IMPLICIT) {
                         channel.pipeline().addLast(TlsBoundary.SSL_HANDLER, tls.get().newHandler(channel.alloc()));
                     }

@@ -55,6 +55,31 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aLockedOutUserShouldBeRefusedHereAndTheCredentialsNeverSent() throws Exception {
+        session.tlsActive = true;
+        session.lockedOutUsers.add("alice");
+
+        receive("a LOGIN alice secret\r\nb AUTHENTICATE PLAIN " + java.util.Base64.getEncoder().encodeToString(
+            "\0alice\0secret".getBytes(ISO_8859_1)) + "\r\nc LOGIN bob secret\r\n");
+
+        assertThat(session.replies).containsExactly("a NO [AUTHENTICATIONFAILED] Authentication failed",
+            "b NO [AUTHENTICATIONFAILED] Authentication failed");
+        assertThat(session.upstream).hasToString("c LOGIN bob secret\r\n");
+    }
+
+    @Test
+    void aSaslResponseNamingALockedOutUserShouldBeReplacedByACancelAndTheCommandAnsweredNo() throws Exception {
+        session.tlsActive = true;
+        session.lockedOutUsers.add("alice");
+
+        receive("a AUTHENTICATE PLAIN\r\n");
+        receive(java.util.Base64.getEncoder().encodeToString("\0alice\0secret".getBytes(ISO_8859_1)) + "\r\n");
+
+        assertThat(session.upstream).hasToString("a AUTHENTICATE PLAIN\r\n*\r\n");
+        assertThat(commands.completed("a", "BAD")).contains("a NO [AUTHENTICATIONFAILED] Authentication failed\r\n");
+    }
+
+    @Test
     void lineWithoutACommandNameShouldBeAnsweredHere() throws Exception {
         receive("a\r\n\r\n");
 
@@ -201,6 +226,8 @@ class ClientCommandsTest {
         boolean authenticated;
         boolean logoutRequested;
         int logins;
+        int failedLogins;
+        final java.util.Set<String> lockedOutUsers = new java.util.HashSet<>();
 
         @Override
         public void toUpstream(ByteBuf bytes) {
@@ -252,6 +279,16 @@ class ClientCommandsTest {
         public void loggedIn() {
             authenticated = true;
             logins++;
+        }
+
+        @Override
+        public void loginFailed(String user, String status) {
+            failedLogins++;
+        }
+
+        @Override
+        public boolean lockedOut(String user) {
+            return lockedOutUsers.contains(user);
         }
 
         @Override

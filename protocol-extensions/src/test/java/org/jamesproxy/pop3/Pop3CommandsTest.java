@@ -55,6 +55,13 @@ class Pop3CommandsTest {
         public SaslUser user() {
             return user;
         }
+
+        final java.util.Set<String> lockedOutUsers = new java.util.HashSet<>();
+
+        @Override
+        public boolean lockedOut(String name) {
+            return lockedOutUsers.contains(name);
+        }
     }
 
     private final State state = new State();
@@ -81,6 +88,19 @@ class Pop3CommandsTest {
         assertThat(decide("TOP 1 -3")).isEqualTo(new Forward(Answer.MESSAGE, 0, Completion.NONE));
         assertThat(decide("TOP 1 x")).isEqualTo(new Forward(Answer.MESSAGE, 0, Completion.NONE));
         assertThat(decide("TOP 1")).isEqualTo(new Forward(Answer.MESSAGE, 0, Completion.NONE));
+    }
+
+    @Test
+    void aLockedOutUserShouldBeRefusedHereWithTheAnswerOfAWrongPassword() {
+        state.tlsActive = true;
+        state.lockedOutUsers.add("alice");
+
+        assertThat(decide("USER alice")).isEqualTo(Forward.of(Answer.SINGLE_LINE, Completion.USER));
+        assertThat(decide("PASS secret")).isInstanceOfSatisfying(Refuse.class,
+            refuse -> assertThat(refuse.line()).isEqualTo("-ERR [AUTH] Authentication failed"));
+        assertThat(decide("AUTH PLAIN " + PLAIN)).isInstanceOf(Refuse.class);
+        assertThat(decide("USER bob")).isEqualTo(Forward.of(Answer.SINGLE_LINE, Completion.USER));
+        assertThat(decide("PASS secret")).isEqualTo(Forward.of(Answer.SINGLE_LINE, Completion.LOGIN));
     }
 
     @Test

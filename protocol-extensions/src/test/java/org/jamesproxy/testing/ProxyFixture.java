@@ -16,6 +16,8 @@ import javax.net.ssl.SSLContext;
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.jamesproxy.balance.HealthChecker;
+import org.jamesproxy.balance.PoolRoute;
 import org.jamesproxy.client.ClientAction;
 import org.jamesproxy.client.ClientActionRoute;
 import org.jamesproxy.client.DestinationResolver;
@@ -26,7 +28,9 @@ import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.listener.ListenerKind;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.listener.ProxyListenerPair;
+import org.jamesproxy.policy.InMemoryPolicyStateStore;
 import org.jamesproxy.policy.LoggingClientBlocker;
+import org.jamesproxy.policy.PolicyStateStore;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
 import org.jamesproxy.relay.FixedRoute;
@@ -55,6 +59,10 @@ import org.jamesproxy.upstream.UpstreamConnector;
 public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends FakeUpstream, C extends AutoCloseable>
     implements AutoCloseable {
     private static final AtomicInteger JMX_NAMES = new AtomicInteger();
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private PolicyStateStore stateStore = new InMemoryPolicyStateStore(clock);
+    private final HealthChecker healthChecker = new HealthChecker();
+    private PoolRoute poolRoute;
 
     /**
      * A policy element on 127.0.0.1:0 with both listeners and the Proxy Server keystore.
@@ -230,11 +238,36 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
             ? Optional.empty()
             : Optional.of(UpstreamTlsContext.load(fileSystem, policy.getUpstream(), "test.upstream"));
         UpstreamConnector connector = new UpstreamConnector(policy.getUpstream(), upstreamTls);
-        UpstreamRoute route = policy.getClientAction().isPresent()
-            ? new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"))
-            : new FixedRoute(connector);
+        UpstreamRoute route;
+        if (policy.getClientAction().isPresent()) {
+            route = new ClientActionRoute(connector, ClientAction.create(policy, fileSystem, hostCertificates, resolver, "test"));
+        } else if (policy.getUpstreamPool().isPresent()) {
+            PoolRoute pool = PoolRoute.create(policy, policy.getUpstreamPool().get(), (leg, path) -> leg.getTls() == UpstreamTls.NONE
+                ? Optional.empty() : Optional.of(UpstreamTlsContext.load(fileSystem, leg, path)), "test", stateStore, clock);
+            healthChecker.watch(pool, protocol.greetingPrefix());
+            poolRoute = pool;
+            route = pool;
+        } else {
+            route = new FixedRoute(connector);
+        }
         return protocol.listeners(selected, new PolicyResources(route, serverTls, inspector, inspectionExecutor, metrics,
-            fileSystem, new LoggingClientBlocker(metrics)));
+            fileSystem, new LoggingClientBlocker(metrics), stateStore, clock));
+    }
+
+    /** The connection rules' shared state and clock, for tests of access rules, auto-block and schedules. */
+    public F withPolicyState(PolicyStateStore store, java.time.Clock clock) {
+        this.stateStore = store;
+        this.clock = clock;
+        return self();
+    }
+
+    public PolicyStateStore policyState() {
+        return stateStore;
+    }
+
+    /** The pool of a policy whose upstream is one (after {@code start}). */
+    public PoolRoute pool() {
+        return poolRoute;
     }
 
     /**
@@ -303,6 +336,7 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
         if (listeners != null) {
             listeners.stop();
         }
+        healthChecker.close();
         inspectionExecutor.shutdownNow();
     }
 }

@@ -1,0 +1,46 @@
+package org.jamesproxy.smtp;
+
+import org.jamesproxy.testing.AccessRulesContract;
+import org.jamesproxy.testing.FakeSmtpUpstream;
+import org.jamesproxy.testing.SmtpDialect;
+import org.jamesproxy.testing.SmtpProxyFixture;
+import org.jamesproxy.testing.SmtpTestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The connection rules ({@link AccessRulesContract}) on the SMTP proxy: refused with {@code 554}. */
+class SmtpProxyAccessRulesTest implements AccessRulesContract<FakeSmtpUpstream, SmtpTestClient>, SmtpDialect {
+    private SmtpProxyFixture fixture;
+    private FakeSmtpUpstream upstream;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new SmtpProxyFixture();
+        upstream = fixture.upstream();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    @Override
+    public SmtpProxyFixture fixture() {
+        return fixture;
+    }
+
+    @Override
+    public FakeSmtpUpstream upstream() {
+        return upstream;
+    }
+
+    @Override
+    public String refusal() {
+        return "554";
+    }
+
+    @Override
+    public String greeting() {
+        return "220";
+    }
+}
