@@ -1,5 +1,7 @@
 package org.jamesproxy.config;
 
+import org.jamesproxy.policy.AddressRange;
+
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,6 +30,10 @@ public final class ProxyProtocolIn {
         String trusted = element.requiredString("trustedProxies");
         ImmutableList.Builder<AddressRange> ranges = ImmutableList.builder();
         for (String entry : Splitter.on(',').trimResults().omitEmptyStrings().split(trusted)) {
+            if (entry.equals("*")) {
+                throw element.invalid("trustedProxies", entry, "trusting every peer would let any client claim any address;"
+                    + " list the load balancers' addresses");
+            }
             try {
                 ranges.add(AddressRange.parse(entry));
             } catch (IllegalArgumentException e) {

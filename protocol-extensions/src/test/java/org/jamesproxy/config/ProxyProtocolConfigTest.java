@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
+import org.jamesproxy.policy.AddressRange;
 import org.junit.jupiter.api.Test;
 
 import com.google.common.net.InetAddresses;
@@ -76,6 +77,13 @@ class ProxyProtocolConfigTest {
     }
 
     @Test
+    void trustingEveryPeerShouldBeRefused() {
+        assertThatThrownBy(() -> smtp("", "<acceptProxyProtocol><trustedProxies>*</trustedProxies></acceptProxyProtocol>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("list the load balancers' addresses");
+    }
+
+    @Test
     void trustedProxiesShouldBeRequired() {
         assertThatThrownBy(() -> smtp("", "<acceptProxyProtocol><headerTimeout>3s</headerTimeout></acceptProxyProtocol>"))
             .isInstanceOf(ConfigurationException.class)
@@ -87,7 +95,7 @@ class ProxyProtocolConfigTest {
         assertThatThrownBy(() -> smtp("", "<acceptProxyProtocol><trustedProxies>lb.example.com</trustedProxies></acceptProxyProtocol>"))
             .isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("acceptProxyProtocol.trustedProxies: invalid value 'lb.example.com'")
-            .hasMessageContaining("not an IP address literal");
+            .hasMessageContaining("host names are not allowed");
     }
 
     @Test
@@ -95,7 +103,7 @@ class ProxyProtocolConfigTest {
         assertThatThrownBy(() -> smtp("", "<acceptProxyProtocol><trustedProxies>10.0.0.0/33</trustedProxies></acceptProxyProtocol>"))
             .isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("invalid value '10.0.0.0/33'")
-            .hasMessageContaining("0..32");
+            .hasMessageContaining("0 to 32");
     }
 
     @Test

@@ -35,7 +35,7 @@ import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
-import org.jamesproxy.it.support.Haproxy;
+import org.jamesproxy.engine.testing.Haproxy;
 import org.jamesproxy.it.support.JamesInbox;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;

@@ -1,4 +1,4 @@
-package org.jamesproxy.it.support;
+package org.jamesproxy.engine.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-import org.jamesproxy.engine.testing.EngineBinaries;
-import org.jamesproxy.engine.testing.Prerequisite;
 
 /**
  * Debian's HAProxy ({@code apt-get install haproxy}; .ci/run installs it) as a load balancer in front of the mail
@@ -27,6 +25,15 @@ public final class Haproxy extends Prerequisite {
 
     /** A running HAProxy: {@code 127.0.0.1:front} forwards to {@code 127.0.0.1:backend} with a v2 header. */
     public Running start(Path directory, int front, int backend) throws IOException, InterruptedException {
+        return start(directory, front, java.util.List.of(backend));
+    }
+
+    /** Round robin over several backends (nodes), each connection with a v2 header. */
+    public Running start(Path directory, int front, java.util.List<Integer> backends) throws IOException, InterruptedException {
+        StringBuilder servers = new StringBuilder();
+        for (int index = 0; index < backends.size(); index++) {
+            servers.append("    server node").append(index).append(" 127.0.0.1:").append(backends.get(index)).append(" send-proxy-v2\n");
+        }
         Path config = directory.resolve("haproxy-" + front + ".cfg");
         Files.writeString(config, "global\n"
             + "    maxconn 100\n"
@@ -39,7 +46,8 @@ public final class Haproxy extends Prerequisite {
             + "    bind 127.0.0.1:" + front + "\n"
             + "    default_backend mailproxy\n"
             + "backend mailproxy\n"
-            + "    server proxy 127.0.0.1:" + backend + " send-proxy-v2\n", UTF_8);
+            + "    balance roundrobin\n"
+            + servers, UTF_8);
         Path log = directory.resolve("haproxy-" + front + ".log");
         Process process = new ProcessBuilder(EngineBinaries.find("haproxy").orElseThrow().toString(), "-db", "-f", config.toString())
             .redirectErrorStream(true)
