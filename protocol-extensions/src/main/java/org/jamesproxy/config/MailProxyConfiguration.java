@@ -13,6 +13,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.jamesproxy.inspection.ProxyActionDefinition;
+import org.jamesproxy.values.ConfigurationReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,17 @@ public final class MailProxyConfiguration {
         return Math.min(MAX_INSPECTION_THREADS, 2 * Runtime.getRuntime().availableProcessors());
     }
 
-    public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
+    public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> file) throws ConfigurationException {
+        // Every key the code below asks for is known; whatever else the file holds is a typo or a stale element.
+        ConfigurationReads reads = ConfigurationReads.of(file);
+        HierarchicalConfiguration<ImmutableNode> root = reads.tracked();
+        MailProxyConfiguration configuration = parse(root, reads);
+        reads.failOnUnread("mailproxy");
+        return configuration;
+    }
+
+    private static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root, ConfigurationReads reads)
+            throws ConfigurationException {
         ImmutableMap<String, TlsProfile> profileMap = parseProfiles(root);
         Optional<ProxyAuthorityConfig> proxyAuthority = ProxyAuthorityConfig.parse(new ConfigValues(root, "mailproxy"));
         Duration reloadCheckInterval = new ConfigValues(root, "mailproxy").duration("certificateReloadCheckInterval", "10s");
@@ -49,7 +60,7 @@ public final class MailProxyConfiguration {
 
         ImmutableMap.Builder<PolicyKind<?>, ImmutableList<?>> policies = ImmutableMap.builder();
         for (PolicyKind<?> kind : POLICY_KINDS) {
-            policies.put(kind, parsePolicies(root, kind, profileMap, actionMap.keySet()));
+            policies.put(kind, parsePolicies(root, reads, kind, profileMap, actionMap.keySet()));
         }
         return new MailProxyConfiguration(profileMap, actionMap, policies.buildOrThrow(), proxyAuthority, reloadCheckInterval,
             inspectionThreads);
@@ -147,7 +158,8 @@ public final class MailProxyConfiguration {
     }
 
     /** Every enabled {@code <elementName>} of the file, parsed, with its proxy action checked to exist. */
-    private static <P> ImmutableList<P> parsePolicies(HierarchicalConfiguration<ImmutableNode> root, PolicyKind<P> kind,
+    private static <P> ImmutableList<P> parsePolicies(HierarchicalConfiguration<ImmutableNode> root, ConfigurationReads reads,
+                                                      PolicyKind<P> kind,
                                                       Map<String, TlsProfile> profiles, Set<String> actions) throws ConfigurationException {
         String elementName = kind.element();
         ImmutableList.Builder<P> policies = ImmutableList.builder();
@@ -155,6 +167,8 @@ public final class MailProxyConfiguration {
         for (HierarchicalConfiguration<ImmutableNode> element : root.configurationsAt(elementName)) {
             ConfigValues values = new ConfigValues(element, "mailproxy." + elementName + "[" + index++ + "]");
             if (!values.bool("[@enabled]", true)) {
+                // Not parsed, so not checked either: a disabled policy binds nothing and needs none of its files.
+                reads.skip(element);
                 continue;
             }
             P policy = kind.parser().parse(values, profiles);
