@@ -117,6 +117,13 @@ public class MailProxyService {
         if (configuration.getProxyAuthority().isEmpty()) {
             return Optional.empty();
         }
+        // Its files are needed only by an enabled client-action policy without its own authority.
+        boolean used = configuration.commonPolicies().stream()
+            .anyMatch(policy -> policy.getClientAction().filter(action -> action.getProxyAuthority().isEmpty()).isPresent());
+        if (!used) {
+            LOGGER.info("mailproxy.proxyAuthority is not loaded: no enabled client-action policy uses it");
+            return Optional.empty();
+        }
         ProxyAuthorityFiles files = ProxyAuthorityFiles.load(fileSystem, configuration.getProxyAuthority().get(), reloadCheckInterval);
         certificateReloader.register(files.material());
         return Optional.of(files);

@@ -246,6 +246,17 @@ public final class MailProxyConfiguration {
         return (List<P>) policies.getOrDefault(kind, ImmutableList.of());
     }
 
+    /** The protocol-independent part of every enabled policy, kind by kind in {@link #POLICY_KINDS} order. */
+    public List<ProxyPolicy> commonPolicies() {
+        ImmutableList.Builder<ProxyPolicy> all = ImmutableList.builder();
+        POLICY_KINDS.forEach(kind -> addCommon(kind, all));
+        return all.build();
+    }
+
+    private <P> void addCommon(PolicyKind<P> kind, ImmutableList.Builder<ProxyPolicy> all) {
+        policies(kind).forEach(policy -> all.add(kind.common().apply(policy)));
+    }
+
     public List<ImapPolicy> getImapPolicies() {
         return policies(ImapPolicy.KIND);
     }
