@@ -26,6 +26,7 @@ import org.jamesproxy.inspection.ProxyAction;
 import org.jamesproxy.inspection.ProxyActionInspector;
 import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.listener.ParallelStop;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.protocols.ProxyProtocols;
@@ -174,13 +175,12 @@ public class MailProxyService {
 
     @PreDestroy
     public synchronized void stop() {
-        pairs.forEach(pair -> {
-            try {
-                pair.stop();
-            } catch (RuntimeException e) {
-                LOGGER.warn("Error while stopping mail proxy policy {}", pair.getPolicy().getName(), e);
-            }
-        });
+        // Together: each listener's unbind waits out Netty's quiet period, so one by one would add up.
+        long begin = System.nanoTime();
+        ParallelStop.run("the mail proxy listeners", pairs.stream().<Runnable>map(pair -> pair::stop).toList());
+        if (!pairs.isEmpty()) {
+            LOGGER.info("Mail proxy: {} policies stopped in {} ms", pairs.size(), (System.nanoTime() - begin) / 1_000_000);
+        }
         pairs = ImmutableList.of();
         certificateReloader.unregisterMBean();
         certificateReloader = new CertificateReloader();

@@ -20,7 +20,10 @@ public class MailProxyStartable implements UserDefinedStartable {
 
     private final Injector injector;
 
-    /** The injector, not the service: without our module, Guice's own error would only name an unbound interface. */
+    /**
+     * The injector, not the service: without our module, Guice's own error would only name an unbound interface.
+     * It is the module's child injector because {@link MailProxyModule} binds this class.
+     */
     @Inject
     public MailProxyStartable(Injector injector) {
         this.injector = injector;

@@ -29,5 +29,9 @@ class MailProxyStartableTest {
         assertThat(Elements.getElements(new MailProxyModule()))
             .anySatisfy(element -> assertThat(element).isInstanceOfSatisfying(Binding.class,
                 binding -> assertThat(binding.getKey()).isEqualTo(Key.get(MailProxyService.class))));
+        // James's loader must build the startable in the module's injector, where the service is bound.
+        assertThat(Elements.getElements(new MailProxyModule()))
+            .anySatisfy(element -> assertThat(element).isInstanceOfSatisfying(Binding.class,
+                binding -> assertThat(binding.getKey()).isEqualTo(Key.get(MailProxyStartable.class))));
     }
 }
