@@ -14,6 +14,7 @@ import org.jamesproxy.config.MailProxyConfiguration;
 import org.jamesproxy.config.ProxyAuthorityConfig;
 import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.config.UpstreamConfig;
+import org.jamesproxy.config.UpstreamTls;
 import org.jamesproxy.inspection.ProxyActionDefinition;
 
 /**
@@ -142,8 +143,11 @@ public final class Check {
 
     private static String upstream(UpstreamConfig upstream) {
         String host = upstream.getHost() == null || upstream.getHost().isEmpty() ? "(the destination asked for)" : upstream.getHost();
-        return host + ":" + upstream.getPort() + " tls " + upstream.getTls().name().toLowerCase(java.util.Locale.ROOT)
-            + ", profile " + upstream.getTlsProfile().getName()
+        String where = host + ":" + upstream.getPort() + " tls " + upstream.getTls().name().toLowerCase(java.util.Locale.ROOT);
+        if (upstream.getTls() == UpstreamTls.NONE) {
+            return where + " (plaintext)";
+        }
+        return where + ", profile " + upstream.getTlsProfile().getName()
             + upstream.getTrustStore().map(trust -> ", trust " + trust.getLocation()).orElse(", trust the JDK's CAs")
             + ", expected name " + upstream.getExpectedHostName();
     }
