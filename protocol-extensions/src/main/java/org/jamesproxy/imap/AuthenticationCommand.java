@@ -54,6 +54,9 @@ final class AuthenticationCommand implements CommandHandler, CommandHandler.Clie
             context.loggedIn();
             context.log().info("user {} logged in", context.user().user().orElse("(unknown)"));
         } else {
+            // One WARN line per failure with client address and user, for fail2ban and the like.
+            context.log().warn("login failed for user {} ({} answered {})", context.user().user().orElse("(unknown)"),
+                command.name(), status);
             context.user().forget();
         }
         return true;

@@ -101,7 +101,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
                 perIpLimit.ifPresent(handler -> pipeline.addLast(HandlerConstants.CONNECTION_LIMIT_PER_IP_HANDLER, handler));
                 if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientTlsProfile().isTlsCompliantOnly()) {
                     pipeline.addLast(TlsCompliance.HANDLER_NAME, new TlsCompliance(reason ->
-                        LOGGER.info("Policy {}: client {} refused: {}", policy.getName(), channel.remoteAddress(), reason)));
+                        LOGGER.warn("Policy {}: client {} refused: {}", policy.getName(), channel.remoteAddress(), reason)));
                 }
                 if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientAction().isPresent()) {
                     // Client action: the ClientHello is held until the relay knows the destination and its certificate.

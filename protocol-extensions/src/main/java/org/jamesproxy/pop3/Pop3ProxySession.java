@@ -281,6 +281,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
                     runtime.metrics.logins.increment();
                     sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
                 } else {
+                    sessionLog.warn("login failed for user {}", user.user().orElse("(unknown)"));
                     user.forget();
                 }
                 break;

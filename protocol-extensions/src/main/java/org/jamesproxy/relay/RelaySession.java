@@ -177,7 +177,7 @@ public abstract class RelaySession {
                 .addListener(handshake -> {
                     clientHandshaking = false;
                     if (!handshake.isSuccess()) {
-                        log().warn("client TLS handshake after {} failed: {}", command, Failures.describe(handshake.cause()));
+                        log().warn("client TLS handshake after {} failed: {}", command, Failures.describeClientLeg(handshake.cause()));
                         close();
                         return;
                     }
@@ -380,7 +380,7 @@ public abstract class RelaySession {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log().warn("client connection error: {}", Failures.describe(cause));
+            log().warn("client connection error: {}", Failures.describeClientLeg(cause));
             close();
         }
     }

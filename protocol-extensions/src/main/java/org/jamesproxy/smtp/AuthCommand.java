@@ -50,6 +50,8 @@ final class AuthCommand implements SmtpCommandHandler {
         } else if (reply.code() == 235) {
             session.authenticated();
         } else {
+            session.log().warn("login failed for user {} (AUTH answered {})", session.state().user().user().orElse("(unknown)"),
+                reply.code());
             session.state().user().forget();
         }
         session.writeClient(reply.wire());

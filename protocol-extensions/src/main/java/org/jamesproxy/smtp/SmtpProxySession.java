@@ -404,7 +404,7 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     public void authenticated() {
         state.authenticated();
         runtime.metrics.logins.increment();
-        sessionLog.info("authenticated");
+        sessionLog.info("user {} logged in", state.user().user().orElse("(unknown)"));
     }
 
     @Override
