@@ -168,6 +168,21 @@ public class MailProxyService {
         }
     }
 
+    /** Every started policy with its listeners, for the operator routes. */
+    public synchronized List<ProxyListenerPair> policyPairs() {
+        return pairs;
+    }
+
+    /** The Proxy Server certificates and the Proxy Authority in use. */
+    public synchronized List<org.jamesproxy.tls.reload.ReloadableMaterial<?>> certificateMaterials() {
+        return certificateReloader.materials();
+    }
+
+    /** Re-reads every certificate file now; what changed, in words. */
+    public synchronized String reloadCertificates() {
+        return certificateReloader.reloadCertificates();
+    }
+
     /** Every bound listener, for operators' tools and tests. */
     public synchronized List<ProxyListener> listeners() {
         return pairs.stream().flatMap(pair -> pair.getListeners().stream()).collect(ImmutableList.toImmutableList());
