@@ -38,7 +38,7 @@ public final class DenyMessageTemplate {
         "Virus: %(virus)%",
         "Recovery id: %(recovery)%",
         "",
-        "If you need the original, ask your administrator and quote the reason and recovery id above.",
+        "If you need the original, ask your administrator, quoting the lines above.",
         "");
 
     private static final Pattern VARIABLE = Pattern.compile("%\\((\\w*)\\)%");
