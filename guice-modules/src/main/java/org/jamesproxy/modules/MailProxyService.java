@@ -1,6 +1,9 @@
 package org.jamesproxy.modules;
 
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +35,7 @@ import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.protocols.ProxyProtocols;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
+import org.jamesproxy.relay.RelayMetrics;
 import org.jamesproxy.relay.FixedRoute;
 import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
@@ -65,6 +69,7 @@ public class MailProxyService {
     private CertificateReloader certificateReloader = new CertificateReloader();
     private java.time.Duration reloadCheckInterval = ServerTlsContext.DEFAULT_RELOAD_CHECK_INTERVAL;
     private Optional<HostCertificates> proxyAuthority = Optional.empty();
+    private final Map<ProxyListenerPair, RelayMetrics.Names> metricNames = new IdentityHashMap<>();
 
     @Inject
     public MailProxyService(ConfigurationProvider configurationProvider, FileSystem fileSystem, MetricFactory metricFactory,
@@ -135,7 +140,9 @@ public class MailProxyService {
         int index = 0;
         for (P policy : configuration.policies(protocol.kind())) {
             String path = "mailproxy." + protocol.kind().element() + "[" + index++ + "]";
-            built.add(protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path)));
+            ProxyListenerPair pair = protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path));
+            protocol.metricNames().ifPresent(names -> metricNames.put(pair, names));
+            built.add(pair);
         }
     }
 
@@ -173,6 +180,17 @@ public class MailProxyService {
         return pairs;
     }
 
+    /**
+     * The counters of the policy's protocol by name, as James's MetricFactory holds them (shared by the protocol's
+     * policies: the relays count per protocol).
+     */
+    public synchronized Map<String, Long> protocolCounters(ProxyListenerPair pair) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        Optional.ofNullable(metricNames.get(pair)).ifPresent(names -> RelayMetrics.counterNames(names)
+            .forEach(name -> counters.put(name, metricFactory.generate(name).getCount())));
+        return counters;
+    }
+
     /** The Proxy Server certificates and the Proxy Authority in use. */
     public synchronized List<org.jamesproxy.tls.reload.ReloadableMaterial<?>> certificateMaterials() {
         return certificateReloader.materials();
@@ -197,6 +215,7 @@ public class MailProxyService {
             LOGGER.info("Mail proxy: {} policies stopped in {} ms", pairs.size(), (System.nanoTime() - begin) / 1_000_000);
         }
         pairs = ImmutableList.of();
+        metricNames.clear();
         certificateReloader.unregisterMBean();
         certificateReloader = new CertificateReloader();
         if (inspectionExecutor != null) {

@@ -27,4 +27,9 @@ public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
         return resources.listeners("IMAP proxy", policy.getPolicy(),
             (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler());
     }
+
+    @Override
+    public java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.of(METRICS);
+    }
 }

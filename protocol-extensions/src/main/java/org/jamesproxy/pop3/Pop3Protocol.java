@@ -27,4 +27,9 @@ public final class Pop3Protocol implements ProxyProtocol<Pop3Policy> {
         return resources.listeners("POP3 proxy", policy.getPolicy(),
             (channel, implicitTls) -> new Pop3ProxySession(proxy, channel, implicitTls).clientHandler());
     }
+
+    @Override
+    public java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.of(METRICS);
+    }
 }

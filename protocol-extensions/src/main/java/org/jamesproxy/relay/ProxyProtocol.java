@@ -15,4 +15,9 @@ public interface ProxyProtocol<P> {
     PolicyKind<P> kind();
 
     ProxyListenerPair listeners(P policy, PolicyResources resources) throws ConfigurationException;
+
+    /** The names of its counters (shared by its policies), for the operator views; empty when it keeps none. */
+    default java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.empty();
+    }
 }

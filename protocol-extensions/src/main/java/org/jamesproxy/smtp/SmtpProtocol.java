@@ -27,4 +27,9 @@ public final class SmtpProtocol implements ProxyProtocol<SmtpPolicy> {
         return resources.listeners("SMTP proxy", policy.getPolicy(),
             (channel, implicitTls) -> new SmtpProxySession(proxy, channel, implicitTls).clientHandler());
     }
+
+    @Override
+    public java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.of(METRICS);
+    }
 }

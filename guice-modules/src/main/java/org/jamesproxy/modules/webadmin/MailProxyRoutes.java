@@ -26,7 +26,8 @@ import spark.Service;
  * in {@code conf/webadmin.properties} (authentication and TLS are WebAdmin's own):
  * <ul>
  *     <li>{@code GET /mailproxy}: where to look (these routes, James's quarantine repository, the metric names);</li>
- *     <li>{@code GET /mailproxy/policies}: each enabled policy, its listeners (address, listening or not) and upstream;</li>
+ *     <li>{@code GET /mailproxy/policies}: each enabled policy, its listeners (address, listening or not), upstream and
+ *     its protocol's counters;</li>
  *     <li>{@code GET /mailproxy/certificates}: the Proxy Server certificates and Proxy Authority in use;</li>
  *     <li>{@code POST /mailproxy/certificates?reload}: re-reads every certificate file now (also JMX
  *     {@code org.apache.james:type=server,name=mailproxy-tls}, operation {@code reloadCertificates}).</li>
@@ -77,10 +78,10 @@ public class MailProxyRoutes implements Routes {
     }
 
     private List<Map<String, Object>> policies() {
-        return service.policyPairs().stream().map(MailProxyRoutes::policy).collect(Collectors.toList());
+        return service.policyPairs().stream().map(this::policy).collect(Collectors.toList());
     }
 
-    private static Map<String, Object> policy(ProxyListenerPair pair) {
+    private Map<String, Object> policy(ProxyListenerPair pair) {
         ProxyPolicy policy = pair.getPolicy();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", policy.getName());
@@ -89,6 +90,7 @@ public class MailProxyRoutes implements Routes {
         view.put("upstreamTls", policy.getUpstream().getTls().name().toLowerCase(java.util.Locale.ROOT));
         view.put("proxyAction", policy.getInspection().getProxyAction().orElse(null));
         view.put("listeners", pair.getListeners().stream().map(MailProxyRoutes::listener).collect(Collectors.toList()));
+        view.put("protocolCounters", service.protocolCounters(pair));
         return view;
     }
 

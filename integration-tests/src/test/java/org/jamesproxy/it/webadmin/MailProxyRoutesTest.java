@@ -46,7 +46,16 @@ class MailProxyRoutesTest {
 
     @Test
     void policiesShouldListEachPolicyWithItsListenersAndState() throws Exception {
+        // One connection (the greeting read), so the connection counter has something to count.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", PROXY_PLAIN)) {
+            socket.setSoTimeout(10_000);
+            new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+        }
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/mailproxy/policies")).GET());
+        java.util.regex.Matcher connections = java.util.regex.Pattern.compile("\"imapproxy-connections\":(\\d+)")
+            .matcher(response.body());
+        assertThat(connections.find()).as(response.body()).isTrue();
+        assertThat(Long.parseLong(connections.group(1))).isPositive();
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
@@ -56,7 +65,9 @@ class MailProxyRoutesTest {
             .contains("\"kind\":\"plain\"", "\"kind\":\"implicit-tls\"")
             .contains(":" + PROXY_PLAIN + "\"", ":" + PROXY_TLS + "\"")
             .contains("\"listening\":true")
-            .doesNotContain("\"listening\":false");
+            .doesNotContain("\"listening\":false")
+            .containsPattern("\"imapproxy-connections\":\\d+")
+            .contains("\"imapproxy-fetch-inspected\":");
     }
 
     @Test
