@@ -17,6 +17,11 @@ public class MailProxyModule extends AbstractModule {
         // First thing James runs of ours: a jar that bundles James's own libraries fails the boot here, clearly.
         DropInJarGuard.checkLoadedFrom(MailProxyModule.class);
         bind(MailProxyService.class).in(Scopes.SINGLETON);
+        // Bound here, so James's loader builds it in this (child) injector; without this module it is built in
+        // James's own injector, where it finds no MailProxyService binding and says which line is missing.
+        bind(MailProxyStartable.class);
+        // Likewise for the WebAdmin routes, which James loads from webadmin.properties' extensions.routes.
+        bind(org.jamesproxy.modules.webadmin.MailProxyRoutes.class);
         // block verdicts: log and count until the auto-block list of the policy work replaces this binding
         bind(ClientBlocker.class).to(LoggingClientBlocker.class).in(Scopes.SINGLETON);
     }

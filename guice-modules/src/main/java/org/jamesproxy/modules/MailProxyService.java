@@ -1,7 +1,10 @@
 package org.jamesproxy.modules;
 
 import java.time.Clock;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,18 +30,18 @@ import org.jamesproxy.inspection.ProxyAction;
 import org.jamesproxy.inspection.ProxyActionInspector;
 import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
+import org.jamesproxy.listener.ParallelStop;
 import org.jamesproxy.listener.ProxyListenerPair;
 import org.jamesproxy.policy.ClientBlocker;
 import org.jamesproxy.balance.HealthChecker;
 import org.jamesproxy.balance.PoolRoute;
-import org.jamesproxy.config.ConfigValues;
 import org.jamesproxy.config.UpstreamConfig;
-import org.jamesproxy.config.SharedStateConfig;
 import org.jamesproxy.policy.InMemoryPolicyStateStore;
 import org.jamesproxy.policy.PolicyStateStore;
 import org.jamesproxy.protocols.ProxyProtocols;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
+import org.jamesproxy.relay.RelayMetrics;
 import org.jamesproxy.relay.FixedRoute;
 import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
@@ -75,6 +78,7 @@ public class MailProxyService {
     private CertificateReloader certificateReloader = new CertificateReloader();
     private java.time.Duration reloadCheckInterval = ServerTlsContext.DEFAULT_RELOAD_CHECK_INTERVAL;
     private Optional<HostCertificates> proxyAuthority = Optional.empty();
+    private final Map<ProxyListenerPair, RelayMetrics.Names> metricNames = new IdentityHashMap<>();
 
     @Inject
     public MailProxyService(ConfigurationProvider configurationProvider, FileSystem fileSystem, MetricFactory metricFactory,
@@ -94,8 +98,7 @@ public class MailProxyService {
                 LOGGER.warn("conf/{}.xml defines no enabled proxy policy: the mail proxy is not listening", CONFIGURATION_NAME);
                 return;
             }
-            SharedStateConfig sharedState = SharedStateConfig.parse(new ConfigValues(root, "mailproxy"));
-            stateStore = sharedState.open(Clock.systemUTC());
+            stateStore = configuration.getSharedState().open(Clock.systemUTC());
             LOGGER.info("Mail proxy policy state (blocked sites, rate counters): {}", stateStore.describe());
             int threads = configuration.getInspectionThreads();
             inspectionExecutor = Executors.newFixedThreadPool(threads, NamedThreadFactory.withName("mailproxy-inspection"));
@@ -131,6 +134,13 @@ public class MailProxyService {
         if (configuration.getProxyAuthority().isEmpty()) {
             return Optional.empty();
         }
+        // Its files are needed only by an enabled client-action policy without its own authority.
+        boolean used = configuration.commonPolicies().stream()
+            .anyMatch(policy -> policy.getClientAction().filter(action -> action.getProxyAuthority().isEmpty()).isPresent());
+        if (!used) {
+            LOGGER.info("mailproxy.proxyAuthority is not loaded: no enabled client-action policy uses it");
+            return Optional.empty();
+        }
         ProxyAuthorityFiles files = ProxyAuthorityFiles.load(fileSystem, configuration.getProxyAuthority().get(), reloadCheckInterval);
         certificateReloader.register(files.material());
         return Optional.of(files);
@@ -141,7 +151,10 @@ public class MailProxyService {
         int index = 0;
         for (P policy : configuration.policies(protocol.kind())) {
             String path = "mailproxy." + protocol.kind().element() + "[" + index++ + "]";
-            built.add(protocol.listeners(policy, resources(protocol.kind().common().apply(policy), path, protocol.greetingPrefix())));
+            ProxyListenerPair pair = protocol.listeners(policy,
+                resources(protocol.kind().common().apply(policy), path, protocol.greetingPrefix()));
+            protocol.metricNames().ifPresent(names -> metricNames.put(pair, names));
+            built.add(pair);
         }
     }
 
@@ -184,6 +197,32 @@ public class MailProxyService {
         }
     }
 
+    /** Every started policy with its listeners, for the operator routes. */
+    public synchronized List<ProxyListenerPair> policyPairs() {
+        return pairs;
+    }
+
+    /**
+     * The counters of the policy's protocol by name, as James's MetricFactory holds them (shared by the protocol's
+     * policies: the relays count per protocol).
+     */
+    public synchronized Map<String, Long> protocolCounters(ProxyListenerPair pair) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        Optional.ofNullable(metricNames.get(pair)).ifPresent(names -> RelayMetrics.counterNames(names)
+            .forEach(name -> counters.put(name, metricFactory.generate(name).getCount())));
+        return counters;
+    }
+
+    /** The Proxy Server certificates and the Proxy Authority in use. */
+    public synchronized List<org.jamesproxy.tls.reload.ReloadableMaterial<?>> certificateMaterials() {
+        return certificateReloader.materials();
+    }
+
+    /** Re-reads every certificate file now; what changed, in words. */
+    public synchronized String reloadCertificates() {
+        return certificateReloader.reloadCertificates();
+    }
+
     /** Every bound listener, for operators' tools and tests. */
     public synchronized List<ProxyListener> listeners() {
         return pairs.stream().flatMap(pair -> pair.getListeners().stream()).collect(ImmutableList.toImmutableList());
@@ -191,14 +230,14 @@ public class MailProxyService {
 
     @PreDestroy
     public synchronized void stop() {
-        pairs.forEach(pair -> {
-            try {
-                pair.stop();
-            } catch (RuntimeException e) {
-                LOGGER.warn("Error while stopping mail proxy policy {}", pair.getPolicy().getName(), e);
-            }
-        });
+        // Together: each listener's unbind waits out Netty's quiet period, so one by one would add up.
+        long begin = System.nanoTime();
+        ParallelStop.run("the mail proxy listeners", pairs.stream().<Runnable>map(pair -> pair::stop).toList());
+        if (!pairs.isEmpty()) {
+            LOGGER.info("Mail proxy: {} policies stopped in {} ms", pairs.size(), (System.nanoTime() - begin) / 1_000_000);
+        }
         pairs = ImmutableList.of();
+        metricNames.clear();
         certificateReloader.unregisterMBean();
         certificateReloader = new CertificateReloader();
         if (inspectionExecutor != null) {

@@ -1,6 +1,15 @@
 package org.jamesproxy.demo;
 
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -38,16 +47,17 @@ import org.jamesproxy.tls.pki.ServerCertificateRequest;
  *   <li>creates the demo directory; the demo CA ({@code ca.p12}, {@code ca.pem}) is created on the first start and reused
  *   afterwards, so a client that trusts {@code ca.pem} keeps trusting the demo; likewise the Proxy Authority
  *   ({@code proxy-authority.p12}, {@code proxy-authority.pem}), named by {@code <proxyAuthority>} in mailproxy.xml;</li>
- *   <li>issues two server certificates for {@code localhost} and {@code 127.0.0.1} (every start): James's own (the
- *   upstream) and the proxy's;</li>
+ *   <li>issues two server certificates for {@code localhost} and {@code 127.0.0.1} on the first start, kept in
+ *   {@code james-server.p12} and {@code proxy-server.p12} and reused afterwards: James's own (the upstream) and the
+ *   proxy's;</li>
  *   <li>writes a {@link JamesHome} in {@code <dir>/james} with the plugin enabled through {@code conf/extensions.properties}
  *   (same route as production; the plugin classes come from this module's classpath instead of extensions-jars/) and one
  *   proxy per protocol in {@code conf/mailproxy.xml}: IMAP 127.0.0.1:10143 (plain + STARTTLS) / 10993 (implicit TLS)
  *   toward James's IMAPS 11994, POP3 10110 / 10995 toward James's POP3S 11996, SMTP submission 10587 (STARTTLS) / 10465
  *   toward James's SMTP 10026 with STARTTLS, all over verified TLS and opened with a PROXY v2 header: those James
  *   listeners have {@code proxyRequired}, so James sees the real client, and SMTP relays only after AUTH; the proxy
- *   action removes the header
- *   {@value #SECRET_HEADER};</li>
+ *   actions are the predefined standard ones (the header {@value #SECRET_HEADER} is stripped, and so is the
+ *   {@value #EXE_NAME} attachment of alice's UID 3 when read over IMAP or POP3);</li>
  *   <li>starts {@code MemoryJamesServerMain.createServer(...)} on that home (file-based conf); creates
  *   {@code alice@demo.local} and {@code bob@demo.local}, password {@code secret}; stores a few messages (alice's UID 2
  *   carries the header the proxy removes) and delivers one more through James's own SMTP (127.0.0.1:10025);</li>
@@ -81,12 +91,22 @@ public final class DemoLauncher {
     public static final String SECRET_HEADER = "X-Internal-Secret";
 
     private static final String LOOPBACK = "127.0.0.1";
-    /** One action for the three proxies: what a mail client downloads or submits loses the internal header. */
-    private static final ProxyAction STRIP_SECRET = ProxyAction.removeHeader("Demo-Strip-Internal", SECRET_HEADER);
+    /**
+     * The plugin's predefined standard actions, as an admin would start: IMAP and POP3 strip internal headers
+     * ({@value #SECRET_HEADER} among them) and executable attachments; SMTP submission strips the internal headers.
+     */
+    private static final ProxyAction IMAP_STANDARD = ProxyAction.predefined("IMAP-Server.Standard");
+    private static final ProxyAction POP3_STANDARD = ProxyAction.predefined("POP3-Server.Standard");
+    private static final ProxyAction SMTP_STANDARD = ProxyAction.predefined("SMTP-Outgoing.Standard");
     private static final char[] CA_PASSWORD = "demo".toCharArray();
     static final String PROXY_AUTHORITY_STORE = "proxy-authority.p12";
     static final String PROXY_AUTHORITY_PEM = "proxy-authority.pem";
     static final String PROXY_AUTHORITY_ALIAS = "proxy-authority";
+    static final String JAMES_CERTIFICATE_STORE = "james-server.p12";
+    static final String PROXY_CERTIFICATE_STORE = "proxy-server.p12";
+    private static final String SERVER_ALIAS = "server";
+    /** The demo's attachment that the standard IMAP/POP3 actions strip. */
+    static final String EXE_NAME = "invoice.exe";
 
     private DemoLauncher() {
     }
@@ -159,11 +179,11 @@ public final class DemoLauncher {
         return authority;
     }
 
-    private static JamesHome writeHome(Path directory, CertificateAuthority ca) {
+    private static JamesHome writeHome(Path directory, CertificateAuthority ca) throws Exception {
         // ca.pem is rewritten from the loaded CA too, in case someone deleted it.
         PemFiles.writeCertificate(ca.certificate(), directory.resolve("ca.pem"));
-        IssuedCertificate jamesCertificate = ca.issue(localhost());
-        IssuedCertificate proxyCertificate = ca.issue(localhost());
+        IssuedCertificate jamesCertificate = serverCertificate(directory.resolve(JAMES_CERTIFICATE_STORE), ca);
+        IssuedCertificate proxyCertificate = serverCertificate(directory.resolve(PROXY_CERTIFICATE_STORE), ca);
         return JamesHome.builder(directory.resolve("james"))
             .proxyAuthority(directory.resolve(PROXY_AUTHORITY_STORE), PROXY_AUTHORITY_ALIAS, new String(CA_PASSWORD))
             .ports(JamesPorts.builder()
@@ -187,7 +207,7 @@ public final class DemoLauncher {
                 .upstreamProxyProtocol("v2")
                 .upstreamTrust(ca.certificate())
                 .expectedHostName("localhost")
-                .proxyAction(STRIP_SECRET)
+                .proxyAction(IMAP_STANDARD)
                 .build())
             .proxy(ProxySettings.pop3("demo-pop3")
                 .bind(LOOPBACK + ":" + PROXY_POP3_PORT)
@@ -199,7 +219,7 @@ public final class DemoLauncher {
                 .expectedHostName("localhost")
                 // James 3.8.1 greets with an APOP challenge but refuses APOP: do not offer it to clients.
                 .extraXml("<offerApop>false</offerApop>")
-                .proxyAction(STRIP_SECRET)
+                .proxyAction(POP3_STANDARD)
                 .build())
             .proxy(ProxySettings.smtp("demo-submission")
                 .bind(LOOPBACK + ":" + PROXY_SUBMISSION_PORT)
@@ -209,9 +229,37 @@ public final class DemoLauncher {
                 .upstreamProxyProtocol("v2")
                 .upstreamTrust(ca.certificate())
                 .expectedHostName("localhost")
-                .proxyAction(STRIP_SECRET)
+                .proxyAction(SMTP_STANDARD)
                 .build())
             .write();
+    }
+
+    /**
+     * The server certificate kept in {@code store} from an earlier start, or a new one from the demo CA when there is
+     * none, it was issued by another CA, or it expires within a day: a restart keeps what clients have seen.
+     */
+    static IssuedCertificate serverCertificate(Path store, CertificateAuthority ca) throws Exception {
+        if (Files.exists(store)) {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(store)) {
+                keyStore.load(in, CA_PASSWORD);
+            }
+            if (keyStore.isKeyEntry(SERVER_ALIAS)) {
+                PrivateKey key = (PrivateKey) keyStore.getKey(SERVER_ALIAS, CA_PASSWORD);
+                List<X509Certificate> chain = Arrays.stream(keyStore.getCertificateChain(SERVER_ALIAS))
+                    .map(X509Certificate.class::cast)
+                    .toList();
+                X509Certificate leaf = chain.get(0);
+                boolean fromThisCa = leaf.getIssuerX500Principal().equals(ca.certificate().getSubjectX500Principal());
+                boolean validTomorrow = leaf.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(1)));
+                if (fromThisCa && validTomorrow) {
+                    return new IssuedCertificate(new KeyPair(leaf.getPublicKey(), key), chain);
+                }
+            }
+        }
+        IssuedCertificate issued = ca.issue(localhost());
+        Pkcs12KeyStores.write(issued, store, SERVER_ALIAS, CA_PASSWORD);
+        return issued;
     }
 
     private static ServerCertificateRequest localhost() {
@@ -231,8 +279,32 @@ public final class DemoLauncher {
         server.appendToInbox(alice, rfc5322(bob, alice, "A message with an internal header", "do-not-leak-42",
             "This message carries " + SECRET_HEADER + ". James's own IMAPS (" + JAMES_IMAPS_PORT + ") shows it; "
                 + "the proxy's action removes it.\r\n"));
+        server.appendToInbox(alice, withExecutable(bob, alice));
         server.appendToInbox(bob, rfc5322(alice, bob, "Hello Bob", null, "Bob's mailbox is not empty either.\r\n"));
         sendBySmtp(bob, alice, "Delivered through James's SMTP", "James's SMTP server and mailet container delivered this one.\n");
+    }
+
+    /** UID 3: an invoice with an executable attachment ("MZ" header), which the standard action replaces by a text part. */
+    private static String withExecutable(String from, String to) {
+        String exe = Base64.getMimeEncoder().encodeToString(new byte[]{'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0,
+            (byte) 0xFF, (byte) 0xFF, 0, 0});
+        return "From: " + from + "\r\n"
+            + "To: " + to + "\r\n"
+            + "Subject: Your invoice\r\n"
+            + "Date: " + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now()) + "\r\n"
+            + "Message-ID: <" + UUID.randomUUID() + "@" + DOMAIN + ">\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"demo-boundary\"\r\n"
+            + "\r\n"
+            + "--demo-boundary\r\n"
+            + "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+            + "Please find the invoice attached.\r\n"
+            + "--demo-boundary\r\n"
+            + "Content-Type: application/octet-stream; name=\"" + EXE_NAME + "\"\r\n"
+            + "Content-Disposition: attachment; filename=\"" + EXE_NAME + "\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n"
+            + exe + "\r\n"
+            + "--demo-boundary--\r\n";
     }
 
     private static String rfc5322(String from, String to, String subject, String secret, String body) {
@@ -282,7 +354,8 @@ public final class DemoLauncher {
         out.println("   IMAPS             " + LOOPBACK + ":" + PROXY_IMAPS_PORT);
         out.println("   POP3  + STLS      " + LOOPBACK + ":" + PROXY_POP3_PORT + "   POP3S " + LOOPBACK + ":" + PROXY_POP3S_PORT);
         out.println("   SMTP submission   " + LOOPBACK + ":" + PROXY_SUBMISSION_PORT + " (STARTTLS)   SMTPS " + LOOPBACK + ":"
-            + PROXY_SMTPS_PORT + "   (the header " + SECRET_HEADER + " is stripped on every protocol)");
+            + PROXY_SMTPS_PORT + "   (standard actions: " + SECRET_HEADER + " stripped on every protocol, executable"
+            + " attachments when read over IMAP/POP3)");
         out.println(" James's own listeners (all on " + LOOPBACK + "):");
         out.println("   IMAP+STARTTLS " + JAMES_IMAP_PORT + "   IMAPS " + JAMES_IMAPS_PORT + "   SMTP+STARTTLS "
             + JAMES_SMTP_PORT + "   POP3+STLS " + JAMES_POP3_PORT + "   POP3S " + JAMES_POP3S_PORT);
@@ -296,6 +369,10 @@ public final class DemoLauncher {
             + "    # " + SECRET_HEADER + " removed by the proxy");
         out.println("   curl --cacert " + caPem + " 'imaps://" + LOOPBACK + ":" + JAMES_IMAPS_PORT + "/INBOX;UID=2' -u " + alice + ":" + PASSWORD
             + "    # the same message, straight from James");
+        out.println("   curl --cacert " + caPem + " 'imaps://" + LOOPBACK + ":" + PROXY_IMAPS_PORT + "/INBOX;UID=3' -u " + alice + ":" + PASSWORD
+            + "    # " + EXE_NAME + " stripped: the part is " + EXE_NAME + ".txt saying why");
+        out.println("   curl --cacert " + caPem + " 'imaps://" + LOOPBACK + ":" + JAMES_IMAPS_PORT + "/INBOX;UID=3' -u " + alice + ":" + PASSWORD
+            + "    # the same message with the executable, straight from James");
         out.println("   curl --cacert " + caPem + " --ssl-reqd imap://" + LOOPBACK + ":" + PROXY_IMAP_PORT + "/INBOX -u " + alice + ":" + PASSWORD
             + "    # STARTTLS");
         out.println("   openssl s_client -starttls imap -connect " + LOOPBACK + ":" + PROXY_IMAP_PORT + " -CAfile " + caPem

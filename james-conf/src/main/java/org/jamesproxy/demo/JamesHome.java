@@ -382,6 +382,9 @@ public final class JamesHome {
         putPort(values, "pop3sBehindProxy", ports.pop3sBehindProxy());
         putPort(values, "jmx", ports.jmx());
         values.put("webadmin.port", Integer.toString(ports.webAdmin().orElse(0)));
+        // The plugin's operator routes (GET /mailproxy/policies, ...) come with the plugin.
+        values.put("webadmin.extensions", pluginEnabled
+            ? "extensions.routes=org.jamesproxy.modules.webadmin.MailProxyRoutes" : "");
         values.put("defaultDomain", builder.defaultDomain);
         values.put("domainNames", builder.domains.stream()
             .map(domain -> "        <domainname>" + Templates.escapeXml(domain) + "</domainname>")

@@ -35,6 +35,7 @@ final class MailProxyXml {
     static String render(List<ProxySettings> proxies, Map<String, Locations> locations, String proxyAuthorityXml) {
         String actions = proxies.stream()
             .flatMap(proxy -> proxy.proxyAction().stream())
+            .filter(action -> !action.isPredefined())
             .distinct()
             .map(action -> "        <action name=\"" + Templates.escapeXml(action.name()) + "\">\n            "
                 + action.mailetsXml() + "\n        </action>")

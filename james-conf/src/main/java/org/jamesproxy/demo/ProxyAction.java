@@ -25,6 +25,16 @@ public final class ProxyAction {
         return new ProxyAction(name, mailetsXml);
     }
 
+    /** One of the plugin's predefined actions (e.g. {@code IMAP-Server.Standard}): named by the policy, never declared. */
+    public static ProxyAction predefined(String name) {
+        return new ProxyAction(name, "");
+    }
+
+    /** True for {@link #predefined}: the file only names it in {@code <proxyAction>}. */
+    public boolean isPredefined() {
+        return mailetsXml.isEmpty();
+    }
+
     private final String name;
     private final String mailetsXml;
 

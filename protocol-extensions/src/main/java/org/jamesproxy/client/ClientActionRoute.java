@@ -219,7 +219,7 @@ public final class ClientActionRoute implements UpstreamRoute {
             handler.handshakeFuture().addListener(handshake -> {
                 if (!handshake.isSuccess()) {
                     session.log().warn("client TLS handshake for '{}' failed: {}", destination.hostName(),
-                        Failures.describe(handshake.cause()));
+                        Failures.describeClientLeg(handshake.cause()));
                     session.close();
                 } else {
                     clientLegPending = false;

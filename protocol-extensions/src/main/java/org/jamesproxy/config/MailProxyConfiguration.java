@@ -13,6 +13,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.jamesproxy.inspection.ProxyActionDefinition;
+import org.jamesproxy.values.ConfigurationReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,7 @@ public final class MailProxyConfiguration {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailProxyConfiguration.class);
     private static final int MAX_INSPECTION_THREADS = 1024;
     public static final MailProxyConfiguration EMPTY = new MailProxyConfiguration(ImmutableMap.of(), ImmutableMap.of(), ImmutableMap.of(),
-        Optional.empty(), Duration.ofSeconds(10), defaultInspectionThreads());
+        Optional.empty(), Duration.ofSeconds(10), defaultInspectionThreads(), SharedStateConfig.MEMORY);
 
     /** Every kind of policy element, in the order their listeners start. */
     public static final List<PolicyKind<?>> POLICY_KINDS = List.of(ImapPolicy.KIND, SmtpPolicy.KIND, Pop3Policy.KIND);
@@ -38,7 +39,17 @@ public final class MailProxyConfiguration {
         return Math.min(MAX_INSPECTION_THREADS, 2 * Runtime.getRuntime().availableProcessors());
     }
 
-    public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root) throws ConfigurationException {
+    public static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> file) throws ConfigurationException {
+        // Every key the code below asks for is known; whatever else the file holds is a typo or a stale element.
+        ConfigurationReads reads = ConfigurationReads.of(file);
+        HierarchicalConfiguration<ImmutableNode> root = reads.tracked();
+        MailProxyConfiguration configuration = parse(root, reads);
+        reads.failOnUnread("mailproxy");
+        return configuration;
+    }
+
+    private static MailProxyConfiguration parse(HierarchicalConfiguration<ImmutableNode> root, ConfigurationReads reads)
+            throws ConfigurationException {
         ImmutableMap<String, TlsProfile> profileMap = parseProfiles(root);
         Optional<ProxyAuthorityConfig> proxyAuthority = ProxyAuthorityConfig.parse(new ConfigValues(root, "mailproxy"));
         Duration reloadCheckInterval = new ConfigValues(root, "mailproxy").duration("certificateReloadCheckInterval", "10s");
@@ -49,10 +60,10 @@ public final class MailProxyConfiguration {
 
         ImmutableMap.Builder<PolicyKind<?>, ImmutableList<?>> policies = ImmutableMap.builder();
         for (PolicyKind<?> kind : POLICY_KINDS) {
-            policies.put(kind, parsePolicies(root, kind, profileMap, actionMap.keySet()));
+            policies.put(kind, parsePolicies(root, reads, kind, profileMap, actionMap.keySet()));
         }
         return new MailProxyConfiguration(profileMap, actionMap, policies.buildOrThrow(), proxyAuthority, reloadCheckInterval,
-            inspectionThreads);
+            inspectionThreads, SharedStateConfig.parse(new ConfigValues(root, "mailproxy")));
     }
 
     /**
@@ -147,7 +158,8 @@ public final class MailProxyConfiguration {
     }
 
     /** Every enabled {@code <elementName>} of the file, parsed, with its proxy action checked to exist. */
-    private static <P> ImmutableList<P> parsePolicies(HierarchicalConfiguration<ImmutableNode> root, PolicyKind<P> kind,
+    private static <P> ImmutableList<P> parsePolicies(HierarchicalConfiguration<ImmutableNode> root, ConfigurationReads reads,
+                                                      PolicyKind<P> kind,
                                                       Map<String, TlsProfile> profiles, Set<String> actions) throws ConfigurationException {
         String elementName = kind.element();
         ImmutableList.Builder<P> policies = ImmutableList.builder();
@@ -155,6 +167,8 @@ public final class MailProxyConfiguration {
         for (HierarchicalConfiguration<ImmutableNode> element : root.configurationsAt(elementName)) {
             ConfigValues values = new ConfigValues(element, "mailproxy." + elementName + "[" + index++ + "]");
             if (!values.bool("[@enabled]", true)) {
+                // Not parsed, so not checked either: a disabled policy binds nothing and needs none of its files.
+                reads.skip(element);
                 continue;
             }
             P policy = kind.parser().parse(values, profiles);
@@ -180,13 +194,15 @@ public final class MailProxyConfiguration {
     private final Optional<ProxyAuthorityConfig> proxyAuthority;
     private final Duration certificateReloadCheckInterval;
     private final int inspectionThreads;
+    private final SharedStateConfig sharedState;
 
     private MailProxyConfiguration(ImmutableMap<String, TlsProfile> tlsProfiles,
                                    ImmutableMap<String, ProxyActionDefinition> proxyActions,
                                    ImmutableMap<PolicyKind<?>, ImmutableList<?>> policies,
                                    Optional<ProxyAuthorityConfig> proxyAuthority,
                                    Duration certificateReloadCheckInterval,
-                                   int inspectionThreads) {
+                                   int inspectionThreads, SharedStateConfig sharedState) {
+        this.sharedState = sharedState;
         this.proxyAuthority = proxyAuthority;
         this.inspectionThreads = inspectionThreads;
         this.certificateReloadCheckInterval = certificateReloadCheckInterval;
@@ -216,6 +232,11 @@ public final class MailProxyConfiguration {
         return inspectionThreads;
     }
 
+    /** {@code <sharedState>}: where the policy rules keep their state (in memory unless Redis is configured). */
+    public SharedStateConfig getSharedState() {
+        return sharedState;
+    }
+
     /** Every profile by name, the predefined Standard ones included. */
     public Map<String, TlsProfile> getTlsProfiles() {
         return tlsProfiles;
@@ -230,6 +251,17 @@ public final class MailProxyConfiguration {
     @SuppressWarnings("unchecked")
     public <P> List<P> policies(PolicyKind<P> kind) {
         return (List<P>) policies.getOrDefault(kind, ImmutableList.of());
+    }
+
+    /** The protocol-independent part of every enabled policy, kind by kind in {@link #POLICY_KINDS} order. */
+    public List<ProxyPolicy> commonPolicies() {
+        ImmutableList.Builder<ProxyPolicy> all = ImmutableList.builder();
+        POLICY_KINDS.forEach(kind -> addCommon(kind, all));
+        return all.build();
+    }
+
+    private <P> void addCommon(PolicyKind<P> kind, ImmutableList.Builder<ProxyPolicy> all) {
+        policies(kind).forEach(policy -> all.add(kind.common().apply(policy)));
     }
 
     public List<ImapPolicy> getImapPolicies() {
@@ -257,7 +289,8 @@ public final class MailProxyConfiguration {
                 && Objects.equals(certificateReloadCheckInterval, that.certificateReloadCheckInterval)
                 && inspectionThreads == that.inspectionThreads
                 && Objects.equals(proxyActions, that.proxyActions)
-                && Objects.equals(policies, that.policies);
+                && Objects.equals(policies, that.policies)
+                && Objects.equals(sharedState, that.sharedState);
         }
         return false;
     }

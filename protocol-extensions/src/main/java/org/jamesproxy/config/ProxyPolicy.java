@@ -12,6 +12,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.jamesproxy.policy.AccessPolicy;
+import org.jamesproxy.values.ConfigurationReads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,9 +158,20 @@ public final class ProxyPolicy {
         }
     }
 
+    /**
+     * Keys of the policy element that James's own code reads later: {@code AbstractConfigurableAsyncServer.configure}
+     * (the listener) and {@code SslConfig} (the Proxy Server certificate, in ServerTlsContext). Declared here so the
+     * strict check of the file knows them.
+     */
+    private static final String[] READ_BY_JAMES = {"connectionBacklog", "ioWorkerCount", "bossWorkerCount",
+        "gracefulShutdown", "tls.keystore", "tls.keystoreType", "tls.secret", "tls.privateKey", "tls.certificates",
+        "tls.supportedCipherSuites.cipherSuite", "tls.supportedProtocols.protocol", "tls.clientAuth.truststore",
+        "tls.clientAuth.truststoreType", "tls.clientAuth.truststoreSecret", "tls.enableOCSPCRLChecks"};
+
     private static void validateJamesListenerKeys(ConfigValues policy) throws ConfigurationException {
         policy.integer("connectionLimit", 0, 0, Integer.MAX_VALUE);
         policy.integer("connectionLimitPerIP", 0, 0, Integer.MAX_VALUE);
+        ConfigurationReads.declare(policy.raw(), READ_BY_JAMES);
     }
 
     private final String name;

@@ -145,6 +145,10 @@ public final class TlsProfile {
         Optional<ConfigValues> tlsAction = values.has("tlsAction")
             ? Optional.of(values.child("tlsAction", "tlsAction"))
             : base.tlsActionElement;
+        if (values.has("tlsAction")) {
+            // Checked now, even when no client-action policy uses this profile: a mistake shows at boot.
+            TlsActionRules.parse(tlsAction.get());
+        }
         return new TlsProfile(name, values.optionalString("[@basedOn]"), minProtocol, ciphers, pfs, tlsCompliantOnly,
             validateCertificate, ocsp, ocspResponder,
             dashed(values, FailureKind.UNTRUSTED.element, FailureAction.class, base.onUntrusted),

@@ -77,6 +77,9 @@ final class AuthenticationCommand implements CommandHandler, CommandHandler.Clie
             context.loggedIn();
             context.log().info("user {} logged in", context.user().user().orElse("(unknown)"));
         } else {
+            // One WARN line per failure with client address and user, for fail2ban and the like.
+            context.log().warn("login failed for user {} ({} answered {})", context.user().user().orElse("(unknown)"),
+                command.name(), status);
             context.loginFailed(context.user().user().orElse("(unknown)"), status);
             context.user().forget();
         }

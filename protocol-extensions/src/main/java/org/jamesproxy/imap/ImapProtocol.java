@@ -32,4 +32,9 @@ public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
     public String greetingPrefix() {
         return "* OK";
     }
+
+    @Override
+    public java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.of(METRICS);
+    }
 }

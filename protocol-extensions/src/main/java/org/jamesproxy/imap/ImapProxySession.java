@@ -324,7 +324,7 @@ final class ImapProxySession extends RelaySession {
 
         @Override
         public void loginFailed(String user, String status) {
-            ImapProxySession.this.loginFailed(runtime.access, user, "upstream answered " + status);
+            ImapProxySession.this.loginFailed(runtime.access, user);
         }
 
         @Override

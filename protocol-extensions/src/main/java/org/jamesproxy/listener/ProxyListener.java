@@ -131,7 +131,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
         pipeline.addLast(ConnectGate.NAME, connectGate);
         if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientTlsProfile().isTlsCompliantOnly()) {
             pipeline.addLast(TlsCompliance.HANDLER_NAME, new TlsCompliance(reason ->
-                LOGGER.info("Policy {}: client {} refused: {}", policy.getName(), ClientAddress.of(channel).hostAddress(), reason)));
+                LOGGER.warn("Policy {}: client {} refused: {}", policy.getName(), ClientAddress.of(channel).hostAddress(), reason)));
         }
         if (kind == ListenerKind.IMPLICIT_TLS && policy.getClientAction().isPresent()) {
             // Client action: the ClientHello is held until the relay knows the destination and its certificate.

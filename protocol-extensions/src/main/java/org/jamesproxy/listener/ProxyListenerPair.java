@@ -74,7 +74,8 @@ public final class ProxyListenerPair {
 
     /** Unbinds what {@link #start()} bound; safe to call more than once. */
     public synchronized void stop() {
-        started.forEach(ProxyListener::destroy);
+        ParallelStop.run("mail proxy policy " + policy.getName(),
+            started.stream().<Runnable>map(listener -> listener::destroy).toList());
         started = ImmutableList.of();
     }
 }

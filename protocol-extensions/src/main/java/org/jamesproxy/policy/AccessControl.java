@@ -135,15 +135,12 @@ public final class AccessControl implements ClientBlocker {
     }
 
     /**
-     * A login the upstream refused (or the proxy refused for a locked-out user). Counts per source and per user;
-     * over a limit the source is blocked and the user locked out for the auto-block duration.
+     * A login the upstream refused. Counts per source and per user; over a limit the source is blocked and the user
+     * locked out for the auto-block duration. (The session logs the failure itself, one WARN line.)
      */
-    public void loginFailed(InetAddress client, String user, String upstreamReason) {
+    public void loginFailed(InetAddress client, String user) {
         Instant now = clock.instant();
         AccessPolicy.AutoBlock autoBlock = policy.autoBlock();
-        MDCBuilder.withMdc(mdc(client, "login-failed").addToContext(MDCBuilder.USER, user),
-            () -> LOGGER.info("Policy {}: failed login from {} for user '{}': {}", policyName, client.getHostAddress(), user,
-                upstreamReason));
         if (!autoBlock.enabled()) {
             return;
         }

@@ -32,4 +32,9 @@ public final class Pop3Protocol implements ProxyProtocol<Pop3Policy> {
     public String greetingPrefix() {
         return "+OK";
     }
+
+    @Override
+    public java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.of(METRICS);
+    }
 }

@@ -286,7 +286,8 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
                     runtime.metrics.logins.increment();
                     sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
                 } else {
-                    loginFailed(runtime.access, user.user().orElse("(unknown)"), "upstream answered -ERR");
+                    sessionLog.warn("login failed for user {}", user.user().orElse("(unknown)"));
+                    loginFailed(runtime.access, user.user().orElse("(unknown)"));
                     user.forget();
                 }
                 break;

@@ -118,48 +118,56 @@ public final class MessageInterception {
     /** Runs the proxy action over the message off the event loop; the verdict is rendered on it. */
     public void inspect(byte[] message, VerdictRenderer renderer) {
         inspecting = true;
-        policy.runner().inspect(context(), message, client.eventLoop(), log, result -> {
+        InspectionContext context = context();
+        policy.runner().inspect(context, message, client.eventLoop(), log, result -> {
             inspecting = false;
             if (sessionOpen.getAsBoolean()) {
-                render(result, message, renderer);
+                render(result, message, MessageSummary.of(context, message), renderer);
             }
         });
     }
 
-    private void render(InspectionResult result, byte[] original, VerdictRenderer renderer) {
+    /**
+     * One line per verdict, with the user and client (in the line's prefix and James's MDC keys), sender, recipients,
+     * what happened and why: refusals at WARN (visible with James's stock logback), modifications at INFO.
+     */
+    private void render(InspectionResult result, byte[] original, String who, VerdictRenderer renderer) {
         inspectedCount++;
         policy.metrics().inspected.increment();
         String reason = result.getReason().orElse("Message refused by policy");
+        String user = log.user().orElse("(not logged in)");
         // A switch expression: a new verdict does not compile until it is rendered here.
         Runnable rendering = switch (result.getVerdict()) {
-            case ALLOW -> () -> allowed(result, original, renderer);
+            case ALLOW -> () -> allowed(result, original, user, who, renderer);
             case DENY -> () -> {
                 refused();
-                log.info("message denied by the proxy action: {}", reason);
+                log.warn("message denied by the proxy action: {} (user {}, {})", reason, user, who);
                 renderer.denied(result.getContent().orElseThrow(), reason);
             };
             case TEMPFAIL -> () -> {
                 refused();
-                log.info("message temporarily refused by the proxy action: {}", reason);
+                log.warn("message temporarily refused by the proxy action: {} (user {}, {})", reason, user, who);
                 renderer.tempfailed(result.getContent().orElseThrow(), reason);
             };
-            case DROP -> () -> closing(false, reason, renderer);
-            case BLOCK -> () -> closing(true, reason, renderer);
+            case DROP -> () -> closing(false, reason, user, who, renderer);
+            case BLOCK -> () -> closing(true, reason, user, who, renderer);
         };
         rendering.run();
     }
 
-    private void allowed(InspectionResult result, byte[] original, VerdictRenderer renderer) {
+    private void allowed(InspectionResult result, byte[] original, String user, String who, VerdictRenderer renderer) {
         if (result.isModified()) {
             modifiedCount++;
             policy.metrics().modified.increment();
+            log.info("message modified by the proxy action (user {}, {})", user, who);
         }
         renderer.allowed(result.getContent().orElse(original), result.isModified());
     }
 
-    private void closing(boolean block, String reason, VerdictRenderer renderer) {
+    private void closing(boolean block, String reason, String user, String who, VerdictRenderer renderer) {
         refused();
-        log.warn("message {} by the proxy action, closing the connection: {}", block ? "blocked" : "dropped", reason);
+        log.warn("message {} by the proxy action, closing the connection: {} (user {}, {})", block ? "blocked" : "dropped",
+            reason, user, who);
         if (block) {
             // Reported before the close, while the session still knows everything about the client.
             policy.blocker().blockPeer(org.jamesproxy.haproxy.ClientAddress.of(client).source(), reason);

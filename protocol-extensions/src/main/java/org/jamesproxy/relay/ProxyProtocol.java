@@ -17,4 +17,9 @@ public interface ProxyProtocol<P> {
 
     /** How the protocol's positive greeting starts ({@code * OK}, {@code +OK}, {@code 220}): pools' health checks. */
     String greetingPrefix();
+
+    /** The names of its counters (shared by its policies), for the operator views; empty when it keeps none. */
+    default java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.empty();
+    }
 }

@@ -31,6 +31,15 @@ public final class RelayMetrics {
     public final Metric denied;
     public final Metric notInspected;
 
+    /** Every counter name this class creates for {@code names}, e.g. {@code imapproxy-connections}. */
+    public static java.util.List<String> counterNames(Names names) {
+        return java.util.stream.Stream.of("connections", "active-connections", names.startTls(),
+                names.startTls() + "-injection-refused", "upstream-failures", names.logins(), names.messages() + "-inspected",
+                names.messages() + "-modified", names.messages() + "-denied", names.messages() + "-not-inspected")
+            .map(name -> names.prefix() + "-" + name)
+            .toList();
+    }
+
     public RelayMetrics(MetricFactory factory, Names names) {
         this.factory = factory;
         this.names = names;

@@ -45,13 +45,12 @@ public abstract class RelaySession {
     private boolean clientHandshaking;
 
     /**
-     * A login the upstream refused: one INFO line and the policy's auto-block counts (per source, per user).
-     * Sessions from a non-IP socket are only logged by the caller.
+     * A login the upstream refused: the policy's auto-block counts it (per source, per user).
      */
-    protected final void loginFailed(AccessControl access, String user, String reason) {
+    protected final void loginFailed(AccessControl access, String user) {
         java.net.InetSocketAddress remote = org.jamesproxy.haproxy.ClientAddress.of(client).source();
         if (remote != null && remote.getAddress() != null) {
-            access.loginFailed(remote.getAddress(), user, reason);
+            access.loginFailed(remote.getAddress(), user);
         }
     }
 
@@ -188,7 +187,7 @@ public abstract class RelaySession {
                 .addListener(handshake -> {
                     clientHandshaking = false;
                     if (!handshake.isSuccess()) {
-                        log().warn("client TLS handshake after {} failed: {}", command, Failures.describe(handshake.cause()));
+                        log().warn("client TLS handshake after {} failed: {}", command, Failures.describeClientLeg(handshake.cause()));
                         close();
                         return;
                     }
@@ -391,7 +390,7 @@ public abstract class RelaySession {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log().warn("client connection error: {}", Failures.describe(cause));
+            log().warn("client connection error: {}", Failures.describeClientLeg(cause));
             close();
         }
     }

@@ -58,6 +58,8 @@ final class AuthCommand implements SmtpCommandHandler {
         } else if (reply.code() == 235) {
             session.authenticated();
         } else {
+            session.log().warn("login failed for user {} (AUTH answered {})", session.state().user().user().orElse("(unknown)"),
+                reply.code());
             session.authenticationFailed(reply);
             session.state().user().forget();
         }

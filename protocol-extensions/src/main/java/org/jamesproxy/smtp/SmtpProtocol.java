@@ -32,4 +32,9 @@ public final class SmtpProtocol implements ProxyProtocol<SmtpPolicy> {
     public String greetingPrefix() {
         return "220";
     }
+
+    @Override
+    public java.util.Optional<RelayMetrics.Names> metricNames() {
+        return java.util.Optional.of(METRICS);
+    }
 }

@@ -407,14 +407,14 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
 
     @Override
     public void authenticationFailed(SmtpReply reply) {
-        loginFailed(runtime.access, state.user().user().orElse("(unknown)"), "upstream answered " + reply.code());
+        loginFailed(runtime.access, state.user().user().orElse("(unknown)"));
     }
 
     @Override
     public void authenticated() {
         state.authenticated();
         runtime.metrics.logins.increment();
-        sessionLog.info("authenticated");
+        sessionLog.info("user {} logged in", state.user().user().orElse("(unknown)"));
     }
 
     @Override

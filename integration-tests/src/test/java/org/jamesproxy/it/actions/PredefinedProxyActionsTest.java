@@ -194,7 +194,7 @@ class PredefinedProxyActionsTest {
     @Test
     void sampleConfScanningCopyShouldBeTheStandardActionPlusTheEngines() throws Exception {
         XMLConfiguration sample = new XMLConfiguration();
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("sample-conf/mailproxy.xml")) {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("sample-conf/mailproxy-reference.xml")) {
             new FileHandler(sample).load(in);
         }
         MailProxyConfiguration configuration = MailProxyConfiguration.parse(sample);

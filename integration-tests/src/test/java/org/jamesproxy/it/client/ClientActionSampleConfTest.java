@@ -18,7 +18,7 @@ class ClientActionSampleConfTest {
     @Test
     void outboundImapExampleShouldParseWithTheDocumentedValues() throws Exception {
         XMLConfiguration xml = new XMLConfiguration();
-        try (InputStream sample = getClass().getClassLoader().getResourceAsStream("sample-conf/mailproxy.xml")) {
+        try (InputStream sample = getClass().getClassLoader().getResourceAsStream("sample-conf/mailproxy-reference.xml")) {
             new FileHandler(xml).load(sample);
         }
         int index = 0;

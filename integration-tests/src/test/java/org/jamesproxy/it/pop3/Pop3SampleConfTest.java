@@ -16,7 +16,7 @@ class Pop3SampleConfTest {
     @Test
     void samplePop3PolicyShouldParseWithTheDocumentedValues() throws Exception {
         XMLConfiguration xml = new XMLConfiguration();
-        try (InputStream sample = getClass().getClassLoader().getResourceAsStream("sample-conf/mailproxy.xml")) {
+        try (InputStream sample = getClass().getClassLoader().getResourceAsStream("sample-conf/mailproxy-reference.xml")) {
             new FileHandler(xml).load(sample);
         }
 
@@ -28,7 +28,8 @@ class Pop3SampleConfTest {
         assertThat(pop3.getPolicy().getUpstream().getPort()).isEqualTo(995);
         assertThat(pop3.getPolicy().getInspection().getProxyAction()).contains("POP3-Server.Standard");
         assertThat(pop3.getPolicy().getInspection().getOversize()).isEqualTo(InspectionSettings.Oversize.PASS);
-        assertThat(pop3.isOfferApop()).isTrue();
+        // Toward James 3.8.1, which greets with a challenge it cannot check.
+        assertThat(pop3.isOfferApop()).isFalse();
         assertThat(pop3.getMaxPipelinedCommands()).isEqualTo(64);
         assertThat(pop3.getMaxListingSize()).isEqualTo(16 * 1024 * 1024);
     }

@@ -95,10 +95,14 @@ final class Alarms {
             .addToContextIfPresent("protocol", attribute(mail, ProxyMailAttributes.PROTOCOL))
             .addToContextIfPresent("policy", attribute(mail, ProxyMailAttributes.POLICY))
             .addToContextIfPresent(MDCBuilder.IP, Optional.ofNullable(mail.getRemoteAddr()))
+            .addToContextIfPresent(MDCBuilder.USER, attribute(mail, ProxyMailAttributes.USER))
             .addToContext("suppressed", String.valueOf(suppressedBefore));
         if (log) {
-            MDCBuilder.withMdc(mdc, () -> ALARM_LOGGER.warn("Alarm from rule {}: {} {} ({}){}", rule, applied.value(),
-                finding.getReason(), finding.getPart(),
+            // Who, from, to in the line itself: a plain log pattern does not show the MDC.
+            MDCBuilder.withMdc(mdc, () -> ALARM_LOGGER.warn("Alarm from rule {}: {} {} ({}; policy {}, client {}, user {},"
+                    + " from {} to {}){}", rule, applied.value(), finding.getReason(), finding.getPart(),
+                attribute(mail, ProxyMailAttributes.POLICY).orElse("-"), Optional.ofNullable(mail.getRemoteAddr()).orElse("-"),
+                attribute(mail, ProxyMailAttributes.USER).orElse("-"), sender, recipients,
                 suppressedBefore > 0 ? "; " + suppressedBefore + " earlier alarm(s) of this rule suppressed" : ""));
         }
         if (notifyPostmaster) {

@@ -18,7 +18,8 @@ import com.google.common.html.HtmlEscapers;
  * <p>
  * Variables, as in the seeds: {@code %(reason)%}, {@code %(filename)%}, {@code %(virus)%}, {@code %(type)%},
  * {@code %(action)%} (stripped, quarantined, denied, deferred, dropped, blocked, allowed) and {@code %(recovery)%}
- * (the quarantine id, empty otherwise). A variable without a value is replaced by nothing; values are made single-line
+ * (the quarantine id, empty otherwise). A variable without a value is replaced by nothing, and a labelled line whose
+ * variables are all empty ({@code Virus: %(virus)%} without a virus) is left out; values are made single-line
  * and bounded, and HTML-escaped when the template is HTML. Any other {@code %(...)%} is a configuration error.
  * <p>
  * The first line may be a header ({@link DenyText}): {@code Subject: ...} (subject of a whole-message notice; may use
@@ -37,7 +38,7 @@ public final class DenyMessageTemplate {
         "Virus: %(virus)%",
         "Recovery id: %(recovery)%",
         "",
-        "If you need the original, ask your administrator and quote the reason and recovery id above.",
+        "If you need the original, ask your administrator, quoting the lines above.",
         "");
 
     private static final Pattern VARIABLE = Pattern.compile("%\\((\\w*)\\)%");
@@ -109,13 +110,35 @@ public final class DenyMessageTemplate {
             .put("action", PAST_TENSE.get(action))
             .put("recovery", recovery.orElse(""))
             .build();
-        Matcher variables = VARIABLE.matcher(template);
         StringBuilder out = new StringBuilder(template.length() + 256);
+        for (String line : template.split("\n", -1)) {
+            renderLine(line, values).ifPresent(rendered -> out.append(rendered).append('\n'));
+        }
+        // split keeps the text after the last line end: the template's final "\n" must not become two.
+        out.setLength(out.length() - 1);
+        return out.toString();
+    }
+
+    /**
+     * One template line with its variables replaced; empty when it is a labelled line ("Virus: %(virus)%") whose
+     * every variable is empty, so a notice never shows a label without a value.
+     */
+    private Optional<String> renderLine(String line, Map<String, String> values) {
+        Matcher variables = VARIABLE.matcher(line);
+        StringBuilder out = new StringBuilder(line.length() + 64);
+        boolean anyVariable = false;
+        boolean anyValue = false;
         while (variables.find()) {
-            variables.appendReplacement(out, Matcher.quoteReplacement(clean(values.getOrDefault(variables.group(1), ""))));
+            anyVariable = true;
+            String value = clean(values.getOrDefault(variables.group(1), ""));
+            anyValue |= !value.isEmpty();
+            variables.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         variables.appendTail(out);
-        return out.toString();
+        if (anyVariable && !anyValue && out.toString().strip().endsWith(":")) {
+            return Optional.empty();
+        }
+        return Optional.of(out.toString());
     }
 
     private String clean(String value) {

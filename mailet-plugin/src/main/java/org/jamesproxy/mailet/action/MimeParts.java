@@ -2,6 +2,7 @@ package org.jamesproxy.mailet.action;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
@@ -95,7 +96,9 @@ final class MimeParts {
             String disposition = Optional.ofNullable(original.getDisposition()).orElse(Part.ATTACHMENT);
             replacement.setDisposition(disposition);
             String suffix = text.getMimeType().equals(DenyText.TEXT_HTML) ? ".html" : ".txt";
-            replacement.setFileName(filename.get() + suffix);
+            // A part replaced before (by another rule, or an earlier pass) keeps its name: never invoice.exe.txt.txt.
+            boolean named = filename.get().toLowerCase(Locale.ROOT).endsWith(suffix);
+            replacement.setFileName(named ? filename.get() : filename.get() + suffix);
         } else {
             replacement.setDisposition(Part.INLINE);
         }

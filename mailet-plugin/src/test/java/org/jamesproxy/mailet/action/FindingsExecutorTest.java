@@ -141,6 +141,32 @@ class FindingsExecutorTest {
         }
 
         @Test
+        void aPartStrippedByTwoRulesShouldKeepASingleTxtSuffix() throws Exception {
+            FakeMail mail = mail(MIXED);
+
+            // ContentTypeRules then FilenameRules, say, both finding the same attachment.
+            rule(Map.of(), EXE).service(mail);
+            rule(Map.of(), EXE).service(mail);
+
+            Part replaced = part(reparsed(mail.getMessage()), 1);
+            assertThat(replaced.getFileName()).isEqualTo("invoice.exe.txt");
+        }
+
+        @Test
+        void theNoticeShouldHaveNoLabelledLineWithoutAValue() throws Exception {
+            FakeMail mail = mail(MIXED);
+
+            rule(Map.of(), EXE).service(mail);
+
+            String notice = (String) part(reparsed(mail.getMessage()), 1).getContent();
+            assertThat(notice)
+                .contains("Reason: executable attachment")
+                .doesNotContain("Virus:")
+                .doesNotContain("Recovery id:");
+            assertThat(notice.lines()).noneMatch(line -> line.strip().endsWith(":"));
+        }
+
+        @Test
         void stripShouldKeepTheOtherPartsAndTheMessageId() throws Exception {
             FakeMail mail = mail(MIXED);
 
