@@ -72,6 +72,8 @@ public class MailProxyService {
     /** Blocked sites, rate counters, stickiness: one store for every policy (in memory, or Redis for a cluster). */
     private PolicyStateStore stateStore = new InMemoryPolicyStateStore(Clock.systemUTC());
     private HealthChecker healthChecker = new HealthChecker();
+    /** The pooled policies' routes, for the operator routes' member health. */
+    private final List<PoolRoute> poolRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
@@ -175,6 +177,7 @@ public class MailProxyService {
         } else if (policy.getUpstreamPool().isPresent()) {
             PoolRoute pool = PoolRoute.create(policy, policy.getUpstreamPool().get(), this::upstreamTls, path, stateStore, Clock.systemUTC());
             healthChecker.watch(pool, greetingPrefix);
+            poolRoutes.add(pool);
             route = pool;
         } else {
             route = new FixedRoute(connector);
@@ -195,6 +198,16 @@ public class MailProxyService {
                 pair.getPolicy().getUpstream().getHost(), pair.getPolicy().getUpstream().getPort(),
                 pair.getPolicy().getUpstream().getTls());
         }
+    }
+
+    /** Blocked sites, counters and stickiness, shared by every policy (and node, with Redis). */
+    public synchronized PolicyStateStore policyState() {
+        return stateStore;
+    }
+
+    /** The policies whose upstream is a pool, with their members' health. */
+    public List<PoolRoute> pools() {
+        return List.copyOf(poolRoutes);
     }
 
     /** Every started policy with its listeners, for the operator routes. */
@@ -249,6 +262,7 @@ public class MailProxyService {
         actions = ImmutableMap.of();
         healthChecker.close();
         healthChecker = new HealthChecker();
+        poolRoutes.clear();
         stateStore.close();
     }
 }

@@ -95,7 +95,8 @@ public final class AccessControl implements ClientBlocker {
             return completedFuture(refuse(client, rule.disposition(), "denied by access rule " + rule.name(), ACCESS_DENIED));
         }
         // Both store questions at once: one round trip to a shared store per connect.
-        CompletableFuture<Optional<BlockedSite>> site = exception || !policy.autoBlock().enabled()
+        // The list is every policy's (and the operator's): looked up whether or not this policy feeds it.
+        CompletableFuture<Optional<BlockedSite>> site = exception
             ? completedFuture(Optional.empty()) : orEmpty(store.blocked(key(client), now), "blocked-sites lookup");
         CompletableFuture<Optional<String>> breach = rateBreach(client, exception, now);
         return site.thenCombine(breach, (blockedSite, rateBreach) -> {

@@ -99,6 +99,44 @@ class MailProxyRoutesTest {
         assertThat(response.body()).contains("/mailRepositories/var%2Fmail%2Fquarantine/mails").contains("imapproxy-");
     }
 
+    @Test
+    void anOperatorShouldBlockAndUnblockASourceThatTheProxyThenRefuses() throws Exception {
+        HttpResponse<String> blocked = send(HttpRequest.newBuilder(uri("/mailproxy/blocked/127.0.0.9?duration=10m&reason=abuse"))
+            .PUT(HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> listing = send(HttpRequest.newBuilder(uri("/mailproxy/blocked")).GET());
+
+        assertThat(blocked.statusCode()).isEqualTo(204);
+        assertThat(listing.body()).contains("\"address\":\"127.0.0.9\"").contains("\"reason\":\"abuse\"")
+            .contains("\"policy\":\"admin\"");
+        assertThat(greetingFrom("127.0.0.9")).startsWith("* BYE");
+        assertThat(greetingFrom("127.0.0.10")).startsWith("* OK");
+
+        HttpResponse<String> lifted = send(HttpRequest.newBuilder(uri("/mailproxy/blocked/127.0.0.9")).DELETE());
+        HttpResponse<String> again = send(HttpRequest.newBuilder(uri("/mailproxy/blocked/127.0.0.9")).DELETE());
+
+        assertThat(lifted.statusCode()).isEqualTo(204);
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(greetingFrom("127.0.0.9")).startsWith("* OK");
+    }
+
+    @Test
+    void badBlockRequestsShouldBeRefused() throws Exception {
+        assertThat(send(HttpRequest.newBuilder(uri("/mailproxy/blocked/not-an-ip")).PUT(HttpRequest.BodyPublishers.noBody()))
+            .statusCode()).isEqualTo(400);
+        assertThat(send(HttpRequest.newBuilder(uri("/mailproxy/blocked/127.0.0.9?duration=soon")).PUT(HttpRequest.BodyPublishers.noBody()))
+            .body()).contains("duration");
+        assertThat(send(HttpRequest.newBuilder(uri("/mailproxy/pools")).GET()).body()).isEqualTo("[]");
+    }
+
+    private static String greetingFrom(String source) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setSoTimeout(10_000);
+            socket.bind(new java.net.InetSocketAddress(source, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", PROXY_PLAIN), 10_000);
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
+        }
+    }
+
     private static URI uri(String path) {
         return URI.create("http://127.0.0.1:" + WEBADMIN + path);
     }
