@@ -19,7 +19,8 @@ public final class ImapPolicy {
             element.duration("imapIdleTimeout", "31m"),
             element.size("limits.maxLiteralSize", "50M"),
             element.integer("limits.maxPipelinedCommands", 64, 1, 10_000),
-            (int) Math.min(Integer.MAX_VALUE, element.size("limits.maxUpstreamLineLength", "4M")));
+            (int) Math.min(Integer.MAX_VALUE, element.size("limits.maxUpstreamLineLength", "4M")),
+            ViewCacheSettings.parse(element));
     }
 
     private final ProxyPolicy policy;
@@ -27,14 +28,16 @@ public final class ImapPolicy {
     private final long maxLiteralSize;
     private final int maxPipelinedCommands;
     private final int maxUpstreamLineLength;
+    private final ViewCacheSettings viewCache;
 
     public ImapPolicy(ProxyPolicy policy, Duration imapIdleTimeout, long maxLiteralSize, int maxPipelinedCommands,
-                      int maxUpstreamLineLength) {
+                      int maxUpstreamLineLength, ViewCacheSettings viewCache) {
         this.policy = policy;
         this.imapIdleTimeout = imapIdleTimeout;
         this.maxLiteralSize = maxLiteralSize;
         this.maxPipelinedCommands = maxPipelinedCommands;
         this.maxUpstreamLineLength = maxUpstreamLineLength;
+        this.viewCache = viewCache;
     }
 
     public ProxyPolicy getPolicy() {
@@ -58,6 +61,11 @@ public final class ImapPolicy {
         return maxUpstreamLineLength;
     }
 
+    /** The bounds of the inspected-message cache FETCH items are answered from ({@code partialFetch inspect}). */
+    public ViewCacheSettings getViewCache() {
+        return viewCache;
+    }
+
     @Override
     public final boolean equals(Object o) {
         if (o instanceof ImapPolicy) {
@@ -66,14 +74,15 @@ public final class ImapPolicy {
                 && maxPipelinedCommands == that.maxPipelinedCommands
                 && maxUpstreamLineLength == that.maxUpstreamLineLength
                 && Objects.equals(policy, that.policy)
-                && Objects.equals(imapIdleTimeout, that.imapIdleTimeout);
+                && Objects.equals(imapIdleTimeout, that.imapIdleTimeout)
+                && Objects.equals(viewCache, that.viewCache);
         }
         return false;
     }
 
     @Override
     public final int hashCode() {
-        return Objects.hash(policy, imapIdleTimeout, maxLiteralSize, maxPipelinedCommands, maxUpstreamLineLength);
+        return Objects.hash(policy, imapIdleTimeout, maxLiteralSize, maxPipelinedCommands, maxUpstreamLineLength, viewCache);
     }
 
     @Override
@@ -83,6 +92,7 @@ public final class ImapPolicy {
             .add("imapIdleTimeout", imapIdleTimeout)
             .add("maxLiteralSize", maxLiteralSize)
             .add("maxPipelinedCommands", maxPipelinedCommands)
+            .add("viewCache", viewCache)
             .toString();
     }
 }

@@ -18,20 +18,32 @@ final class ClientCommands implements ResponseRelay.Commands {
 
         /** Takes the client's buffered frames and reads the client leg again; {@code later}: after this turn. */
         void resumeClient(boolean later);
+
+        /** Sends the plan's command upstream; its responses are held until served from inspected views. */
+        void startViewFetch(FetchPlan plan);
+
+        /** True while a view fetch holds its command's responses. */
+        boolean viewFetchActive();
     }
 
     private static final CommandHandler RELAYED = (command, context) -> CommandDecision.forward();
-    private static final Map<String, CommandHandler> HANDLERS = Map.of(
-        "STARTTLS", StartTlsCommand.INSTANCE,
-        "LOGIN", AuthenticationCommand.INSTANCE,
-        "AUTHENTICATE", AuthenticationCommand.INSTANCE,
-        "IDLE", IdleCommand.INSTANCE,
-        "COMPRESS", RefusedCommand.INSTANCE,
-        "UNAUTHENTICATE", RefusedCommand.INSTANCE,
-        "LOGOUT", (command, context) -> {
+    private static final Map<String, CommandHandler> HANDLERS = Map.ofEntries(
+        Map.entry("STARTTLS", StartTlsCommand.INSTANCE),
+        Map.entry("LOGIN", AuthenticationCommand.INSTANCE),
+        Map.entry("AUTHENTICATE", AuthenticationCommand.INSTANCE),
+        Map.entry("IDLE", IdleCommand.INSTANCE),
+        Map.entry("COMPRESS", RefusedCommand.INSTANCE),
+        Map.entry("UNAUTHENTICATE", RefusedCommand.INSTANCE),
+        Map.entry("FETCH", ViewFetchCommand.INSTANCE),
+        Map.entry("UID FETCH", ViewFetchCommand.INSTANCE),
+        Map.entry("SELECT", SelectCommand.INSTANCE),
+        Map.entry("EXAMINE", SelectCommand.INSTANCE),
+        Map.entry("CLOSE", SelectCommand.INSTANCE),
+        Map.entry("UNSELECT", SelectCommand.INSTANCE),
+        Map.entry("LOGOUT", (command, context) -> {
             context.logoutRequested();
             return CommandDecision.forward();
-        });
+        }));
 
     private final Session session;
     private final int maxPipelinedCommands;
@@ -40,6 +52,8 @@ final class ClientCommands implements ResponseRelay.Commands {
     /** Non-null while an exchange owns the client's lines (AUTHENTICATE, IDLE). */
     private CommandHandler.ClientLines lineOwner;
     private String pendingStartTlsTag;
+    /** A view fetch waiting for the commands before it to complete (its responses must not mix with theirs). */
+    private FetchPlan pendingViewFetch;
 
     ClientCommands(ImapFrameReader reader, int maxPipelinedCommands, long maxLiteralSize, Session session) {
         this.session = session;
@@ -49,7 +63,8 @@ final class ClientCommands implements ResponseRelay.Commands {
 
     /** True while the client must not be read: its STARTTLS waits, or its literal waits for the upstream's "+". */
     boolean paused() {
-        return pendingStartTlsTag != null || framing.awaitingContinuation();
+        return pendingStartTlsTag != null || framing.awaitingContinuation() || pendingViewFetch != null
+            || session.viewFetchActive();
     }
 
     void onFrame(ImapFrame frame) {
@@ -93,7 +108,24 @@ final class ClientCommands implements ResponseRelay.Commands {
                 }
             }
             case FORWARD -> forward(frame, command, decision);
+            case VIEW_FETCH -> {
+                if (frame.announcesLiteral()) {
+                    reject(frame, command.tag() + " BAD FETCH takes no literal");
+                    return;
+                }
+                frame.content().release();
+                if (inFlight.isEmpty()) {
+                    startViewFetch(decision.plan());
+                } else {
+                    pendingViewFetch = decision.plan();
+                }
+            }
         }
+    }
+
+    private void startViewFetch(FetchPlan plan) {
+        inFlight.add(plan.command());
+        session.startViewFetch(plan);
     }
 
     private void forward(ImapFrame frame, ImapCommand command, CommandDecision decision) {
@@ -138,6 +170,12 @@ final class ClientCommands implements ResponseRelay.Commands {
 
     @Override
     public void taggedResponseRelayed() {
+        if (pendingViewFetch != null && inFlight.isEmpty()) {
+            FetchPlan plan = pendingViewFetch;
+            pendingViewFetch = null;
+            startViewFetch(plan);
+            return;
+        }
         if (pendingStartTlsTag != null && inFlight.isEmpty()) {
             String tag = pendingStartTlsTag;
             pendingStartTlsTag = null;

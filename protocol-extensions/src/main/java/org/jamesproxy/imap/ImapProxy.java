@@ -1,23 +1,44 @@
 package org.jamesproxy.imap;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jamesproxy.config.ImapPolicy;
+import org.jamesproxy.config.InspectionSettings;
+import org.jamesproxy.config.ViewCacheSettings;
+import org.jamesproxy.imap.view.InMemoryVerdictCache;
+import org.jamesproxy.imap.view.VerdictCache;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
 import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One IMAP policy at run time, built once at boot and shared by its sessions. */
 final class ImapProxy {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ImapProxy.class);
+
     final ImapPolicy policy;
     final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
     final RelayMetrics metrics;
     final Interception interception;
     final String helloName;
+    /** The policy's inspected views, shared by its sessions (a user's connections see the same message once). */
+    final VerdictCache views;
+    /** Part of every view's key: a change of action or inspection settings never serves an older verdict. */
+    final String actionFingerprint;
+    final ViewFetch.Counters viewCounters;
+    /** Sessions per (upstream, user): a user's views are dropped when their last session ends. */
+    private final ConcurrentHashMap<String, Integer> userSessions = new ConcurrentHashMap<>();
 
     ImapProxy(ImapPolicy policy, PolicyResources resources) {
         this.policy = policy;
@@ -26,9 +47,47 @@ final class ImapProxy {
         this.metrics = new RelayMetrics(resources.metricFactory(), ImapProtocol.METRICS);
         this.interception = resources.interception(Protocol.IMAP, policy.getPolicy(), metrics);
         this.helloName = policy.getPolicy().getHelloName();
+        ViewCacheSettings cache = policy.getViewCache();
+        this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
+            cache.getSpillDirectory());
+        this.actionFingerprint = fingerprint(policy);
+        this.viewCounters = new ViewFetch.Counters(metrics.counter("view-upstream-fetches"), metrics.counter("view-cache-hits"));
+        InspectionSettings inspection = policy.getPolicy().getInspection();
+        if (interception.inspects() && inspection.getPartialFetch() == InspectionSettings.PartialFetch.PASS) {
+            LOGGER.warn("IMAP policy {}: partialFetch pass: sections, header fetches and partial downloads "
+                + "(BODY[2], BODY.PEEK[]<0.65536>, ...) reach clients UNINSPECTED; only whole-message fetches go through "
+                + "proxy action {}", policyName(), inspection.getProxyAction().orElse(""));
+        }
     }
 
     String policyName() {
         return policy.getPolicy().getName();
+    }
+
+    /** True when FETCH content items are answered from inspected views. */
+    boolean answersFetchFromViews() {
+        return interception.inspects()
+            && policy.getPolicy().getInspection().getPartialFetch() == InspectionSettings.PartialFetch.INSPECT;
+    }
+
+    void sessionStarted(String upstream, String user) {
+        userSessions.merge(upstream + '\u0000' + user, 1, Integer::sum);
+    }
+
+    void sessionEnded(String upstream, String user) {
+        Integer left = userSessions.computeIfPresent(upstream + '\u0000' + user, (key, count) -> count == 1 ? null : count - 1);
+        if (left == null) {
+            views.dropUser(upstream, user);
+        }
+    }
+
+    private static String fingerprint(ImapPolicy policy) {
+        // The action's name and every inspection setting; a reload that changes either builds a new key.
+        String source = policy.getPolicy().getName() + '\u0000' + policy.getPolicy().getInspection();
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source.getBytes(UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

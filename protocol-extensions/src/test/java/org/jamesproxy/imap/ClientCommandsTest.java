@@ -187,6 +187,7 @@ class ClientCommandsTest {
     }
 
     private static final class FakeSession implements ClientCommands.Session {
+        final SelectedMailbox mailbox = new SelectedMailbox((name, uidValidity) -> { });
         final StringBuilder upstream = new StringBuilder();
         final List<String> replies = new ArrayList<>();
         final List<String> farewells = new ArrayList<>();
@@ -262,6 +263,26 @@ class ClientCommandsTest {
         @Override
         public void logoutRequested() {
             logoutRequested = true;
+        }
+
+        @Override
+        public SelectedMailbox mailbox() {
+            return mailbox;
+        }
+
+        @Override
+        public boolean answersFetchFromViews() {
+            return false;
+        }
+
+        @Override
+        public void startViewFetch(FetchPlan plan) {
+            throw new AssertionError("no view fetch expected");
+        }
+
+        @Override
+        public boolean viewFetchActive() {
+            return false;
         }
     }
 }
