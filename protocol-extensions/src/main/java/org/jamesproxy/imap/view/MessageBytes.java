@@ -4,17 +4,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 
+import io.netty.buffer.ByteBuf;
+
 /**
- * The bytes of one inspected message, held in memory or in a spill file.
+ * The bytes of one inspected message, held in memory or in a spill file. Reads are positional, so one instance
+ * serves several sessions at once.
  */
 public interface MessageBytes {
 
     static MessageBytes inMemory(byte[] bytes) {
-        throw new UnsupportedOperationException("skeleton");
+        return new InMemoryMessageBytes(bytes);
     }
 
+    /**
+     * Reads an existing file. The file is opened now and stays readable through this instance until it is garbage
+     * collected, even after {@link #release()} unlinked it: a view handed out before an eviction keeps working.
+     */
     static MessageBytes spilled(Path file) throws IOException {
-        throw new UnsupportedOperationException("skeleton");
+        return SpilledMessageBytes.open(file);
     }
 
     long length();
@@ -24,7 +31,14 @@ public interface MessageBytes {
     /** The bytes [offset, offset + length), clamped to the end. */
     InputStream open(long offset, long length) throws IOException;
 
+    /** Appends the bytes [offset, offset + length) to {@code out}; the range must lie within the message. */
+    void copyTo(long offset, long length, ByteBuf out) throws IOException;
+
+    /** The bytes [offset, offset + length) as an array; the range must lie within the message. */
+    byte[] read(long offset, int length) throws IOException;
+
     boolean isSpilled();
 
+    /** Deletes the spill file (in-memory bytes: nothing to do). Idempotent. */
     void release();
 }

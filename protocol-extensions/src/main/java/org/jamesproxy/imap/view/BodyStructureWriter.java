@@ -1,0 +1,196 @@
+package org.jamesproxy.imap.view;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.mime4j.dom.address.Address;
+import org.apache.james.mime4j.dom.address.AddressList;
+import org.apache.james.mime4j.dom.address.Group;
+import org.apache.james.mime4j.dom.address.Mailbox;
+import org.apache.james.mime4j.field.address.LenientAddressParser;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Writes BODYSTRUCTURE (with extension data) or BODY (without) of a parsed entity, RFC 3501 §7.4.2, including the
+ * envelope and structure of an encapsulated message/rfc822.
+ */
+final class BodyStructureWriter {
+    private final boolean extensible;
+
+    BodyStructureWriter(MessageBytes bytes, boolean extensible) {
+        this.extensible = extensible;
+    }
+
+    void write(MimeEntity entity, ByteBuf out) {
+        out.writeByte('(');
+        if (entity.isMultipart()) {
+            for (MimeEntity child : entity.children) {
+                write(child, out);
+            }
+            out.writeByte(' ');
+            ImapValues.nstring(out, upper(entity.type.subtype()));
+            if (extensible) {
+                out.writeByte(' ');
+                parameters(entity.type.parameters(), out);
+                extension(entity, out);
+            }
+        } else {
+            MediaType type = entity.type;
+            if (type.type().equals("multipart")) {
+                // a multipart without any delimiter: described as the text it is
+                type = MediaType.TEXT_PLAIN;
+            }
+            ImapValues.nstring(out, upper(type.type()));
+            out.writeByte(' ');
+            ImapValues.nstring(out, upper(type.subtype()));
+            out.writeByte(' ');
+            parameters(type.parameters(), out);
+            out.writeByte(' ');
+            ImapValues.nstring(out, entity.header("Content-ID").orElse(null));
+            out.writeByte(' ');
+            ImapValues.nstring(out, entity.header("Content-Description").orElse(null));
+            out.writeByte(' ');
+            ImapValues.nstring(out, upper(entity.transferEncoding()));
+            out.writeByte(' ');
+            ImapValues.atom(out, Long.toString(entity.bodySize()));
+            if (entity.isMessage()) {
+                out.writeByte(' ');
+                envelope(entity.message, out);
+                out.writeByte(' ');
+                write(entity.message, out);
+                out.writeByte(' ');
+                ImapValues.atom(out, Long.toString(entity.bodyLines));
+            } else if (type.type().equals("text")) {
+                out.writeByte(' ');
+                ImapValues.atom(out, Long.toString(entity.bodyLines));
+            }
+            if (extensible) {
+                out.writeByte(' ');
+                ImapValues.nstring(out, entity.header("Content-MD5").orElse(null));
+                extension(entity, out);
+            }
+        }
+        out.writeByte(')');
+    }
+
+    /** SP disposition SP language SP location. */
+    private void extension(MimeEntity entity, ByteBuf out) {
+        out.writeByte(' ');
+        Optional<MediaType> disposition = entity.header("Content-Disposition").map(MediaType::disposition);
+        if (disposition.isPresent() && disposition.get() != null) {
+            out.writeByte('(');
+            ImapValues.nstring(out, upper(disposition.get().type()));
+            out.writeByte(' ');
+            parameters(disposition.get().parameters(), out);
+            out.writeByte(')');
+        } else {
+            ImapValues.atom(out, "NIL");
+        }
+        out.writeByte(' ');
+        Optional<String> language = entity.header("Content-Language");
+        List<String> languages = language.map(value -> List.of(value.split("\\s*,\\s*"))).orElse(List.of());
+        languages = languages.stream().map(String::strip).filter(value -> !value.isEmpty()).toList();
+        if (languages.isEmpty()) {
+            ImapValues.atom(out, "NIL");
+        } else {
+            out.writeByte('(');
+            for (int i = 0; i < languages.size(); i++) {
+                if (i > 0) {
+                    out.writeByte(' ');
+                }
+                ImapValues.nstring(out, languages.get(i));
+            }
+            out.writeByte(')');
+        }
+        out.writeByte(' ');
+        ImapValues.nstring(out, entity.header("Content-Location").orElse(null));
+    }
+
+    private static void parameters(List<Map.Entry<String, String>> parameters, ByteBuf out) {
+        if (parameters.isEmpty()) {
+            ImapValues.atom(out, "NIL");
+            return;
+        }
+        out.writeByte('(');
+        boolean first = true;
+        for (Map.Entry<String, String> parameter : parameters) {
+            if (!first) {
+                out.writeByte(' ');
+            }
+            first = false;
+            ImapValues.nstring(out, upper(parameter.getKey()));
+            out.writeByte(' ');
+            ImapValues.nstring(out, parameter.getValue());
+        }
+        out.writeByte(')');
+    }
+
+    /** RFC 3501 §7.4.2 ENVELOPE of an encapsulated message: raw header values, Sender and Reply-To default to From. */
+    static void envelope(MimeEntity message, ByteBuf out) {
+        out.writeByte('(');
+        ImapValues.nstring(out, message.header("Date").orElse(null));
+        out.writeByte(' ');
+        ImapValues.nstring(out, message.header("Subject").orElse(null));
+        Optional<String> from = message.header("From");
+        out.writeByte(' ');
+        addresses(from, out);
+        out.writeByte(' ');
+        addresses(message.header("Sender").or(() -> from), out);
+        out.writeByte(' ');
+        addresses(message.header("Reply-To").or(() -> from), out);
+        for (String name : List.of("To", "Cc", "Bcc")) {
+            out.writeByte(' ');
+            addresses(message.header(name), out);
+        }
+        out.writeByte(' ');
+        ImapValues.nstring(out, message.header("In-Reply-To").orElse(null));
+        out.writeByte(' ');
+        ImapValues.nstring(out, message.header("Message-ID").orElse(null));
+        out.writeByte(')');
+    }
+
+    private static void addresses(Optional<String> value, ByteBuf out) {
+        AddressList list = value.filter(v -> !v.isBlank()).map(LenientAddressParser.DEFAULT::parseAddressList).orElse(null);
+        if (list == null || list.isEmpty()) {
+            ImapValues.atom(out, "NIL");
+            return;
+        }
+        out.writeByte('(');
+        for (Address address : list) {
+            if (address instanceof Group group) {
+                address(null, null, group.getName(), null, out);
+                for (Mailbox mailbox : group.getMailboxes()) {
+                    mailbox(mailbox, out);
+                }
+                address(null, null, null, null, out);
+            } else if (address instanceof Mailbox mailbox) {
+                mailbox(mailbox, out);
+            }
+        }
+        out.writeByte(')');
+    }
+
+    private static void mailbox(Mailbox mailbox, ByteBuf out) {
+        String route = mailbox.getRoute() == null || mailbox.getRoute().isEmpty() ? null : mailbox.getRoute().toRouteString();
+        address(mailbox.getName(), route, mailbox.getLocalPart(), mailbox.getDomain(), out);
+    }
+
+    private static void address(String name, String route, String mailbox, String host, ByteBuf out) {
+        out.writeByte('(');
+        ImapValues.nstring(out, name);
+        out.writeByte(' ');
+        ImapValues.nstring(out, route);
+        out.writeByte(' ');
+        ImapValues.nstring(out, mailbox);
+        out.writeByte(' ');
+        ImapValues.nstring(out, host);
+        out.writeByte(')');
+    }
+
+    private static String upper(String value) {
+        return value == null ? null : value.toUpperCase(Locale.US);
+    }
+}
