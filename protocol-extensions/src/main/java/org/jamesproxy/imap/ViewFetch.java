@@ -429,14 +429,16 @@ final class ViewFetch {
 
     private void viewReady(MessageBytes bytes, boolean resume) {
         InspectedView view = InspectedView.of(bytes);
-        Optional<ViewKey> key = keys.apply(privateUid);
-        key.ifPresent(k -> cache.put(k, view));
         stage = Stage.DRAINING;
+        // Served before the cache takes it: the cache owns what it is given, and may release it at once (too large).
         serve((HeldFetch) held.peekFirst(), view);
-        if (key.isEmpty()) {
+        Optional<ViewKey> key = keys.apply(privateUid);
+        lastView = null;
+        lastUid = -1;
+        if (key.isPresent()) {
+            cache.put(key.get(), view);
+        } else {
             // Not cacheable (mailbox or user unknown): served once, and a spill file is deleted now.
-            lastView = null;
-            lastUid = -1;
             bytes.release();
         }
         drain(resume);

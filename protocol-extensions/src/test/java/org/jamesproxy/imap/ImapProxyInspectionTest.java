@@ -85,7 +85,9 @@ class ImapProxyInspectionTest {
 
         List<String> responses = client.sendLine("a UID FETCH 1 BODY.PEEK[]").readUntilTagged("a");
 
-        assertThat(responses).containsExactly(fetchResponse("BODY[]", MODIFIED), "a OK FETCH completed");
+        // UID FETCH responses carry the UID (RFC 3501 §6.4.8), which the proxy asked for on the client's behalf.
+        assertThat(responses).containsExactly("* 1 FETCH (BODY[] {" + MODIFIED.length() + "}\r\n" + MODIFIED + " UID 1)",
+            "a OK FETCH completed");
     }
 
     @Test
@@ -111,8 +113,9 @@ class ImapProxyInspectionTest {
     }
 
     @Test
-    void inspectorShouldNotBeCalledForPartialFetches() throws Exception {
-        ImapTestClient client = loggedIn(withInspection(""), recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
+    void inspectorShouldNotBeCalledForPartialFetchesWhenThePolicyPassesThem() throws Exception {
+        ImapTestClient client = loggedIn(withInspection("<inspection><partialFetch>pass</partialFetch></inspection>"),
+            recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
 
         List<String> partial = client.sendLine("b FETCH 1 BODY[]<0.10>").readUntilTagged("b");
         List<String> section = client.sendLine("c FETCH 1 BODY.PEEK[1]").readUntilTagged("c");
@@ -124,8 +127,21 @@ class ImapProxyInspectionTest {
     }
 
     @Test
-    void headerFetchShouldGetTheHeaderSectionOfTheInspectedResult() throws Exception {
+    void headerFetchShouldGetTheHeaderSectionOfTheInspectedWholeMessage() throws Exception {
         ImapTestClient client = loggedIn(withInspection(""), recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
+
+        List<String> header = client.sendLine("a FETCH 1 BODY[HEADER]").readUntilTagged("a");
+
+        String modifiedHeader = MODIFIED.substring(0, MODIFIED.indexOf("\r\n\r\n") + 4);
+        assertThat(header).containsExactly(fetchResponse("BODY[HEADER]", modifiedHeader), "a OK FETCH completed");
+        // The action sees the whole message (a header alone would make a multipart look unscannable).
+        assertThat(inspectedBytes).extracting(bytes -> new String(bytes, ISO_8859_1)).containsExactly(MESSAGE);
+    }
+
+    @Test
+    void headerFetchShouldGetTheHeaderSectionOfTheInspectedHeaderWhenThePolicyPassesPartials() throws Exception {
+        ImapTestClient client = loggedIn(withInspection("<inspection><partialFetch>pass</partialFetch></inspection>"),
+            recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
 
         List<String> header = client.sendLine("a FETCH 1 BODY[HEADER]").readUntilTagged("a");
 

@@ -70,6 +70,7 @@ public final class FakeImapUpstream extends FakeLineServer {
     private volatile String startTlsInjection = "";
     private volatile boolean rejectAppend;
     private volatile long uidValidity = 1;
+    private volatile int expungeAfterListFetch = -1;
 
     private FakeImapUpstream(ServerSocket serverSocket, boolean implicitTls) {
         super(serverSocket, implicitTls, "imap");
@@ -122,6 +123,12 @@ public final class FakeImapUpstream extends FakeLineServer {
     /** APPEND answers its synchronizing literal with a tagged NO instead of "+". */
     public FakeImapUpstream rejectAppend(boolean reject) {
         this.rejectAppend = reject;
+        return this;
+    }
+
+    /** The message is expunged (by "another session") right after the next FETCH of an item list answers it. */
+    public FakeImapUpstream expungeAfterListFetch(int number) {
+        expungeAfterListFetch = number;
         return this;
     }
 
@@ -431,7 +438,13 @@ public final class FakeImapUpstream extends FakeLineServer {
             if (seen && !items.toUpperCase(Locale.US).contains("FLAGS")) {
                 response.writeBytes(" FLAGS (\\Seen)".getBytes(ISO_8859_1));
             }
-            response.writeBytes((")\r\n" + tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
+            response.writeBytes(")\r\n".getBytes(ISO_8859_1));
+            if (expungeAfterListFetch == number) {
+                expungeAfterListFetch = -1;
+                messages.remove(number);
+                response.writeBytes(("* " + number + " EXPUNGE\r\n").getBytes(ISO_8859_1));
+            }
+            response.writeBytes((tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
             out.write(response.toByteArray());
             out.flush();
         }
