@@ -24,6 +24,9 @@ final class ClientCommands implements ResponseRelay.Commands {
 
         /** True while a view fetch holds its command's responses. */
         boolean viewFetchActive();
+
+        /** The APPEND uploads the proxy inspects. */
+        AppendInspection appends();
     }
 
     private static final CommandHandler RELAYED = (command, context) -> CommandDecision.forward();
@@ -40,6 +43,8 @@ final class ClientCommands implements ResponseRelay.Commands {
         Map.entry("EXAMINE", SelectCommand.INSTANCE),
         Map.entry("CLOSE", SelectCommand.INSTANCE),
         Map.entry("UNSELECT", SelectCommand.INSTANCE),
+        Map.entry("APPEND", (command, context) ->
+            context.inspectsAppend() ? CommandDecision.inspectAppend() : CommandDecision.forward()),
         Map.entry("LOGOUT", (command, context) -> {
             context.logoutRequested();
             return CommandDecision.forward();
@@ -64,10 +69,13 @@ final class ClientCommands implements ResponseRelay.Commands {
     /** True while the client must not be read: its STARTTLS waits, or its literal waits for the upstream's "+". */
     boolean paused() {
         return pendingStartTlsTag != null || framing.awaitingContinuation() || pendingViewFetch != null
-            || session.viewFetchActive();
+            || session.viewFetchActive() || session.appends().pausesClient();
     }
 
     void onFrame(ImapFrame frame) {
+        if (session.appends().takes(frame)) {
+            return;
+        }
         if (framing.continueCommand(frame)) {
             return;
         }
@@ -108,6 +116,13 @@ final class ClientCommands implements ResponseRelay.Commands {
                 }
             }
             case FORWARD -> forward(frame, command, decision);
+            case INSPECT_APPEND -> {
+                if (frame.announcesLiteral()) {
+                    session.appends().begin(command, frame);
+                } else {
+                    forward(frame, command, CommandDecision.forward());
+                }
+            }
             case VIEW_FETCH -> {
                 if (frame.announcesLiteral()) {
                     reject(frame, command.tag() + " BAD FETCH takes no literal");
@@ -145,11 +160,20 @@ final class ClientCommands implements ResponseRelay.Commands {
     }
 
     @Override
-    public void continuationRequested() {
+    public boolean continuationRequested() {
+        if (session.appends().continuationRequested()) {
+            return true;
+        }
         if (framing.continuationRequested()) {
             // The client sends its literal once it has this "+": resume after it is written.
             session.resumeClient(true);
         }
+        return false;
+    }
+
+    /** An inspected APPEND goes upstream now. */
+    void appendForwarded(ImapCommand command) {
+        inFlight.add(command);
     }
 
     @Override
@@ -157,6 +181,9 @@ final class ClientCommands implements ResponseRelay.Commands {
         ImapCommand command = inFlight.complete(tag);
         if (command == null) {
             return;
+        }
+        if (command.name().equals("APPEND")) {
+            session.appends().completed();
         }
         if (HANDLERS.getOrDefault(command.name(), RELAYED).completed(command, status, session)) {
             lineOwner = null;

@@ -27,6 +27,9 @@ interface CommandContext {
     /** The mailbox the client selected, as learnt from SELECT/EXAMINE. */
     SelectedMailbox mailbox();
 
+    /** True when APPENDed messages go through the proxy action ({@code <inspection><append>inspect}). */
+    boolean inspectsAppend();
+
     /** True when FETCH content items are answered from inspected views ({@code partialFetch inspect}). */
     boolean answersFetchFromViews();
 }

@@ -15,7 +15,9 @@ record CommandDecision(Kind kind, String response, CommandHandler.ClientLines fo
          * A FETCH answered from inspected views: sent as its {@link FetchPlan} says once the commands in flight are
          * done, and no further command is read until the client had its completion.
          */
-        VIEW_FETCH
+        VIEW_FETCH,
+        /** An APPEND whose message the proxy takes and inspects before anything goes upstream. */
+        INSPECT_APPEND
     }
 
     private static final CommandDecision FORWARD = new CommandDecision(Kind.FORWARD, null, null, null);
@@ -40,6 +42,12 @@ record CommandDecision(Kind kind, String response, CommandHandler.ClientLines fo
 
     static CommandDecision startTls() {
         return START_TLS;
+    }
+
+    private static final CommandDecision INSPECT_APPEND = new CommandDecision(Kind.INSPECT_APPEND, null, null, null);
+
+    static CommandDecision inspectAppend() {
+        return INSPECT_APPEND;
     }
 
     static CommandDecision viewFetch(FetchPlan plan) {

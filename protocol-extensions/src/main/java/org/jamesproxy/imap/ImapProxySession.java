@@ -49,6 +49,7 @@ final class ImapProxySession extends RelaySession {
     private final ResponseRelay responses;
     private final SelectedMailbox mailbox;
     private final ViewFetch views;
+    private final AppendInspection appends;
     /** The (upstream, user) this session counts for in the shared view cache, once logged in. */
     private String viewUser;
 
@@ -71,6 +72,7 @@ final class ImapProxySession extends RelaySession {
         this.mailbox = new SelectedMailbox(this::uidValidityChanged);
         this.views = new ViewFetch(upstreamReader, interception, runtime.views, this::viewKey, runtime.viewCounters,
             runtime.policy.getMaxUpstreamLineLength(), runtime.policy.getViewCache().getSpillDirectory(), new ViewLegs());
+        this.appends = new AppendInspection(clientReader, interception, new AppendLegs());
         this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch, views, mailbox::onUntagged);
     }
 
@@ -277,11 +279,59 @@ final class ImapProxySession extends RelaySession {
         upstreamReader.release();
         fetch.release();
         views.release();
+        appends.release();
         if (viewUser != null) {
             runtime.sessionEnded(upstreamName(), viewUser);
             viewUser = null;
         }
         sessionLog.info("connection closed: {}", interception.summary());
+    }
+
+    /** The session as an inspected APPEND sees it. */
+    private final class AppendLegs implements AppendInspection.Session {
+        @Override
+        public void reply(String line) {
+            writeClientLine(line);
+            client.flush();
+        }
+
+        @Override
+        public void toUpstream(ByteBuf bytes) {
+            upstream.write(bytes);
+        }
+
+        @Override
+        public void flushUpstream() {
+            upstream.flush();
+        }
+
+        @Override
+        public void closeWithFarewell(String reason) {
+            ImapProxySession.this.closeWithFarewell(reason);
+        }
+
+        @Override
+        public void resumeClient() {
+            // What the upstream sent while the message was with the action waits in the reader.
+            processUpstream();
+            readUpstreamIfPossible();
+            new Legs().resumeClient(true);
+        }
+
+        @Override
+        public void forwarded(ImapCommand command) {
+            commands.appendForwarded(command);
+        }
+
+        @Override
+        public boolean upstreamHasLiteralPlus() {
+            return upstreamCapabilities.stream().anyMatch(capability -> capability.equalsIgnoreCase("LITERAL+"));
+        }
+
+        @Override
+        public SessionLog log() {
+            return sessionLog;
+        }
     }
 
     /** The session as the view fetch sees it. */
@@ -433,6 +483,16 @@ final class ImapProxySession extends RelaySession {
         @Override
         public boolean viewFetchActive() {
             return views.isActive();
+        }
+
+        @Override
+        public AppendInspection appends() {
+            return appends;
+        }
+
+        @Override
+        public boolean inspectsAppend() {
+            return interception.inspects() && runtime.policy.getAppend() == org.jamesproxy.config.ImapPolicy.Append.INSPECT;
         }
 
         @Override

@@ -19,8 +19,8 @@ import io.netty.buffer.Unpooled;
 final class ResponseRelay {
     /** What the client side learns from the responses. */
     interface Commands {
-        /** A {@code +}: the upstream waits for the client. */
-        void continuationRequested();
+        /** A {@code +}: the upstream waits for the client. @return true when the proxy took it (not relayed) */
+        boolean continuationRequested();
 
         /** A tagged status, before it goes to the client. */
         void completed(String tag, String status);
@@ -69,8 +69,11 @@ final class ResponseRelay {
         if (start) {
             byte first = content.getByte(content.readerIndex());
             if (first == '+') {
-                commands.continuationRequested();
-                client.write(content);
+                if (commands.continuationRequested()) {
+                    content.release();
+                } else {
+                    client.write(content);
+                }
                 return;
             }
             String line = content.toString(ISO_8859_1);

@@ -188,6 +188,8 @@ class ClientCommandsTest {
 
     private static final class FakeSession implements ClientCommands.Session {
         final SelectedMailbox mailbox = new SelectedMailbox((name, uidValidity) -> { });
+        /** Never active: the tests' policy relays APPEND. */
+        final AppendInspection appends = new AppendInspection(null, null, null);
         final StringBuilder upstream = new StringBuilder();
         final List<String> replies = new ArrayList<>();
         final List<String> farewells = new ArrayList<>();
@@ -282,6 +284,16 @@ class ClientCommandsTest {
 
         @Override
         public boolean viewFetchActive() {
+            return false;
+        }
+
+        @Override
+        public AppendInspection appends() {
+            return appends;
+        }
+
+        @Override
+        public boolean inspectsAppend() {
             return false;
         }
     }
