@@ -6,17 +6,10 @@ import org.jamesproxy.imap.view.FetchRequest;
 
 /**
  * A client FETCH / UID FETCH whose items are answered from inspected views: what goes upstream instead (the same
- * sequence set with the items the view does not answer, {@code UID} always, and the {@code \Seen} marker when the
- * client's items set it) and what the held responses are refilled with.
+ * sequence set with the items the view does not answer, and {@code UID} always) and what the held responses are
+ * refilled with.
  */
 record FetchPlan(ImapCommand command, boolean uidCommand, String sequenceSet, FetchRequest request, String modifiers) {
-    /**
-     * A one-byte non-PEEK item: the upstream sets {@code \Seen} (and reports FLAGS) exactly as it would for the
-     * client's own non-PEEK item (RFC 3501 §6.4.5). Its value is never relayed: the view answers content.
-     * ({@code <0.0>} would be shorter, but a zero count is not valid syntax.)
-     */
-    static final String SEEN_MARKER = "BODY[]<0.1>";
-
     /**
      * @return the plan, or empty when the command asks for nothing the view answers
      * @throws IllegalArgumentException for items that cannot be parsed (answered BAD: the proxy cannot tell what
@@ -79,12 +72,13 @@ record FetchPlan(ImapCommand command, boolean uidCommand, String sequenceSet, Fe
         return command.tag();
     }
 
-    /** The command the upstream gets instead of the client's. */
+    /**
+     * The command the upstream gets instead of the client's. It never sets {@code \Seen}: the proxy sets it itself,
+     * once the client had the inspected content ({@link ViewFetch}), so a message that could not be inspected stays
+     * unseen.
+     */
     String upstreamLine() {
         String items = request.upstreamItems();
-        if (request.setsSeen()) {
-            items = items.substring(0, items.length() - 1) + " " + SEEN_MARKER + ")";
-        }
         return command.tag() + (uidCommand ? " UID FETCH " : " FETCH ") + sequenceSet + " " + items + modifiers + "\r\n";
     }
 

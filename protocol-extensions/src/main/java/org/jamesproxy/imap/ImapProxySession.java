@@ -220,6 +220,11 @@ final class ImapProxySession extends RelaySession {
     }
 
     @Override
+    protected void onClientWritable() {
+        views.onClientWritable();
+    }
+
+    @Override
     protected boolean upstreamPaused() {
         return interception.isInspecting() && upstreamReader.unconsumed().readableBytes() >= INSPECTION_READ_AHEAD;
     }
@@ -349,6 +354,16 @@ final class ImapProxySession extends RelaySession {
         @Override
         public void write(ByteBuf bytes) {
             client.write(bytes);
+        }
+
+        @Override
+        public void flushClient() {
+            client.flush();
+        }
+
+        @Override
+        public boolean clientWritable() {
+            return client.isWritable();
         }
 
         @Override

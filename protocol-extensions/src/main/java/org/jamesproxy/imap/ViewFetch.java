@@ -53,6 +53,11 @@ final class ViewFetch {
         /** To the client, as it is. */
         void write(ByteBuf bytes);
 
+        void flushClient();
+
+        /** False while the client leg's outbound buffer is above its high water mark: serving waits. */
+        boolean clientWritable();
+
         /** A held untagged response (complete, literals included), through the relay's rewriting. */
         void relayUntagged(byte[] response);
 
@@ -85,7 +90,9 @@ final class ViewFetch {
         /** A private fetch is in flight. */
         PRIVATE,
         /** The privately fetched message is with the proxy action. */
-        INSPECTING
+        INSPECTING,
+        /** The private {@code UID STORE uid +FLAGS (\Seen)} of a served message is in flight. */
+        SEEN
     }
 
     private static final Pattern BODY_LITERAL = Pattern.compile("\\bBODY\\[] ~?\\{\\d+\\+?}\\r?\\n$", Pattern.CASE_INSENSITIVE);
@@ -116,6 +123,8 @@ final class ViewFetch {
     /** The last view served, for a message answered twice in one command without a cache key. */
     private long lastUid = -1;
     private InspectedView lastView;
+    /** Serving waits for the client to drain what it was sent (a slow client never makes the proxy buffer more). */
+    private boolean waitingForClient;
 
     private sealed interface Held permits HeldResponse, HeldFetch {
         int size();
@@ -256,6 +265,10 @@ final class ViewFetch {
             drain(false);
         } else if (stage == Stage.PRIVATE && tag.equals(privateTag)) {
             privateCompleted(line);
+        } else if (stage == Stage.SEEN && tag.equals(privateTag)) {
+            // NO in a mailbox opened with EXAMINE, as the client's own non-PEEK FETCH would not set it there either.
+            stage = Stage.DRAINING;
+            drain(false);
         } else {
             // Nothing else is in flight while a view fetch is; whatever it is, it keeps its place.
             heldBytes += bytes.length;
@@ -284,6 +297,11 @@ final class ViewFetch {
                 }
                 continue;
             }
+            if (!session.clientWritable()) {
+                waitingForClient = true;
+                session.flushClient();
+                break;
+            }
             HeldFetch fetch = (HeldFetch) next;
             Optional<InspectedView> view = viewOf(fetch.uid());
             if (view.isEmpty()) {
@@ -291,9 +309,19 @@ final class ViewFetch {
                 break;
             }
             serve(fetch, view.get());
+            markSeen(fetch.uid());
         }
         if (resume) {
             session.resumeUpstream();
+        }
+    }
+
+    /** The client leg drained: serving goes on. */
+    void onClientWritable() {
+        if (waitingForClient && stage == Stage.DRAINING) {
+            waitingForClient = false;
+            drain(false);
+            session.flushClient();
         }
     }
 
@@ -304,6 +332,22 @@ final class ViewFetch {
         Optional<InspectedView> cached = keys.apply(uid).flatMap(cache::get);
         cached.ifPresent(view -> counters.cacheHits().increment());
         return cached;
+    }
+
+    /**
+     * The client had content its items mark read (a non-PEEK BODY[...], RFC822, RFC822.TEXT): the upstream sets
+     * {@code \Seen} now, and its FETCH FLAGS response follows to the client. Only once the content was served, so a
+     * message that could not be inspected stays unseen.
+     */
+    private void markSeen(long uid) {
+        if (!plan.request().setsSeen() || stage != Stage.DRAINING) {
+            return;
+        }
+        stage = Stage.SEEN;
+        privateTag = PRIVATE_TAG_PREFIX + (++privateCount);
+        session.toUpstream(Lines.encode(privateTag + " UID STORE " + uid + " +FLAGS (\\Seen)\r\n"));
+        session.flushUpstream();
+        session.flushClient();
     }
 
     /** Writes the held FETCH response at the head with the view's items (none when {@code view} is null). */
@@ -350,6 +394,7 @@ final class ViewFetch {
 
     private void reset() {
         stage = Stage.IDLE;
+        waitingForClient = false;
         plan = null;
         taggedLine = null;
         lastView = null;
@@ -368,6 +413,8 @@ final class ViewFetch {
         counters.upstreamFetches().increment();
         session.toUpstream(Lines.encode(privateTag + " UID FETCH " + uid + " BODY.PEEK[]\r\n"));
         session.flushUpstream();
+        // What was served so far goes out while the next message is fetched.
+        session.flushClient();
     }
 
     private void startBody(long size) {
@@ -432,6 +479,7 @@ final class ViewFetch {
         stage = Stage.DRAINING;
         // Served before the cache takes it: the cache owns what it is given, and may release it at once (too large).
         serve((HeldFetch) held.peekFirst(), view);
+        markSeen(privateUid);
         Optional<ViewKey> key = keys.apply(privateUid);
         lastView = null;
         lastUid = -1;

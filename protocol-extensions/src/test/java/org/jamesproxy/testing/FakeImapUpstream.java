@@ -265,6 +265,10 @@ public final class FakeImapUpstream extends FakeLineServer {
                 case "NOOP":
                     write(tag + " OK NOOP completed\r\n");
                     return true;
+                case "STORE":
+                    // "n +FLAGS (\Seen)": the flags of this fake are always (\Seen).
+                    write("* " + arguments.split(" ", 2)[0] + " FETCH (FLAGS (\\Seen))\r\n" + tag + " OK STORE completed\r\n");
+                    return true;
                 case "LOGOUT":
                     write("* BYE logging out\r\n" + tag + " OK LOGOUT completed\r\n");
                     return false;

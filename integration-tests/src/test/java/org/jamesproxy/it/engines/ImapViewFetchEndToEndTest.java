@@ -457,8 +457,21 @@ class ImapViewFetchEndToEndTest {
             imap.command("u1 UID STORE " + BIG + " -FLAGS (\\Seen)");
 
             assertThat(afterPeek).doesNotContain("\\Seen");
-            assertThat(read.get(0)).contains("BODY[1]<0> {10}").contains("FLAGS (\\Seen");
+            assertThat(read.get(0)).contains("BODY[1]<0> {10}");
+            assertThat(String.join("\n", read)).contains("FLAGS (\\Seen");
             assertThat(afterRead).contains("\\Seen");
+        }
+    }
+
+    @Test
+    void nonPeekFetchOfAMessageThatCannotBeInspectedShouldLeaveItUnseen() throws Exception {
+        try (RawImap imap = new RawImap(DOWN_TLS).selected("SELECT")) {
+            imap.command("u0 UID STORE " + CLEAN + " -FLAGS (\\Seen)");
+            List<String> read = imap.command("r UID FETCH " + CLEAN + " (BODY[])");
+            String flags = imap.command("f UID FETCH " + CLEAN + " (FLAGS)").get(0);
+
+            assertThat(read).last().asString().startsWith("r NO [UNAVAILABLE]");
+            assertThat(flags).doesNotContain("\\Seen");
         }
     }
 
