@@ -9,7 +9,8 @@ import org.jamesproxy.imap.view.FetchRequest;
  * sequence set with the items the view does not answer, and {@code UID} always) and what the held responses are
  * refilled with.
  */
-record FetchPlan(ImapCommand command, boolean uidCommand, String sequenceSet, FetchRequest request, String modifiers) {
+record FetchPlan(ImapCommand command, boolean uidCommand, String sequenceSet, SequenceSet messages, FetchRequest request,
+                 String modifiers) {
     /**
      * @return the plan, or empty when the command asks for nothing the view answers
      * @throws IllegalArgumentException for items that cannot be parsed (answered BAD: the proxy cannot tell what
@@ -40,7 +41,7 @@ record FetchPlan(ImapCommand command, boolean uidCommand, String sequenceSet, Fe
         if (!request.needsView()) {
             return Optional.empty();
         }
-        return Optional.of(new FetchPlan(command, uid, set, request, modifiers));
+        return Optional.of(new FetchPlan(command, uid, set, SequenceSet.parse(set), request, modifiers));
     }
 
     private static String afterFirstWord(String text) {
@@ -80,6 +81,11 @@ record FetchPlan(ImapCommand command, boolean uidCommand, String sequenceSet, Fe
     String upstreamLine() {
         String items = request.upstreamItems();
         return command.tag() + (uidCommand ? " UID FETCH " : " FETCH ") + sequenceSet + " " + items + modifiers + "\r\n";
+    }
+
+    /** True for a FETCH response of the client's messages (not an unsolicited flag update arriving meanwhile). */
+    boolean asksFor(long sequenceNumber, long uid) {
+        return messages.contains(uidCommand ? uid : sequenceNumber);
     }
 
     /** UID stays in the responses when the client asked for it, or used UID FETCH (RFC 3501 §6.4.8). */

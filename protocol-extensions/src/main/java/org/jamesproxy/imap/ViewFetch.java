@@ -175,7 +175,7 @@ final class ViewFetch {
         if (frame.isLiteralChunk()) {
             if (body != null && !body.done) {
                 body.add(content, frame.isLastChunk());
-            } else if (skippingResponse) {
+            } else if (skippingResponse || partial == null) {
                 content.release();
             } else {
                 append(content);
@@ -248,7 +248,7 @@ final class ViewFetch {
         if (stage == Stage.COMMAND && ImapArguments.isFetchResponse(new String(response, 0, Math.min(response.length, 64), ISO_8859_1))) {
             Optional<FetchResponse> parsed = FetchResponse.parse(response);
             OptionalLong uid = parsed.map(FetchResponse::uid).orElse(OptionalLong.empty());
-            if (uid.isPresent()) {
+            if (uid.isPresent() && plan.asksFor(parsed.get().sequenceNumber(), uid.getAsLong())) {
                 held.add(new HeldFetch(parsed.get(), uid.getAsLong(), response.length));
                 return;
             }
