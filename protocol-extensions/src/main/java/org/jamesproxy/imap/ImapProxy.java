@@ -37,6 +37,8 @@ final class ImapProxy {
     /** Part of every view's key: a change of action or inspection settings never serves an older verdict. */
     final String actionFingerprint;
     final ViewFetch.Counters viewCounters;
+    /** The inspection pool: views are built there too (MIME structure, spill files), never on an event loop. */
+    final java.util.concurrent.Executor inspectionExecutor;
     /** Sessions per (upstream, user): a user's views are dropped when their last session ends. */
     private final ConcurrentHashMap<String, Integer> userSessions = new ConcurrentHashMap<>();
 
@@ -51,6 +53,7 @@ final class ImapProxy {
         this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
             cache.getSpillDirectory());
         this.actionFingerprint = fingerprint(policy);
+        this.inspectionExecutor = resources.inspectionExecutor();
         this.viewCounters = new ViewFetch.Counters(metrics.counter("view-upstream-fetches"), metrics.counter("view-cache-hits"));
         InspectionSettings inspection = policy.getPolicy().getInspection();
         if (interception.inspects() && inspection.getPartialFetch() == InspectionSettings.PartialFetch.PASS) {

@@ -70,7 +70,8 @@ final class ImapProxySession extends RelaySession {
             runtime.policy.getMaxLiteralSize(), legs);
         this.fetch = new FetchInterception(interception, legs);
         this.mailbox = new SelectedMailbox(this::uidValidityChanged);
-        this.views = new ViewFetch(upstreamReader, interception, runtime.views, this::viewKey, runtime.viewCounters,
+        this.views = new ViewFetch(upstreamReader, interception, runtime.views, this::viewKey, runtime.inspectionExecutor,
+            client.eventLoop(), runtime.viewCounters,
             runtime.policy.getMaxUpstreamLineLength(), runtime.policy.getViewCache().getSpillDirectory(), new ViewLegs());
         this.appends = new AppendInspection(clientReader, interception, new AppendLegs());
         this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch, views, mailbox::onUntagged);

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
@@ -102,6 +103,9 @@ final class ViewFetch {
     private final MessageInterception interception;
     private final VerdictCache cache;
     private final LongFunction<Optional<ViewKey>> keys;
+    /** Where views are built and cached (the inspection pool), and the session's event loop they come back to. */
+    private final Executor executor;
+    private final Executor eventLoop;
     private final Counters counters;
     private final long maxHeldBytes;
     private final Path spillDirectory;
@@ -141,8 +145,10 @@ final class ViewFetch {
     }
 
     ViewFetch(ImapFrameReader reader, MessageInterception interception, VerdictCache cache,
-              LongFunction<Optional<ViewKey>> keys, Counters counters, long maxHeldBytes, Path spillDirectory,
-              Session session) {
+              LongFunction<Optional<ViewKey>> keys, Executor executor, Executor eventLoop, Counters counters,
+              long maxHeldBytes, Path spillDirectory, Session session) {
+        this.executor = executor;
+        this.eventLoop = eventLoop;
         this.reader = reader;
         this.interception = interception;
         this.cache = cache;
@@ -465,7 +471,7 @@ final class ViewFetch {
             case PASS_UNINSPECTED -> {
                 try {
                     message.spill.channel.close();
-                    viewReady(MessageBytes.spilled(message.spill.file), false);
+                    prepare(MessageBytes.spilled(message.spill.file));
                 } catch (IOException e) {
                     session.log().warn("spill file {} unusable: {}", message.spill.file, e.getMessage());
                     unavailableNow(false);
@@ -474,22 +480,54 @@ final class ViewFetch {
         }
     }
 
-    private void viewReady(MessageBytes bytes, boolean resume) {
-        InspectedView view = InspectedView.of(bytes);
-        stage = Stage.DRAINING;
-        // Served before the cache takes it: the cache owns what it is given, and may release it at once (too large).
-        serve((HeldFetch) held.peekFirst(), view);
-        markSeen(privateUid);
+    /**
+     * The message's bytes as the action left them: the view is built (its MIME structure parsed) and cached off the
+     * event loop, before the client is served, so the client's next chunk finds it in the cache.
+     */
+    private void prepare(MessageBytes bytes) {
+        stage = Stage.INSPECTING;
         Optional<ViewKey> key = keys.apply(privateUid);
+        long uid = privateUid;
+        executor.execute(() -> {
+            InspectedView built;
+            try {
+                built = InspectedView.of(bytes);
+            } catch (RuntimeException e) {
+                session.log().error("inspected view of UID " + uid + " not built", e);
+                built = null;
+            }
+            InspectedView ready = built;
+            if (ready != null) {
+                key.ifPresent(k -> cache.put(k, ready));
+            }
+            eventLoop.execute(() -> {
+                if (stage != Stage.INSPECTING || privateUid != uid) {
+                    // The session ended meanwhile; what the cache did not take is dropped.
+                    if (key.isEmpty()) {
+                        bytes.release();
+                    }
+                    return;
+                }
+                if (ready == null) {
+                    unavailableNow(true);
+                } else {
+                    viewReady(ready, key.isPresent());
+                }
+            });
+        });
+    }
+
+    private void viewReady(InspectedView view, boolean cached) {
+        stage = Stage.DRAINING;
+        serve((HeldFetch) held.peekFirst(), view);
         lastView = null;
         lastUid = -1;
-        if (key.isPresent()) {
-            cache.put(key.get(), view);
-        } else {
+        if (!cached) {
             // Not cacheable (mailbox or user unknown): served once, and a spill file is deleted now.
-            bytes.release();
+            view.bytes().release();
         }
-        drain(resume);
+        markSeen(privateUid);
+        drain(true);
     }
 
     private void unavailableNow(boolean resume) {
@@ -509,13 +547,13 @@ final class ViewFetch {
 
         @Override
         public void allowed(byte[] content, boolean modified) {
-            viewReady(MessageBytes.inMemory(content), resume);
+            prepare(MessageBytes.inMemory(content));
         }
 
         @Override
         public void denied(byte[] notice, String reason) {
             // The notice is what the message is from now on, in every shape (listing, sections, windows, size).
-            viewReady(MessageBytes.inMemory(notice), resume);
+            prepare(MessageBytes.inMemory(notice));
         }
 
         @Override
