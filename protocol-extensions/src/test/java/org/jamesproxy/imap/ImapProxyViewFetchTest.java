@@ -62,7 +62,11 @@ class ImapProxyViewFetchTest {
     }
 
     private ImapTestClient selected(MessageInspector inspector) throws Exception {
-        fixture.start(policy(withInspection("")), upstream, inspector);
+        return selected("", inspector);
+    }
+
+    private ImapTestClient selected(String inspection, MessageInspector inspector) throws Exception {
+        fixture.start(policy(withInspection(inspection)), upstream, inspector);
         ImapTestClient client = fixture.tlsClient();
         client.readLine();
         assertThat(client.sendLine("l LOGIN alice secret").readLine()).startsWith("l OK");
@@ -104,6 +108,49 @@ class ImapProxyViewFetchTest {
         assertThat(privateFetches()).isEqualTo(1);
         assertThat(fixture.metrics().countFor("imapproxy-view-upstream-fetches")).isEqualTo(1);
         assertThat(upstream.receivedLines()).noneMatch(line -> line.contains("BODY.PEEK[]<"));
+    }
+
+    private String chunked(ImapTestClient client, int size) throws Exception {
+        StringBuilder reassembled = new StringBuilder();
+        for (int origin = 0; ; origin += size) {
+            List<String> responses = client.sendLine("c UID FETCH 1 (BODY.PEEK[]<" + origin + "." + size + ">)").readUntilTagged("c");
+            String part = literalOf(responses.get(0));
+            reassembled.append(part);
+            if (part.length() < size) {
+                return reassembled.toString();
+            }
+        }
+    }
+
+    @Test
+    void oversizeReplaceShouldHoldForChunksAndParts() throws Exception {
+        ImapTestClient client = selected("<inspection><maxMessageSize>100</maxMessageSize><oversize>replace</oversize></inspection>",
+            stripping());
+
+        String whole = chunked(client, 50);
+        String part = client.sendLine("p UID FETCH 1 (BODY.PEEK[2])").readUntilTagged("p").get(0);
+        String size = client.sendLine("s UID FETCH 1 (RFC822.SIZE)").readUntilTagged("s").get(0);
+
+        assertThat(whole).contains(org.jamesproxy.inspection.DenyNotice.DENIED_HEADER).doesNotContain("MZ-evil");
+        // The notice is the message now: it has no part 2.
+        assertThat(part).isEqualTo("* 1 FETCH (BODY[2] NIL UID 1)");
+        assertThat(size).contains("RFC822.SIZE " + whole.length() + " ");
+        assertThat(inspections).hasValue(0);
+        assertThat(privateFetches()).isEqualTo(1);
+    }
+
+    @Test
+    void oversizePassShouldServeTheOriginalInEveryShapeCountedOnce() throws Exception {
+        ImapTestClient client = selected("<inspection><maxMessageSize>100</maxMessageSize></inspection>", stripping());
+
+        String whole = chunked(client, 50);
+        String part = literalOf(client.sendLine("p UID FETCH 1 (BODY.PEEK[2])").readUntilTagged("p").get(0));
+
+        assertThat(whole).isEqualTo(ORIGINAL);
+        assertThat(part).isEqualTo("MZ-evil-bytes");
+        assertThat(inspections).hasValue(0);
+        assertThat(fixture.metrics().countFor("imapproxy-fetch-not-inspected")).isEqualTo(1);
+        assertThat(privateFetches()).isEqualTo(1);
     }
 
     @Test
