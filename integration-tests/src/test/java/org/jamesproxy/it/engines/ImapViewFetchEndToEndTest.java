@@ -476,6 +476,34 @@ class ImapViewFetchEndToEndTest {
     }
 
     @Test
+    void messageExpungedByAnotherSessionMeanwhileShouldGetNoContentAndTheSessionGoOn() throws Exception {
+        Session direct = MailClients.imaps("localhost", JAMES.jamesImaps, JAMES.clientSslContext());
+        try (Store store = direct.getStore("imaps")) {
+            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            inbox.appendMessages(new Message[] {new MimeMessage(direct, new ByteArrayInputStream(
+                TestMessages.text("soon gone", "this one will be expunged")))});
+            int number = inbox.getMessageCount();
+            try (RawImap proxy = new RawImap(SCAN_TLS).selected("SELECT")) {
+                inbox.getMessage(number).setFlag(javax.mail.Flags.Flag.DELETED, true);
+                inbox.expunge();
+
+                List<String> responses = proxy.command("x FETCH 1:" + number + " (FLAGS BODY.PEEK[HEADER.FIELDS (Subject)])");
+                List<String> after = proxy.command("n NOOP");
+
+                String all = String.join("\n", responses);
+                assertThat(all).doesNotContain("soon gone").doesNotContain("expunged\r\n");
+                assertThat(all).contains("Subject: clean report");
+                assertThat(responses).last().asString().matches("x (OK|NO).*");
+                assertThat(after).last().asString().startsWith("n OK");
+                assertThat(all + String.join("\n", after)).contains(" EXPUNGE");
+            }
+            inbox.close(false);
+        }
+    }
+
+    @Test
     void curlSectionFetchShouldGetTheInspectedPart() throws Exception {
         File caPem = JAMES.writeCaPem(tempDir).toFile();
         for (int uid : new int[] {EICAR, EXE}) {
