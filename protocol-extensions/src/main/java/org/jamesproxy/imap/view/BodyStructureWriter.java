@@ -47,7 +47,7 @@ final class BodyStructureWriter {
             out.writeByte(' ');
             ImapValues.nstring(out, upper(type.subtype()));
             out.writeByte(' ');
-            parameters(type.parameters(), out);
+            parameters(withDefaultCharset(type), out);
             out.writeByte(' ');
             ImapValues.nstring(out, entity.header("Content-ID").orElse(null));
             out.writeByte(' ');
@@ -82,7 +82,7 @@ final class BodyStructureWriter {
         Optional<MediaType> disposition = entity.header("Content-Disposition").map(MediaType::disposition);
         if (disposition.isPresent() && disposition.get() != null) {
             out.writeByte('(');
-            ImapValues.nstring(out, upper(disposition.get().type()));
+            ImapValues.nstring(out, disposition.get().type());
             out.writeByte(' ');
             parameters(disposition.get().parameters(), out);
             out.writeByte(')');
@@ -109,6 +109,17 @@ final class BodyStructureWriter {
         ImapValues.nstring(out, entity.header("Content-Location").orElse(null));
     }
 
+    /** A text part without a charset is us-ascii (RFC 2045 §5.2); James and Dovecot say so in the structure. */
+    private static List<Map.Entry<String, String>> withDefaultCharset(MediaType type) {
+        if (!type.type().equals("text") || type.parameter("charset").isPresent()) {
+            return type.parameters();
+        }
+        List<Map.Entry<String, String>> parameters = new java.util.ArrayList<>();
+        parameters.add(Map.entry("charset", "us-ascii"));
+        parameters.addAll(type.parameters());
+        return parameters;
+    }
+
     private static void parameters(List<Map.Entry<String, String>> parameters, ByteBuf out) {
         if (parameters.isEmpty()) {
             ImapValues.atom(out, "NIL");
@@ -121,7 +132,7 @@ final class BodyStructureWriter {
                 out.writeByte(' ');
             }
             first = false;
-            ImapValues.nstring(out, upper(parameter.getKey()));
+            ImapValues.nstring(out, parameter.getKey());
             out.writeByte(' ');
             ImapValues.nstring(out, parameter.getValue());
         }

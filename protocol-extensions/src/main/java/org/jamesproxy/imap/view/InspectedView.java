@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.netty.buffer.ByteBuf;
 
@@ -94,12 +95,9 @@ public final class InspectedView {
     private void writeValue(ViewItem item, ByteBuf out) throws IOException {
         switch (item.kind()) {
             case SECTION, RFC822, RFC822_HEADER, RFC822_TEXT -> {
-                Section section = section(item);
-                if (section == null) {
-                    ImapValues.atom(out, "NIL");
-                } else {
-                    writeWindow(section, item, out, false);
-                }
+                // a section that does not exist is an empty string, as James 3.8.1 and Dovecot answer (RFC 3501 is silent)
+                Section section = Optional.ofNullable(section(item)).orElse(Section.EMPTY);
+                writeWindow(section, item, out, false);
             }
             case RFC822_SIZE -> ImapValues.atom(out, Long.toString(size()));
             case BINARY -> {
@@ -233,6 +231,7 @@ public final class InspectedView {
 
     /** A section: a range of the message bytes or bytes built for the answer (HEADER.FIELDS, decoded BINARY). */
     private static final class Section {
+        static final Section EMPTY = new Section(0, 0, new byte[0]);
         private final long offset;
         private final long length;
         private final byte[] built;

@@ -33,14 +33,14 @@ record MediaType(String type, String subtype, List<Map.Entry<String, String>> pa
         return new MediaType(type.toLowerCase(Locale.US), subtype.toLowerCase(Locale.US), parameters(cursor));
     }
 
-    /** A Content-Disposition value: the disposition in {@code type}, no subtype. */
+    /** A Content-Disposition value: the disposition in {@code type} as written (James and Dovecot keep its case), no subtype. */
     static MediaType disposition(String value) {
         Cursor cursor = new Cursor(value);
         String type = cursor.token(";");
         if (type.isEmpty()) {
             return null;
         }
-        return new MediaType(type.toLowerCase(Locale.US), "", parameters(cursor));
+        return new MediaType(type, "", parameters(cursor));
     }
 
     private static List<Map.Entry<String, String>> parameters(Cursor cursor) {
