@@ -21,6 +21,8 @@ import org.apache.james.JamesServerBuilder;
 import org.apache.james.JamesServerExtension;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.codec.DecoderUtil;
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.imap.view.FetchRequest;
 import org.jamesproxy.imap.view.InspectedView;
@@ -39,7 +41,7 @@ import io.netty.buffer.Unpooled;
 /**
  * The inspected view answers every section shape, BODY and BODYSTRUCTURE byte for byte as a real IMAP server (the
  * in-process James 3.8.1) does for the same message, APPENDed to it and fetched with a raw client. Where James is
- * known to differ from the RFCs the expectation says so (see {@link #jamesDeviation}).
+ * known to differ from the RFCs the expectation says so (see {@link #KNOWN_JAMES_DEVIATIONS} and {@link #structure}).
  */
 @EndToEndTest
 class InspectedViewAgainstJamesTest {
@@ -90,7 +92,7 @@ class InspectedViewAgainstJamesTest {
             items.add("BODY.PEEK[" + path + ".MIME]");
             items.add("BODY.PEEK[" + path + "]<3.20>");
         }
-        for (String path : List.of("2")) {
+        for (String path : List.of("1", "2")) {
             items.add("BODY.PEEK[" + path + ".HEADER]");
             items.add("BODY.PEEK[" + path + ".TEXT]");
             items.add("BODY.PEEK[" + path + ".HEADER.FIELDS (Subject cc)]");
@@ -113,10 +115,13 @@ class InspectedViewAgainstJamesTest {
                         System.out.println("James cannot answer " + message.getKey() + " " + item + "; ours: " + printable(ours));
                         continue;
                     }
-                    if (headerlessMime(item, ours, theirs)) {
+                    String deviation = KNOWN_JAMES_DEVIATIONS.get(message.getKey() + " " + item);
+                    if (deviation != null) {
+                        System.out.println("Known James deviation, " + message.getKey() + " " + item + ": " + deviation
+                            + "\n  ours:  " + printable(ours) + "\n  james: " + printable(theirs));
                         continue;
                     }
-                    if (!jamesDeviation(ours).equals(jamesDeviation(theirs))) {
+                    if (!structure(item, ours).equals(structure(item, theirs))) {
                         mismatches.add(message.getKey() + " " + item + "\n  ours:  " + printable(ours) + "\n  james: " + printable(theirs));
                     }
                 }
@@ -131,16 +136,47 @@ class InspectedViewAgainstJamesTest {
      * ({@code "\"Carol C.\""}); RFC 3501 §7.4.2 wants the phrase, as Dovecot sends it ({@code "Carol C."}).
      */
     /**
-     * The MIME header of a part that has no fields but its blank line: James answers an empty string, the view the
-     * blank line, as for any header section (RFC 3501 §6.4.5: a header section ends with its delimiting blank line;
-     * Dovecot answers the same). Hand-checked in InspectedViewTest.
+     * Where James 3.8.1 departs from RFC 3501 §6.4.5 the view follows the RFC (each case hand-checked in
+     * protocol-extensions' InspectedViewTest):
+     * <ul>
+     * <li>{@code n.HEADER} / {@code n.TEXT} / {@code n.HEADER.FIELDS[.NOT]} are defined only for a message/rfc822 part n;
+     *     for part 1 (text/plain) James answers the header of another part's encapsulated message, the view "";</li>
+     * <li>{@code n.MIME} is the part's header as it is in the message: James re-serialises it with folded lines joined;</li>
+     * <li>a part with no header fields: James answers "" for its MIME header, the view the blank line (every header
+     *     section ends with its blank line; Dovecot answers the same);</li>
+     * <li>in a multipart/digest, part 1.1 is the body of the encapsulated message of part 1 (RFC 2046 §5.1.5: digest
+     *     parts default to message/rfc822; James's own BODYSTRUCTURE says so too) and 1.1.MIME its header: James
+     *     answers the MIME header of part 2.</li>
+     * </ul>
      */
-    private static boolean headerlessMime(String item, String ours, String theirs) {
-        return item.endsWith(".MIME]") && ours.equals("{2}\r\n\r\n") && theirs.equals("{0}\r\n");
-    }
+    private static final Map<String, String> KNOWN_JAMES_DEVIATIONS = Map.of(
+        "rfc822 BODY.PEEK[1.HEADER]", "HEADER of a text/plain part",
+        "rfc822 BODY.PEEK[1.TEXT]", "TEXT of a text/plain part",
+        "rfc822 BODY.PEEK[1.HEADER.FIELDS (Subject cc)]", "HEADER.FIELDS of a text/plain part",
+        "rfc822 BODY.PEEK[1.HEADER.FIELDS.NOT (Subject)]", "HEADER.FIELDS.NOT of a text/plain part",
+        "parameters BODY.PEEK[2.MIME]", "James unfolds the MIME header",
+        "noPartHeaders BODY.PEEK[1.MIME]", "MIME header of a part without fields",
+        "digest BODY.PEEK[1.MIME]", "MIME header of a part without fields",
+        "digest BODY.PEEK[1.1.MIME]", "James answers part 2's MIME header");
 
-    private static String jamesDeviation(String answer) {
-        return answer.replace("(\"\\\"", "(\"").replace("\\\"\" NIL", "\" NIL");
+    /**
+     * BODYSTRUCTURE/BODY normalised for two documented James differences in envelope addresses, where the view
+     * follows RFC 3501 §7.4.2 (and Dovecot) by sending the display name as written: James keeps the quotes of a
+     * quoted name ({@code "\"Carol C.\""}, the view {@code "Carol C."}), and re-encodes an encoded-word name in
+     * ISO-8859-1 (the view keeps the header's own encoded word). Both sides are decoded before comparing.
+     */
+    private static String structure(String item, String answer) {
+        if (!item.equals("BODYSTRUCTURE") && !item.equals("BODY")) {
+            return answer;
+        }
+        String unquoted = answer.replace("(\"\\\"", "(\"").replace("\\\"\" NIL", "\" NIL");
+        Matcher word = Pattern.compile("\"(=\\?[^\"]*\\?=)\"").matcher(unquoted);
+        StringBuilder decoded = new StringBuilder();
+        while (word.find()) {
+            word.appendReplacement(decoded, Matcher.quoteReplacement("\"" + DecoderUtil.decodeEncodedWords(word.group(1), DecodeMonitor.SILENT) + "\""));
+        }
+        word.appendTail(decoded);
+        return decoded.toString();
     }
 
     private static String ours(InspectedView view, ViewItem item) {

@@ -5,11 +5,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import org.apache.james.mime4j.dom.address.Address;
-import org.apache.james.mime4j.dom.address.AddressList;
-import org.apache.james.mime4j.dom.address.Group;
-import org.apache.james.mime4j.dom.address.Mailbox;
-import org.apache.james.mime4j.field.address.LenientAddressParser;
 
 import io.netty.buffer.ByteBuf;
 
@@ -142,51 +137,43 @@ final class BodyStructureWriter {
     /** RFC 3501 §7.4.2 ENVELOPE of an encapsulated message: raw header values, Sender and Reply-To default to From. */
     static void envelope(MimeEntity message, ByteBuf out) {
         out.writeByte('(');
-        ImapValues.nstring(out, message.header("Date").orElse(null));
+        ImapValues.nstring(out, field(message, "Date"));
         out.writeByte(' ');
-        ImapValues.nstring(out, message.header("Subject").orElse(null));
-        Optional<String> from = message.header("From");
+        ImapValues.nstring(out, field(message, "Subject"));
+        Optional<String> from = Optional.ofNullable(field(message, "From"));
         out.writeByte(' ');
         addresses(from, out);
         out.writeByte(' ');
-        addresses(message.header("Sender").or(() -> from), out);
+        addresses(Optional.ofNullable(field(message, "Sender")).or(() -> from), out);
         out.writeByte(' ');
-        addresses(message.header("Reply-To").or(() -> from), out);
+        addresses(Optional.ofNullable(field(message, "Reply-To")).or(() -> from), out);
         for (String name : List.of("To", "Cc", "Bcc")) {
             out.writeByte(' ');
-            addresses(message.header(name), out);
+            addresses(Optional.ofNullable(field(message, name)), out);
         }
         out.writeByte(' ');
-        ImapValues.nstring(out, message.header("In-Reply-To").orElse(null));
+        ImapValues.nstring(out, field(message, "In-Reply-To"));
         out.writeByte(' ');
-        ImapValues.nstring(out, message.header("Message-ID").orElse(null));
+        ImapValues.nstring(out, field(message, "Message-ID"));
         out.writeByte(')');
     }
 
+    /** A header's unfolded value; an absent or empty one is NIL (as James answers). */
+    private static String field(MimeEntity message, String name) {
+        return message.header(name).filter(value -> !value.isBlank()).orElse(null);
+    }
+
     private static void addresses(Optional<String> value, ByteBuf out) {
-        AddressList list = value.filter(v -> !v.isBlank()).map(LenientAddressParser.DEFAULT::parseAddressList).orElse(null);
-        if (list == null || list.isEmpty()) {
+        List<EnvelopeAddresses.Address> list = value.map(EnvelopeAddresses::parse).orElse(List.of());
+        if (list.isEmpty()) {
             ImapValues.atom(out, "NIL");
             return;
         }
         out.writeByte('(');
-        for (Address address : list) {
-            if (address instanceof Group group) {
-                address(null, null, group.getName(), null, out);
-                for (Mailbox mailbox : group.getMailboxes()) {
-                    mailbox(mailbox, out);
-                }
-                address(null, null, null, null, out);
-            } else if (address instanceof Mailbox mailbox) {
-                mailbox(mailbox, out);
-            }
+        for (EnvelopeAddresses.Address address : list) {
+            address(address.name(), address.route(), address.mailbox(), address.host(), out);
         }
         out.writeByte(')');
-    }
-
-    private static void mailbox(Mailbox mailbox, ByteBuf out) {
-        String route = mailbox.getRoute() == null || mailbox.getRoute().isEmpty() ? null : mailbox.getRoute().toRouteString();
-        address(mailbox.getName(), route, mailbox.getLocalPart(), mailbox.getDomain(), out);
     }
 
     private static void address(String name, String route, String mailbox, String host, ByteBuf out) {

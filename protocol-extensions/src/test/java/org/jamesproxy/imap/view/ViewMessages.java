@@ -150,6 +150,71 @@ public final class ViewMessages {
         This is the epilogue.
         """);
 
+    public static final String PARAMETERS = crlf("""
+        From: bob@example.org
+        Subject: =?utf-8?q?caf=C3=A9?= parameters
+        MIME-Version: 1.0
+        Content-Type: MULTIPART/Mixed; BOUNDARY="pp"; comment=(not a param) x=y
+
+        --pp
+        Content-Type: TEXT/PLAIN; CHARSET="ISO-8859-1"; format=flowed
+        Content-Transfer-Encoding: 8bit
+        Content-Language: en, de
+        Content-Disposition: inline
+
+        café au lait
+        --pp
+        Content-Type: application/pdf;
+         name*=utf-8''r%C3%A9sum%C3%A9.pdf
+        Content-Disposition: attachment;
+         filename*0="very long ";
+         filename*1="name.pdf"; size=12
+        Content-Transfer-Encoding: BASE64
+
+        JVBERi0xLjQK
+        --pp
+        Content-Type: text/html
+
+        <i>no charset</i>
+        --pp--
+        """);
+
+    public static final String TOP_LEVEL_RFC822 = crlf("""
+        From: relay@example.org
+        Subject: wrapped
+        MIME-Version: 1.0
+        Content-Type: message/rfc822
+
+        From: =?utf-8?q?J=C3=B6rg?= <joerg@example.org>, "Smith, Ann" <ann@example.org>
+        Sender: sender@example.org
+        Reply-To: team: a@example.org, b@example.org;
+        To: <@route.example:dest@example.org>
+        Subject:
+        Message-ID: <wrapped@example.org>
+
+        inner body
+        line two
+        """);
+
+    public static final String DIGEST = crlf("""
+        From: list@example.org
+        Subject: digest
+        MIME-Version: 1.0
+        Content-Type: multipart/digest; boundary="dd"
+
+        --dd
+
+        From: one@example.org
+        Subject: first
+
+        first body
+        --dd
+        Content-Type: text/plain
+
+        explicit text
+        --dd--
+        """);
+
     /** Name → message, in a stable order. */
     public static Map<String, String> all() {
         Map<String, String> all = new LinkedHashMap<>();
@@ -159,6 +224,9 @@ public final class ViewMessages {
         all.put("rfc822", RFC822_ATTACHED);
         all.put("noPartHeaders", NO_PART_HEADERS);
         all.put("preambleEpilogue", PREAMBLE_EPILOGUE);
+        all.put("parameters", PARAMETERS);
+        all.put("topLevelRfc822", TOP_LEVEL_RFC822);
+        all.put("digest", DIGEST);
         return all;
     }
 
