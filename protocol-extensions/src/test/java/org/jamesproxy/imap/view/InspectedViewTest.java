@@ -200,4 +200,38 @@ class InspectedViewTest {
         assertThat(file).doesNotExist();
         assertThat(answer(fromFile, "BODY.PEEK[2.1]")).as("still readable after release").isEqualTo(answer(inMemory, "BODY.PEEK[2.1]"));
     }
+
+    @Test
+    void aTopLevelMessageRfc822NumbersItsPartsFromTheEncapsulatedMessage() {
+        InspectedView view = view(ViewMessages.TOP_LEVEL_RFC822);
+        String inner = ViewMessages.TOP_LEVEL_RFC822.substring(ViewMessages.TOP_LEVEL_RFC822.indexOf("\r\n\r\n") + 4);
+        assertThat(literal(view, "BODY.PEEK[TEXT]")).isEqualTo(inner);
+        assertThat(literal(view, "BODY.PEEK[1]")).isEqualTo("inner body\r\nline two\r\n");
+        assertThat(literal(view, "BODY.PEEK[1.MIME]")).isEqualTo(inner.substring(0, inner.indexOf("\r\n\r\n") + 4));
+        assertThat(value(view, "BODY.PEEK[1.1]")).isEqualTo("{0}\r\n");
+    }
+
+    @Test
+    void digestPartsAreMessagesByDefault() {
+        InspectedView view = view(ViewMessages.DIGEST);
+        assertThat(literal(view, "BODY.PEEK[1]")).isEqualTo("From: one@example.org\r\nSubject: first\r\n\r\nfirst body");
+        assertThat(literal(view, "BODY.PEEK[1.MIME]")).isEqualTo("\r\n");
+        assertThat(literal(view, "BODY.PEEK[1.HEADER]")).isEqualTo("From: one@example.org\r\nSubject: first\r\n\r\n");
+        assertThat(literal(view, "BODY.PEEK[1.1]")).isEqualTo("first body");
+        assertThat(literal(view, "BODY.PEEK[1.1.MIME]")).isEqualTo("From: one@example.org\r\nSubject: first\r\n\r\n");
+        assertThat(literal(view, "BODY.PEEK[2.MIME]")).isEqualTo("Content-Type: text/plain\r\n\r\n");
+        assertThat(value(view, "BODYSTRUCTURE")).startsWith("((\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 51 (NIL \"first\" ((NIL NIL \"one\" \"example.org\"))");
+    }
+
+    @Test
+    void aMimeHeaderIsServedAsWrittenWithItsFoldedLines() {
+        InspectedView view = view(ViewMessages.PARAMETERS);
+        assertThat(literal(view, "BODY.PEEK[2.MIME]")).isEqualTo("Content-Type: application/pdf;\r\n name*=utf-8''r%C3%A9sum%C3%A9.pdf\r\n"
+            + "Content-Disposition: attachment;\r\n filename*0=\"very long \";\r\n filename*1=\"name.pdf\"; size=12\r\n"
+            + "Content-Transfer-Encoding: BASE64\r\n\r\n");
+        assertThat(literal(view, "BINARY.PEEK[2]")).as("the encoding name is case-insensitive").isEqualTo("%PDF-1.4\n");
+        assertThat(value(view, "BODYSTRUCTURE")).contains("(\"attachment\" (\"filename\" \"very long name.pdf\" \"size\" \"12\"))")
+            .contains("\"MIXED\" (\"boundary\" \"pp\" \"comment\" \"x=y\")")
+            .contains("(\"charset\" \"ISO-8859-1\" \"format\" \"flowed\")");
+    }
 }
