@@ -9,7 +9,7 @@ import java.io.InputStream;
  */
 final class LineScanner implements AutoCloseable {
     private final InputStream in;
-    private final byte[] buffer = new byte[64 * 1024];
+    private final byte[] buffer;
     private int bufferPosition;
     private int bufferLimit;
     private final byte[] prefix;
@@ -21,7 +21,10 @@ final class LineScanner implements AutoCloseable {
 
     LineScanner(MessageBytes bytes, long start, long end, int prefixBound) throws IOException {
         this.in = bytes.open(start, end - start);
-        this.prefix = new byte[prefixBound];
+        // sized to the range: a message with thousands of small parts must not allocate 64 KiB per part
+        long length = Math.max(0, end - start);
+        this.prefix = new byte[(int) Math.max(1, Math.min(prefixBound, length))];
+        this.buffer = new byte[(int) Math.max(1, Math.min(64 * 1024, length))];
         this.position = start;
     }
 

@@ -211,7 +211,7 @@ final class MimeParser {
             return 0;
         }
         long lines = 0;
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[(int) Math.min(64 * 1024, end - start)];
         try (InputStream in = bytes.open(start, end - start)) {
             int n;
             while ((n = in.read(buffer)) > 0) {

@@ -234,4 +234,22 @@ class InspectedViewTest {
             .contains("\"MIXED\" (\"boundary\" \"pp\" \"comment\" \"x=y\")")
             .contains("(\"charset\" \"ISO-8859-1\" \"format\" \"flowed\")");
     }
+
+    @Test
+    void manyPartsAndEightBitHeadersStayBoundedAndExact() {
+        StringBuilder message = new StringBuilder("Subject: many\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n");
+        for (int i = 0; i < 12_000; i++) {
+            message.append("--m\r\n\r\n").append(i).append("\r\n");
+        }
+        message.append("--m--\r\n");
+        InspectedView view = view(message.toString());
+        assertThat(literal(view, "BODY.PEEK[11]")).isEqualTo("10");
+        assertThat(value(view, "BODYSTRUCTURE")).endsWith("\"MIXED\" (\"boundary\" \"m\") NIL NIL NIL)");
+        assertThat(literal(view, "BODY.PEEK[]")).isEqualTo(message.toString());
+
+        String eightBit = "Content-Type: multipart/mixed; boundary=e\r\n\r\n--e\r\nContent-Type: message/rfc822\r\n\r\n"
+            + "Subject: caf\u00e9\r\n\r\nx\r\n--e--\r\n";
+        assertThat(value(view(eightBit), "BODYSTRUCTURE")).as("the 8-bit subject goes out as its own bytes, in a literal")
+            .contains(" (NIL {4}\r\ncaf\u00e9 NIL NIL NIL NIL NIL NIL NIL NIL) ");
+    }
 }
