@@ -70,16 +70,33 @@ public final class InspectedView {
      * @throws UncheckedIOException when a spill file cannot be read
      */
     public void writeItems(List<ViewItem> items, ByteBuf out) {
+        write(items, new ResponseSink.Direct(out, bytes));
+    }
+
+    /**
+     * The same bytes {@link #writeItems} would append, as a {@link io.netty.handler.stream.ChunkedInput} of at most
+     * {@code chunkSize} bytes per chunk: a whole-message FETCH of a large (spilled) message then needs no buffer of
+     * its size; the message bytes are read as the chunks are taken.
+     *
+     * @throws UncheckedIOException when a spill file cannot be read
+     */
+    public ViewResponse response(List<ViewItem> items, int chunkSize) {
+        ResponseSink.Segments segments = new ResponseSink.Segments(bytes);
+        write(items, segments);
+        return new ViewResponse(segments.finish(), chunkSize);
+    }
+
+    private void write(List<ViewItem> items, ResponseSink sink) {
         try {
             boolean first = true;
             for (ViewItem item : items) {
                 if (!first) {
-                    out.writeByte(' ');
+                    sink.text().writeByte(' ');
                 }
                 first = false;
-                ImapValues.atom(out, item.responseName());
-                out.writeByte(' ');
-                writeValue(item, out);
+                ImapValues.atom(sink.text(), item.responseName());
+                sink.text().writeByte(' ');
+                writeValue(item, sink);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the inspected message", e);
@@ -92,12 +109,13 @@ public final class InspectedView {
         return section == null ? null : section.read(bytes, 0, Long.MAX_VALUE);
     }
 
-    private void writeValue(ViewItem item, ByteBuf out) throws IOException {
+    private void writeValue(ViewItem item, ResponseSink sink) throws IOException {
+        ByteBuf out = sink.text();
         switch (item.kind()) {
             case SECTION, RFC822, RFC822_HEADER, RFC822_TEXT -> {
                 // a section that does not exist is an empty string, as James 3.8.1 and Dovecot answer (RFC 3501 is silent)
                 Section section = Optional.ofNullable(section(item)).orElse(Section.EMPTY);
-                writeWindow(section, item, out, false);
+                writeWindow(section, item, sink, false);
             }
             case RFC822_SIZE -> ImapValues.atom(out, Long.toString(size()));
             case BINARY -> {
@@ -105,7 +123,7 @@ public final class InspectedView {
                 if (section == null) {
                     ImapValues.atom(out, "NIL");
                 } else {
-                    writeWindow(section, item, out, section.containsNul(bytes));
+                    writeWindow(section, item, sink, section.containsNul(bytes));
                 }
             }
             case BINARY_SIZE -> {
@@ -122,14 +140,14 @@ public final class InspectedView {
         }
     }
 
-    private void writeWindow(Section section, ViewItem item, ByteBuf out, boolean binary) throws IOException {
+    private void writeWindow(Section section, ViewItem item, ResponseSink sink, boolean binary) throws IOException {
         long length = section.length();
         long from = item.origin().orElse(0);
         long count = item.count().orElse(Long.MAX_VALUE);
         long windowStart = Math.min(from, length);
         long windowLength = Math.min(count, length - windowStart);
-        ImapValues.literalHeader(out, windowLength, binary);
-        section.write(bytes, windowStart, windowLength, out);
+        ImapValues.literalHeader(sink.text(), windowLength, binary);
+        section.write(windowStart, windowLength, sink);
     }
 
     private Section section(ViewItem item) {
@@ -254,14 +272,14 @@ public final class InspectedView {
             return length;
         }
 
-        void write(MessageBytes bytes, long from, long count, ByteBuf out) throws IOException {
+        void write(long from, long count, ResponseSink sink) throws IOException {
             if (count <= 0) {
                 return;
             }
             if (built != null) {
-                out.writeBytes(built, (int) from, (int) count);
+                sink.bytes(built, (int) from, (int) count);
             } else {
-                bytes.copyTo(offset + from, count, out);
+                sink.range(offset + from, count);
             }
         }
 
