@@ -15,7 +15,7 @@ import io.netty.buffer.ByteBuf;
 final class BodyStructureWriter {
     private final boolean extensible;
 
-    BodyStructureWriter(MessageBytes bytes, boolean extensible) {
+    BodyStructureWriter(boolean extensible) {
         this.extensible = extensible;
     }
 

@@ -3,7 +3,6 @@ package org.jamesproxy.imap.view;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -103,12 +102,6 @@ public final class InspectedView {
         }
     }
 
-    /** The bytes of the section the item names before any window, or null when it does not exist (tests, benchmarks). */
-    byte[] sectionBytes(ViewItem item) throws IOException {
-        Section section = section(item);
-        return section == null ? null : section.read(bytes, 0, Long.MAX_VALUE);
-    }
-
     private void writeValue(ViewItem item, ResponseSink sink) throws IOException {
         ByteBuf out = sink.text();
         switch (item.kind()) {
@@ -135,8 +128,8 @@ public final class InspectedView {
                     ImapValues.atom(out, Long.toString(section.length()));
                 }
             }
-            case BODY -> new BodyStructureWriter(bytes, false).write(root, out);
-            case BODYSTRUCTURE -> new BodyStructureWriter(bytes, true).write(root, out);
+            case BODY -> new BodyStructureWriter(false).write(root, out);
+            case BODYSTRUCTURE -> new BodyStructureWriter(true).write(root, out);
         }
     }
 
@@ -283,14 +276,6 @@ public final class InspectedView {
             }
         }
 
-        byte[] read(MessageBytes bytes, long from, long count) throws IOException {
-            long n = Math.min(count, length - from);
-            if (built != null) {
-                return java.util.Arrays.copyOfRange(built, (int) from, (int) (from + n));
-            }
-            return bytes.read(offset + from, Math.toIntExact(n));
-        }
-
         boolean containsNul(MessageBytes bytes) throws IOException {
             if (built != null) {
                 for (byte b : built) {
@@ -318,9 +303,5 @@ public final class InspectedView {
     @Override
     public String toString() {
         return "InspectedView[" + bytes.length() + " bytes" + (bytes.isSpilled() ? ", spilled" : "") + "]";
-    }
-
-    static String ascii(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 }

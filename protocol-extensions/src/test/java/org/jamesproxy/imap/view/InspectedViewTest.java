@@ -54,6 +54,9 @@ class InspectedViewTest {
             .isEqualTo("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\nContent-Language: en\r\n\r\n");
         assertThat(literal(view, "BODY.PEEK[TEXT]")).startsWith("--b1\r\n").endsWith("--b1--\r\n");
         assertThat(value(view, "BODY.PEEK[3]")).isEqualTo("{0}\r\n");
+        assertThat(value(view, "BINARY.PEEK[2]")).isEqualTo("~{10}\r\n\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009");
+        assertThat(value(view, "BINARY.PEEK[2]<8.5>")).isEqualTo("~{2}\r\n\u0008\u0009");
+        assertThat(value(view, "BINARY.SIZE[2]")).isEqualTo("10");
     }
 
     @Test
