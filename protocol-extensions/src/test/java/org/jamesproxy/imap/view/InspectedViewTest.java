@@ -2,6 +2,7 @@ package org.jamesproxy.imap.view;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jamesproxy.imap.view.ViewAnswers.answer;
 import static org.jamesproxy.imap.view.ViewAnswers.literal;
 import static org.jamesproxy.imap.view.ViewAnswers.value;
@@ -202,6 +203,8 @@ class InspectedViewTest {
         spilled.release();
         assertThat(file).doesNotExist();
         assertThat(answer(fromFile, "BODY.PEEK[2.1]")).as("still readable after release").isEqualTo(answer(inMemory, "BODY.PEEK[2.1]"));
+        ((SpilledMessageBytes) spilled).closeNow(); // what the grace period ends with
+        assertThatThrownBy(() -> answer(fromFile, "BODY.PEEK[2.1]")).isInstanceOf(java.io.UncheckedIOException.class);
     }
 
     @Test
