@@ -5,11 +5,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import org.apache.james.mime4j.dom.address.Address;
-import org.apache.james.mime4j.dom.address.AddressList;
-import org.apache.james.mime4j.dom.address.Group;
-import org.apache.james.mime4j.dom.address.Mailbox;
-import org.apache.james.mime4j.field.address.LenientAddressParser;
 
 import io.netty.buffer.ByteBuf;
 
@@ -20,7 +15,7 @@ import io.netty.buffer.ByteBuf;
 final class BodyStructureWriter {
     private final boolean extensible;
 
-    BodyStructureWriter(MessageBytes bytes, boolean extensible) {
+    BodyStructureWriter(boolean extensible) {
         this.extensible = extensible;
     }
 
@@ -47,7 +42,7 @@ final class BodyStructureWriter {
             out.writeByte(' ');
             ImapValues.nstring(out, upper(type.subtype()));
             out.writeByte(' ');
-            parameters(type.parameters(), out);
+            parameters(withDefaultCharset(type), out);
             out.writeByte(' ');
             ImapValues.nstring(out, entity.header("Content-ID").orElse(null));
             out.writeByte(' ');
@@ -82,7 +77,7 @@ final class BodyStructureWriter {
         Optional<MediaType> disposition = entity.header("Content-Disposition").map(MediaType::disposition);
         if (disposition.isPresent() && disposition.get() != null) {
             out.writeByte('(');
-            ImapValues.nstring(out, upper(disposition.get().type()));
+            ImapValues.nstring(out, disposition.get().type());
             out.writeByte(' ');
             parameters(disposition.get().parameters(), out);
             out.writeByte(')');
@@ -109,6 +104,17 @@ final class BodyStructureWriter {
         ImapValues.nstring(out, entity.header("Content-Location").orElse(null));
     }
 
+    /** A text part without a charset is us-ascii (RFC 2045 §5.2); James and Dovecot say so in the structure. */
+    private static List<Map.Entry<String, String>> withDefaultCharset(MediaType type) {
+        if (!type.type().equals("text") || type.parameter("charset").isPresent()) {
+            return type.parameters();
+        }
+        List<Map.Entry<String, String>> parameters = new java.util.ArrayList<>();
+        parameters.add(Map.entry("charset", "us-ascii"));
+        parameters.addAll(type.parameters());
+        return parameters;
+    }
+
     private static void parameters(List<Map.Entry<String, String>> parameters, ByteBuf out) {
         if (parameters.isEmpty()) {
             ImapValues.atom(out, "NIL");
@@ -121,7 +127,7 @@ final class BodyStructureWriter {
                 out.writeByte(' ');
             }
             first = false;
-            ImapValues.nstring(out, upper(parameter.getKey()));
+            ImapValues.nstring(out, parameter.getKey());
             out.writeByte(' ');
             ImapValues.nstring(out, parameter.getValue());
         }
@@ -131,51 +137,43 @@ final class BodyStructureWriter {
     /** RFC 3501 §7.4.2 ENVELOPE of an encapsulated message: raw header values, Sender and Reply-To default to From. */
     static void envelope(MimeEntity message, ByteBuf out) {
         out.writeByte('(');
-        ImapValues.nstring(out, message.header("Date").orElse(null));
+        ImapValues.nstring(out, field(message, "Date"));
         out.writeByte(' ');
-        ImapValues.nstring(out, message.header("Subject").orElse(null));
-        Optional<String> from = message.header("From");
+        ImapValues.nstring(out, field(message, "Subject"));
+        Optional<String> from = Optional.ofNullable(field(message, "From"));
         out.writeByte(' ');
         addresses(from, out);
         out.writeByte(' ');
-        addresses(message.header("Sender").or(() -> from), out);
+        addresses(Optional.ofNullable(field(message, "Sender")).or(() -> from), out);
         out.writeByte(' ');
-        addresses(message.header("Reply-To").or(() -> from), out);
+        addresses(Optional.ofNullable(field(message, "Reply-To")).or(() -> from), out);
         for (String name : List.of("To", "Cc", "Bcc")) {
             out.writeByte(' ');
-            addresses(message.header(name), out);
+            addresses(Optional.ofNullable(field(message, name)), out);
         }
         out.writeByte(' ');
-        ImapValues.nstring(out, message.header("In-Reply-To").orElse(null));
+        ImapValues.nstring(out, field(message, "In-Reply-To"));
         out.writeByte(' ');
-        ImapValues.nstring(out, message.header("Message-ID").orElse(null));
+        ImapValues.nstring(out, field(message, "Message-ID"));
         out.writeByte(')');
     }
 
+    /** A header's unfolded value; an absent or empty one is NIL (as James answers). */
+    private static String field(MimeEntity message, String name) {
+        return message.header(name).filter(value -> !value.isBlank()).orElse(null);
+    }
+
     private static void addresses(Optional<String> value, ByteBuf out) {
-        AddressList list = value.filter(v -> !v.isBlank()).map(LenientAddressParser.DEFAULT::parseAddressList).orElse(null);
-        if (list == null || list.isEmpty()) {
+        List<EnvelopeAddresses.Address> list = value.map(EnvelopeAddresses::parse).orElse(List.of());
+        if (list.isEmpty()) {
             ImapValues.atom(out, "NIL");
             return;
         }
         out.writeByte('(');
-        for (Address address : list) {
-            if (address instanceof Group group) {
-                address(null, null, group.getName(), null, out);
-                for (Mailbox mailbox : group.getMailboxes()) {
-                    mailbox(mailbox, out);
-                }
-                address(null, null, null, null, out);
-            } else if (address instanceof Mailbox mailbox) {
-                mailbox(mailbox, out);
-            }
+        for (EnvelopeAddresses.Address address : list) {
+            address(address.name(), address.route(), address.mailbox(), address.host(), out);
         }
         out.writeByte(')');
-    }
-
-    private static void mailbox(Mailbox mailbox, ByteBuf out) {
-        String route = mailbox.getRoute() == null || mailbox.getRoute().isEmpty() ? null : mailbox.getRoute().toRouteString();
-        address(mailbox.getName(), route, mailbox.getLocalPart(), mailbox.getDomain(), out);
     }
 
     private static void address(String name, String route, String mailbox, String host, ByteBuf out) {

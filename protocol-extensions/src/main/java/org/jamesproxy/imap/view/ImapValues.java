@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 
-/** Writes IMAP strings: NIL, a quoted string when it can be one, a literal otherwise. */
+/** Writes IMAP strings: NIL, a quoted string when it can be one, a literal otherwise (8-bit, long, CR/LF). */
 final class ImapValues {
     private static final int MAX_QUOTED = 1024;
 
@@ -28,7 +28,8 @@ final class ImapValues {
             out.writeByte('"');
             return;
         }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        // header values are read as ISO-8859-1, so this gives back the header's own bytes (8-bit names stay as sent)
+        byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
         literalHeader(out, bytes.length, false);
         out.writeBytes(bytes);
     }

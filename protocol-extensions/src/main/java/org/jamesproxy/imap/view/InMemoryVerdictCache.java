@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ownership: the cache owns what {@code put} was given; evicting, replacing, invalidating, dropping or closing
  * releases the entry's bytes (a spill file is unlinked then). A view already handed out by {@code get} stays
- * readable after that (see {@link MessageBytes#spilled}).
+ * readable for a grace period after that (see {@link MessageBytes#spilled}): long enough to finish the response
+ * being served; a session must not keep a view across commands, it asks the cache again.
  *
  * <p>Sessions: entries are shared by all sessions of a user (same key); the session calls {@link #dropUser} when the
  * user's last session logs out, and {@link #invalidate} when SELECT/EXAMINE reports a UIDVALIDITY.

@@ -3,9 +3,9 @@ package org.jamesproxy.imap.view;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.netty.buffer.ByteBuf;
 
@@ -69,37 +69,46 @@ public final class InspectedView {
      * @throws UncheckedIOException when a spill file cannot be read
      */
     public void writeItems(List<ViewItem> items, ByteBuf out) {
+        write(items, new ResponseSink.Direct(out, bytes));
+    }
+
+    /**
+     * The same bytes {@link #writeItems} would append, as a {@link io.netty.handler.stream.ChunkedInput} of at most
+     * {@code chunkSize} bytes per chunk: a whole-message FETCH of a large (spilled) message then needs no buffer of
+     * its size; the message bytes are read as the chunks are taken.
+     *
+     * @throws UncheckedIOException when a spill file cannot be read
+     */
+    public ViewResponse response(List<ViewItem> items, int chunkSize) {
+        ResponseSink.Segments segments = new ResponseSink.Segments(bytes);
+        write(items, segments);
+        return new ViewResponse(segments.finish(), chunkSize);
+    }
+
+    private void write(List<ViewItem> items, ResponseSink sink) {
         try {
             boolean first = true;
             for (ViewItem item : items) {
                 if (!first) {
-                    out.writeByte(' ');
+                    sink.text().writeByte(' ');
                 }
                 first = false;
-                ImapValues.atom(out, item.responseName());
-                out.writeByte(' ');
-                writeValue(item, out);
+                ImapValues.atom(sink.text(), item.responseName());
+                sink.text().writeByte(' ');
+                writeValue(item, sink);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the inspected message", e);
         }
     }
 
-    /** The bytes of the section the item names before any window, or null when it does not exist (tests, benchmarks). */
-    byte[] sectionBytes(ViewItem item) throws IOException {
-        Section section = section(item);
-        return section == null ? null : section.read(bytes, 0, Long.MAX_VALUE);
-    }
-
-    private void writeValue(ViewItem item, ByteBuf out) throws IOException {
+    private void writeValue(ViewItem item, ResponseSink sink) throws IOException {
+        ByteBuf out = sink.text();
         switch (item.kind()) {
             case SECTION, RFC822, RFC822_HEADER, RFC822_TEXT -> {
-                Section section = section(item);
-                if (section == null) {
-                    ImapValues.atom(out, "NIL");
-                } else {
-                    writeWindow(section, item, out, false);
-                }
+                // a section that does not exist is an empty string, as James 3.8.1 and Dovecot answer (RFC 3501 is silent)
+                Section section = Optional.ofNullable(section(item)).orElse(Section.EMPTY);
+                writeWindow(section, item, sink, false);
             }
             case RFC822_SIZE -> ImapValues.atom(out, Long.toString(size()));
             case BINARY -> {
@@ -107,7 +116,7 @@ public final class InspectedView {
                 if (section == null) {
                     ImapValues.atom(out, "NIL");
                 } else {
-                    writeWindow(section, item, out, section.containsNul(bytes));
+                    writeWindow(section, item, sink, section.containsNul(bytes));
                 }
             }
             case BINARY_SIZE -> {
@@ -119,19 +128,19 @@ public final class InspectedView {
                     ImapValues.atom(out, Long.toString(section.length()));
                 }
             }
-            case BODY -> new BodyStructureWriter(bytes, false).write(root, out);
-            case BODYSTRUCTURE -> new BodyStructureWriter(bytes, true).write(root, out);
+            case BODY -> new BodyStructureWriter(false).write(root, out);
+            case BODYSTRUCTURE -> new BodyStructureWriter(true).write(root, out);
         }
     }
 
-    private void writeWindow(Section section, ViewItem item, ByteBuf out, boolean binary) throws IOException {
+    private void writeWindow(Section section, ViewItem item, ResponseSink sink, boolean binary) throws IOException {
         long length = section.length();
         long from = item.origin().orElse(0);
         long count = item.count().orElse(Long.MAX_VALUE);
         long windowStart = Math.min(from, length);
         long windowLength = Math.min(count, length - windowStart);
-        ImapValues.literalHeader(out, windowLength, binary);
-        section.write(bytes, windowStart, windowLength, out);
+        ImapValues.literalHeader(sink.text(), windowLength, binary);
+        section.write(windowStart, windowLength, sink);
     }
 
     private Section section(ViewItem item) {
@@ -233,6 +242,7 @@ public final class InspectedView {
 
     /** A section: a range of the message bytes or bytes built for the answer (HEADER.FIELDS, decoded BINARY). */
     private static final class Section {
+        static final Section EMPTY = new Section(0, 0, new byte[0]);
         private final long offset;
         private final long length;
         private final byte[] built;
@@ -255,23 +265,15 @@ public final class InspectedView {
             return length;
         }
 
-        void write(MessageBytes bytes, long from, long count, ByteBuf out) throws IOException {
+        void write(long from, long count, ResponseSink sink) throws IOException {
             if (count <= 0) {
                 return;
             }
             if (built != null) {
-                out.writeBytes(built, (int) from, (int) count);
+                sink.bytes(built, (int) from, (int) count);
             } else {
-                bytes.copyTo(offset + from, count, out);
+                sink.range(offset + from, count);
             }
-        }
-
-        byte[] read(MessageBytes bytes, long from, long count) throws IOException {
-            long n = Math.min(count, length - from);
-            if (built != null) {
-                return java.util.Arrays.copyOfRange(built, (int) from, (int) (from + n));
-            }
-            return bytes.read(offset + from, Math.toIntExact(n));
         }
 
         boolean containsNul(MessageBytes bytes) throws IOException {
@@ -301,9 +303,5 @@ public final class InspectedView {
     @Override
     public String toString() {
         return "InspectedView[" + bytes.length() + " bytes" + (bytes.isSpilled() ? ", spilled" : "") + "]";
-    }
-
-    static String ascii(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 }

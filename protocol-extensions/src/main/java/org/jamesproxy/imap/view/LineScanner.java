@@ -1,6 +1,5 @@
 package org.jamesproxy.imap.view;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -10,6 +9,9 @@ import java.io.InputStream;
  */
 final class LineScanner implements AutoCloseable {
     private final InputStream in;
+    private final byte[] buffer;
+    private int bufferPosition;
+    private int bufferLimit;
     private final byte[] prefix;
     private long position;
     private long lineStart;
@@ -18,8 +20,11 @@ final class LineScanner implements AutoCloseable {
     private long lineFeeds;
 
     LineScanner(MessageBytes bytes, long start, long end, int prefixBound) throws IOException {
-        this.in = new BufferedInputStream(bytes.open(start, end - start), 64 * 1024);
-        this.prefix = new byte[prefixBound];
+        this.in = bytes.open(start, end - start);
+        // sized to the range: a message with thousands of small parts must not allocate 64 KiB per part
+        long length = Math.max(0, end - start);
+        this.prefix = new byte[(int) Math.max(1, Math.min(prefixBound, length))];
+        this.buffer = new byte[(int) Math.max(1, Math.min(64 * 1024, length))];
         this.position = start;
     }
 
@@ -28,21 +33,46 @@ final class LineScanner implements AutoCloseable {
         lineStart = position;
         prefixLength = 0;
         terminatorLength = 0;
-        int b;
         int previous = -1;
-        while ((b = in.read()) >= 0) {
-            position++;
-            if (b == '\n') {
+        while (true) {
+            if (bufferPosition == bufferLimit && !fill()) {
+                return position > lineStart;
+            }
+            int i = bufferPosition;
+            int limit = bufferLimit;
+            byte[] bytes = buffer;
+            while (i < limit && bytes[i] != '\n') {
+                i++;
+            }
+            int run = i - bufferPosition;
+            if (run > 0) {
+                int copy = Math.min(run, prefix.length - prefixLength);
+                if (copy > 0) {
+                    System.arraycopy(bytes, bufferPosition, prefix, prefixLength, copy);
+                    prefixLength += copy;
+                }
+                previous = bytes[i - 1];
+                position += run;
+            }
+            bufferPosition = i;
+            if (i < limit) {
+                bufferPosition++;
+                position++;
                 lineFeeds++;
                 terminatorLength = previous == '\r' ? 2 : 1;
                 return true;
             }
-            if (prefixLength < prefix.length) {
-                prefix[prefixLength++] = (byte) b;
-            }
-            previous = b;
         }
-        return position > lineStart;
+    }
+
+    private boolean fill() throws IOException {
+        int n = in.read(buffer, 0, buffer.length);
+        if (n <= 0) {
+            return false;
+        }
+        bufferPosition = 0;
+        bufferLimit = n;
+        return true;
     }
 
     long lineStart() {

@@ -33,27 +33,46 @@ record MediaType(String type, String subtype, List<Map.Entry<String, String>> pa
         return new MediaType(type.toLowerCase(Locale.US), subtype.toLowerCase(Locale.US), parameters(cursor));
     }
 
-    /** A Content-Disposition value: the disposition in {@code type}, no subtype. */
+    /** A Content-Disposition value: the disposition in {@code type} as written (James and Dovecot keep its case), no subtype. */
     static MediaType disposition(String value) {
         Cursor cursor = new Cursor(value);
         String type = cursor.token(";");
         if (type.isEmpty()) {
             return null;
         }
-        return new MediaType(type.toLowerCase(Locale.US), "", parameters(cursor));
+        return new MediaType(type, "", parameters(cursor));
     }
 
+    /**
+     * Parameter names lower-cased (as James and Dovecot answer), values as written; RFC 2231 §3 continuations
+     * ({@code name*0}, {@code name*1}, ...) joined into {@code name} at the place of the first. Charset-tagged values
+     * ({@code name*=utf-8''...}) are kept as they are, under their own name, as James does.
+     */
     private static List<Map.Entry<String, String>> parameters(Cursor cursor) {
         List<Map.Entry<String, String>> parameters = new ArrayList<>();
+        Map<String, Integer> continued = new java.util.HashMap<>();
         while (cursor.skipTo(';')) {
-            String name = cursor.token("=;");
+            String name = cursor.token("=;").toLowerCase(Locale.US);
             if (!cursor.accept('=')) {
                 continue;
             }
             String parameterValue = cursor.value();
-            if (!name.isEmpty()) {
-                parameters.add(Map.entry(name, parameterValue));
+            if (name.isEmpty() || parameters.size() >= 64) {
+                continue;
             }
+            int star = name.indexOf('*');
+            if (star > 0 && star < name.length() - 1 && name.substring(star + 1).chars().allMatch(Character::isDigit)) {
+                String base = name.substring(0, star);
+                Integer at = continued.get(base);
+                if (at == null) {
+                    continued.put(base, parameters.size());
+                    parameters.add(Map.entry(base, parameterValue));
+                } else {
+                    parameters.set(at, Map.entry(base, parameters.get(at).getValue() + parameterValue));
+                }
+                continue;
+            }
+            parameters.add(Map.entry(name, parameterValue));
         }
         return parameters;
     }

@@ -17,8 +17,9 @@ public interface MessageBytes {
     }
 
     /**
-     * Reads an existing file. The file is opened now and stays readable through this instance until it is garbage
-     * collected, even after {@link #release()} unlinked it: a view handed out before an eviction keeps working.
+     * Reads an existing file, opened now. After {@link #release()} unlinked it, it stays readable through this
+     * instance for 30 seconds (a view handed out just before an eviction finishes its response); reads after that
+     * fail with an IOException.
      */
     static MessageBytes spilled(Path file) throws IOException {
         return SpilledMessageBytes.open(file);
@@ -39,6 +40,6 @@ public interface MessageBytes {
 
     boolean isSpilled();
 
-    /** Deletes the spill file (in-memory bytes: nothing to do). Idempotent. */
+    /** Deletes the spill file, its descriptor closed after the grace period (in-memory bytes: nothing to do). Idempotent. */
     void release();
 }

@@ -52,12 +52,12 @@ final class MimeEntity {
     }
 
     /**
-     * The child this part number names (RFC 3501 §6.4.5): of a multipart, its n-th part; of a message/rfc822 part,
-     * the part of the encapsulated message; of anything else, only 1 = itself when {@code asMessage} (the top level
-     * or an encapsulated message), else nothing.
+     * The child this part number names (RFC 3501 §6.4.5): of a message/rfc822 entity (a part, or the top level), the
+     * part of the encapsulated message; of a multipart, its n-th part; of anything else, only 1 = itself when
+     * {@code asMessage} (the top level or an encapsulated message), else nothing.
      */
     MimeEntity part(int n, boolean asMessage) {
-        if (!asMessage && message != null) {
+        if (message != null) {
             return message.part(n, true);
         }
         if (isMultipart()) {

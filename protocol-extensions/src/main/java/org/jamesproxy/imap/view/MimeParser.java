@@ -202,14 +202,16 @@ final class MimeParser {
         return 1;
     }
 
-    /** Lines of a body as IMAP counts them: line breaks, plus a last line without one. */
+    /**
+     * Lines of a body as James 3.8.1 and Dovecot count them: line feeds (a last line without one is not counted).
+     * RFC 3501 only says "size in text lines"; the upstream's count is what clients have seen so far.
+     */
     private long countLines(long start, long end) throws IOException {
         if (end <= start) {
             return 0;
         }
         long lines = 0;
-        int last = -1;
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[(int) Math.min(64 * 1024, end - start)];
         try (InputStream in = bytes.open(start, end - start)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
@@ -218,9 +220,8 @@ final class MimeParser {
                         lines++;
                     }
                 }
-                last = buffer[n - 1];
             }
         }
-        return last == '\n' ? lines : lines + 1;
+        return lines;
     }
 }

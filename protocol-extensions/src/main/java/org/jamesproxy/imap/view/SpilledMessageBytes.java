@@ -9,17 +9,29 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.buffer.ByteBuf;
 
 /**
- * Message bytes in a file, read with positional reads on one channel. {@link #release()} unlinks the file at once;
- * the channel is closed when this instance becomes unreachable, so a reader that still holds it never sees a
- * vanished file, and the disk space returns once the last holder drops it.
+ * Message bytes in a file, read with positional reads on one channel. {@link #release()} unlinks the file at once
+ * and closes the channel {@link #GRACE} later: a session that got the view just before its eviction finishes
+ * writing the response it is serving, and the disk space and descriptor still come back on time whatever the GC
+ * does. A channel never released is closed when this instance becomes unreachable.
  */
 final class SpilledMessageBytes implements MessageBytes {
     private static final Cleaner CLEANER = Cleaner.create();
+    /** How long a released spill file stays readable through the views already handed out. */
+    static final Duration GRACE = Duration.ofSeconds(30);
+    private static final ScheduledExecutorService CLOSER = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "imap-view-spill-closer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Path file;
     private final FileChannel channel;
@@ -145,11 +157,17 @@ final class SpilledMessageBytes implements MessageBytes {
     @Override
     public void release() {
         if (released.compareAndSet(false, true)) {
+            CLOSER.schedule(() -> closeQuietly(channel), GRACE.toMillis(), TimeUnit.MILLISECONDS);
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete spill file " + file, e);
             }
         }
+    }
+
+    /** Closes the channel now (tests of what a reader sees after the grace period). */
+    void closeNow() {
+        closeQuietly(channel);
     }
 }

@@ -1,7 +1,6 @@
 package org.jamesproxy.imap.view;
 
 import java.io.ByteArrayOutputStream;
-import java.util.Base64;
 
 /** Undoes a Content-Transfer-Encoding for BINARY (RFC 3516); lenient like mail readers, never throws on bad input. */
 final class TransferDecoding {
@@ -24,39 +23,43 @@ final class TransferDecoding {
         };
     }
 
+    /** Lenient base64: characters outside the alphabet skipped, decoding stops at padding, a dangling sextet dropped. */
     private static byte[] base64(byte[] encoded) {
-        // the MIME decoder skips characters outside the alphabet; stop at the first '=' run's end
-        ByteArrayOutputStream clean = new ByteArrayOutputStream(encoded.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(encoded.length * 3 / 4 + 3);
+        int buffer = 0;
+        int bits = 0;
         for (byte b : encoded) {
-            if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '+' || b == '/' || b == '=') {
-                clean.write(b);
-            }
-        }
-        byte[] chars = clean.toByteArray();
-        int usable = chars.length;
-        int padding = 0;
-        for (int i = 0; i < chars.length; i++) {
-            if (chars[i] == '=') {
-                usable = i;
+            if (b == '=') {
                 break;
             }
-        }
-        int whole = usable - usable % 4;
-        int rest = usable % 4;
-        try {
-            byte[] head = Base64.getDecoder().decode(java.util.Arrays.copyOf(chars, whole));
-            if (rest < 2) {
-                return head;
+            int value = sextet(b);
+            if (value < 0) {
+                continue;
             }
-            byte[] tail = java.util.Arrays.copyOfRange(chars, whole, usable);
-            byte[] tailDecoded = Base64.getDecoder().decode(new String(tail, java.nio.charset.StandardCharsets.US_ASCII)
-                + "=".repeat(4 - rest - padding));
-            byte[] all = java.util.Arrays.copyOf(head, head.length + tailDecoded.length);
-            System.arraycopy(tailDecoded, 0, all, head.length, tailDecoded.length);
-            return all;
-        } catch (IllegalArgumentException e) {
-            return new byte[0];
+            buffer = buffer << 6 | value;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                out.write(buffer >> bits & 0xff);
+            }
         }
+        return out.toByteArray();
+    }
+
+    private static int sextet(byte b) {
+        if (b >= 'A' && b <= 'Z') {
+            return b - 'A';
+        }
+        if (b >= 'a' && b <= 'z') {
+            return b - 'a' + 26;
+        }
+        if (b >= '0' && b <= '9') {
+            return b - '0' + 52;
+        }
+        if (b == '+') {
+            return 62;
+        }
+        return b == '/' ? 63 : -1;
     }
 
     private static byte[] quotedPrintable(byte[] encoded) {
