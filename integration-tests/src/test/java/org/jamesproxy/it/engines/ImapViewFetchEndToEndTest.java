@@ -187,9 +187,7 @@ class ImapViewFetchEndToEndTest {
         if (content instanceof Multipart multipart) {
             for (int i = 0; i < multipart.getCount(); i++) {
                 BodyPart part = multipart.getBodyPart(i);
-                // The base type only: parameters BODYSTRUCTURE adds by default (charset=us-ascii) are not content.
-                text.append(part.getContentType().split(";")[0].trim().toLowerCase(java.util.Locale.ROOT)).append('|')
-                    .append(part.getFileName()).append('|');
+                text.append(part.getContentType()).append('|').append(part.getFileName()).append('|');
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 part.getInputStream().transferTo(out);
                 text.append(out.toString(ISO_8859_1)).append('\n');
