@@ -25,6 +25,7 @@ public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
     public ProxyListenerPair listeners(ImapPolicy policy, PolicyResources resources) throws ConfigurationException {
         ImapProxy proxy = new ImapProxy(policy, resources);
         return resources.listeners("IMAP proxy", policy.getPolicy(),
-            (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler());
+            (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler())
+            .whenStopped(proxy.views::close);
     }
 }
