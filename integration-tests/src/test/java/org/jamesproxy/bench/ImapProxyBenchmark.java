@@ -46,7 +46,14 @@ import com.sun.mail.imap.IMAPFolder;
  *   <li>heap per idle TLS session: K clients in IDLE straight to James, then K through the proxy; the proxy's
  *   cost is the difference divided by K.</li>
  * </ol>
- * Properties: bench.messages (2000), bench.messageSize (102400), bench.rounds (5), bench.idleSessions (2000).
+ * <li>inspected views (issue 11), TLS on both legs, the same mailbox plus L large messages: (a) straight from James,
+ *   (d) through the proxy with the shipped standard action (IMAP-Server.Standard), each for a whole-message fetch
+ *   (javax.mail, FetchProfile MESSAGE) and a Thunderbird-shaped chunked download ({@code UID FETCH n (UID RFC822.SIZE
+ *   BODY.PEEK[]<o.65536>)} until a short chunk); MB/s, the ratios, and the proxy's counters per message (private
+ *   upstream fetches, inspections, cache hits; each round is a new session, so the user's views start cold).</li>
+ * Properties: bench.messages (2000), bench.messageSize (102400), bench.rounds (5), bench.idleSessions (2000),
+ * bench.largeMessages (2; the issue's figure is 20), bench.largeSize (10 MB), bench.chunk (65536),
+ * bench.viewRounds (3).
  */
 public final class ImapProxyBenchmark {
     private static final int MESSAGES = Integer.getInteger("bench.messages", 2000);
@@ -54,6 +61,24 @@ public final class ImapProxyBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     private static final int IDLE_SESSIONS = Integer.getInteger("bench.idleSessions", 2000);
     private static final int FETCH_BATCH = 100;
+    private static final int LARGE_MESSAGES = Integer.getInteger("bench.largeMessages", 2);
+    private static final int LARGE_SIZE = Integer.getInteger("bench.largeSize", 10 * 1024 * 1024);
+    private static final int CHUNK = Integer.getInteger("bench.chunk", 65536);
+    private static final int VIEW_ROUNDS = Integer.getInteger("bench.viewRounds", 3);
+
+    /** Reads the proxy's counters from James's MetricFactory. */
+    public static final class Counters implements org.apache.james.utils.GuiceProbe {
+        private final org.apache.james.metrics.api.MetricFactory metrics;
+
+        @javax.inject.Inject
+        public Counters(org.apache.james.metrics.api.MetricFactory metrics) {
+            this.metrics = metrics;
+        }
+
+        long count(String name) {
+            return metrics.generate(name).getCount();
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         ProxiedJames james = new ProxiedJames();
@@ -61,6 +86,8 @@ public final class ImapProxyBenchmark {
         int plainTlsPort = FreePorts.next();
         int stripPort = FreePorts.next();
         int stripTlsPort = FreePorts.next();
+        int standardPort = FreePorts.next();
+        int standardTlsPort = FreePorts.next();
         Path root = Files.createTempDirectory("imap-proxy-bench");
         JamesHome home = james.home(root)
             .consoleLogLevel("WARN")
@@ -69,8 +96,13 @@ public final class ImapProxyBenchmark {
                 .proxyAction(ProxyAction.of("Strip",
                     "<mailet match=\"All\" class=\"org.jamesproxy.mailet.StripHeaders\"><patterns>^X-Internal-</patterns></mailet>"))
                 .build())
+            .proxy(james.proxyToJames("bench-standard", standardPort, standardTlsPort)
+                .proxyAction(ProxyAction.of("Standard", predefined("IMAP-Server.Standard")))
+                .build())
             .write();
-        GuiceJamesServer server = MemoryJamesServerMain.createServer(home.memoryConfiguration());
+        GuiceJamesServer server = MemoryJamesServerMain.createServer(home.memoryConfiguration())
+            .overrideWith(binder -> com.google.inject.multibindings.Multibinder
+                .newSetBinder(binder, org.apache.james.utils.GuiceProbe.class).addBinding().to(Counters.class));
         server.start();
         try {
             server.getProbe(DataProbeImpl.class).fluent().addUser(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
@@ -117,6 +149,8 @@ public final class ImapProxyBenchmark {
             System.out.printf("  (%d cores: when they are saturated, (b)/(a) tends to (a)'s CPU per MB / (b)'s CPU per MB = %.2f)%n",
                 Runtime.getRuntime().availableProcessors(), median(directCpu) / median(relayCpu));
 
+            views(server.getProbe(Counters.class), james, trust, standardTlsPort);
+
             long direct0 = usedHeapAfterGc();
             List<SSLSocket> directSessions = openIdleSessions(trust, james.jamesImaps, IDLE_SESSIONS);
             long directHeap = usedHeapAfterGc() - direct0;
@@ -137,6 +171,178 @@ public final class ImapProxyBenchmark {
         }
         // James leaves non-daemon threads behind; a benchmark run ends when its figures are printed.
         System.exit(0);
+    }
+
+    /** The mailets of a predefined action, as shipped. */
+    private static String predefined(String name) throws IOException {
+        try (java.io.InputStream in = ImapProxyBenchmark.class.getClassLoader()
+            .getResourceAsStream("org/jamesproxy/config/predefined-proxy-actions.xml")) {
+            String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            java.util.regex.Matcher action = java.util.regex.Pattern.compile(
+                "<action name=\"" + java.util.regex.Pattern.quote(name) + "\">(.*?)</action>", java.util.regex.Pattern.DOTALL).matcher(xml);
+            if (!action.find()) {
+                throw new IllegalStateException("no predefined action " + name);
+            }
+            return action.group(1);
+        }
+    }
+
+    /** Inspected views: direct vs the standard action, whole-message and chunked, with the proxy's counters. */
+    private static void views(Counters counters, ProxiedJames james, SSLContext trust, int proxyPort) throws Exception {
+        System.out.printf("%nProvisioning %d large messages of %d bytes...%n", LARGE_MESSAGES, LARGE_SIZE);
+        provisionLarge(MailClients.imaps("localhost", james.jamesImaps, trust));
+        int total = MESSAGES + LARGE_MESSAGES;
+        // Warm-up of both paths and both shapes.
+        chunkedAll(trust, james.jamesImaps, total);
+        chunkedAll(trust, proxyPort, total);
+        fetchAll(MailClients.imaps("localhost", proxyPort, trust), total);
+        double[] wholeDirect = new double[VIEW_ROUNDS];
+        double[] wholeProxy = new double[VIEW_ROUNDS];
+        double[] chunkDirect = new double[VIEW_ROUNDS];
+        double[] chunkProxy = new double[VIEW_ROUNDS];
+        String[] names = {"imapproxy-view-upstream-fetches", "imapproxy-fetch-inspected", "imapproxy-view-cache-hits"};
+        long[] wholeCounts = new long[names.length];
+        long[] chunkCounts = new long[names.length];
+        for (int round = 0; round < VIEW_ROUNDS; round++) {
+            wholeDirect[round] = fetchAll(MailClients.imaps("localhost", james.jamesImaps, trust), total);
+            long[] before = counts(counters, names);
+            wholeProxy[round] = fetchAll(MailClients.imaps("localhost", proxyPort, trust), total);
+            add(wholeCounts, before, counts(counters, names));
+            chunkDirect[round] = chunkedAll(trust, james.jamesImaps, total);
+            before = counts(counters, names);
+            chunkProxy[round] = chunkedAll(trust, proxyPort, total);
+            add(chunkCounts, before, counts(counters, names));
+            System.out.printf("views round %d: whole direct %.1f MB/s, whole proxy %.1f MB/s, chunked direct %.1f MB/s, "
+                + "chunked proxy %.1f MB/s%n", round + 1, wholeDirect[round], wholeProxy[round], chunkDirect[round], chunkProxy[round]);
+        }
+        double perMessage = (double) VIEW_ROUNDS * total;
+        System.out.println();
+        System.out.printf("INSPECTED VIEWS: %d x %d B + %d x %d B, standard action, TLS both legs (median of %d rounds)%n",
+            MESSAGES, MESSAGE_SIZE, LARGE_MESSAGES, LARGE_SIZE, VIEW_ROUNDS);
+        System.out.printf("  whole message: (a) %8.1f MB/s  (d) %8.1f MB/s  (d)/(a) = %.2f%n", median(wholeDirect),
+            median(wholeProxy), median(wholeProxy) / median(wholeDirect));
+        System.out.printf("  %d B chunks:   (a) %8.1f MB/s  (d) %8.1f MB/s  (d)/(a) = %.2f  (target >= 0.7)%n", CHUNK,
+            median(chunkDirect), median(chunkProxy), median(chunkProxy) / median(chunkDirect));
+        System.out.printf("  per message, whole:   %.2f upstream fetches, %.2f inspections, %.2f cache hits%n",
+            wholeCounts[0] / perMessage, wholeCounts[1] / perMessage, wholeCounts[2] / perMessage);
+        System.out.printf("  per message, chunked: %.2f upstream fetches, %.2f inspections, %.2f cache hits (target: 1 and 1)%n",
+            chunkCounts[0] / perMessage, chunkCounts[1] / perMessage, chunkCounts[2] / perMessage);
+    }
+
+    private static long[] counts(Counters counters, String[] names) {
+        long[] values = new long[names.length];
+        for (int i = 0; i < names.length; i++) {
+            values[i] = counters.count(names[i]);
+        }
+        return values;
+    }
+
+    private static void add(long[] sums, long[] before, long[] after) {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] += after[i] - before[i];
+        }
+    }
+
+    private static void provisionLarge(Session session) throws Exception {
+        Random random = new Random(7);
+        try (Store store = session.getStore("imaps")) {
+            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            for (int i = 0; i < LARGE_MESSAGES; i++) {
+                MimeMessage message = new MimeMessage(session);
+                message.setFrom(new InternetAddress("bob@demo.local"));
+                message.setRecipients(Message.RecipientType.TO, ProxiedJames.ALICE);
+                message.setSubject("large benchmark message " + i);
+                StringBuilder body = new StringBuilder(LARGE_SIZE);
+                while (body.length() < LARGE_SIZE - 600) {
+                    for (int c = 0; c < 76; c++) {
+                        body.append((char) ('a' + random.nextInt(26)));
+                    }
+                    body.append("\r\n");
+                }
+                message.setText(body.toString());
+                message.saveChanges();
+                inbox.appendMessages(new Message[] {message});
+            }
+            inbox.close(false);
+        }
+    }
+
+    /** Thunderbird's fetch_by_chunks over every message, UID 1..count: MB/s of message bytes received. */
+    private static double chunkedAll(SSLContext trust, int port, int count) throws Exception {
+        long start = System.nanoTime();
+        long bytes = 0;
+        try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket("localhost", port)) {
+            socket.setSoTimeout(120_000);
+            java.io.BufferedInputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            OutputStream out = socket.getOutputStream();
+            readUntil(in, "* OK");
+            command(out, "a LOGIN " + ProxiedJames.ALICE + " " + ProxiedJames.PASSWORD);
+            readUntil(in, "a OK");
+            command(out, "b EXAMINE INBOX");
+            readUntil(in, "b OK");
+            for (int uid = 1; uid <= count; uid++) {
+                for (long origin = 0; ; origin += CHUNK) {
+                    command(out, "c UID FETCH " + uid + " (UID RFC822.SIZE BODY.PEEK[]<" + origin + "." + CHUNK + ">)");
+                    long received = readChunk(in);
+                    bytes += received;
+                    if (received < CHUNK) {
+                        break;
+                    }
+                }
+            }
+            command(out, "z LOGOUT");
+            readUntil(in, "z OK");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return bytes / 1e6 / seconds;
+    }
+
+    /** Reads one chunk's responses up to "c OK": @return the literal's size (its bytes are skipped) */
+    private static long readChunk(java.io.InputStream in) throws IOException {
+        long size = -1;
+        while (true) {
+            String line = readAsciiLine(in);
+            java.util.regex.Matcher literal = java.util.regex.Pattern.compile("\\{(\\d+)}$").matcher(line);
+            if (literal.find()) {
+                long n = Long.parseLong(literal.group(1));
+                size = Math.max(size, 0) + n;
+                in.skipNBytes(n);
+                readAsciiLine(in);
+            } else if (line.startsWith("c OK")) {
+                return Math.max(size, 0);
+            } else if (line.startsWith("c ")) {
+                throw new IOException("unexpected: " + line);
+            }
+        }
+    }
+
+    private static void readUntil(java.io.InputStream in, String prefix) throws IOException {
+        while (true) {
+            String line = readAsciiLine(in);
+            if (line.startsWith(prefix)) {
+                return;
+            }
+            java.util.regex.Matcher literal = java.util.regex.Pattern.compile("\\{(\\d+)}$").matcher(line);
+            if (literal.find()) {
+                in.skipNBytes(Long.parseLong(literal.group(1)));
+            }
+        }
+    }
+
+    private static String readAsciiLine(java.io.InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        if (c == -1) {
+            throw new IOException("connection closed after " + line);
+        }
+        return line.toString();
     }
 
     private static void provision(Session session) throws Exception {

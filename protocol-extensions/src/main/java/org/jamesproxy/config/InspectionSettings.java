@@ -18,12 +18,18 @@ public final class InspectionSettings {
         REPLACE
     }
 
+    /** What a client's request for part of a message (a section, a window, the header) is answered from. */
     public enum PartialFetch {
-        PASS, DENY
+        /** From the inspected whole message (IMAP: the inspected view; the default). */
+        INSPECT,
+        /** From the mail server, uninspected (the opt-out of older releases; logged at boot). */
+        PASS,
+        /** Refused: NIL (IMAP) or -ERR (POP3 partial TOP). */
+        DENY
     }
 
     public static final InspectionSettings DEFAULT = new InspectionSettings(Optional.empty(), 25L * 1024 * 1024,
-        Oversize.PASS, PartialFetch.PASS, OnError.DENY);
+        Oversize.PASS, PartialFetch.INSPECT, OnError.DENY);
 
     static InspectionSettings parse(ConfigValues policy) throws ConfigurationException {
         Optional<String> action = policy.optionalString("proxyAction");
@@ -32,7 +38,7 @@ public final class InspectionSettings {
         return new InspectionSettings(action,
             inspection.size(prefix + "maxMessageSize", "25M"),
             inspection.enumValue(prefix + "oversize", Oversize.class, Oversize.PASS),
-            inspection.enumValue(prefix + "partialFetch", PartialFetch.class, PartialFetch.PASS),
+            inspection.enumValue(prefix + "partialFetch", PartialFetch.class, PartialFetch.INSPECT),
             inspection.enumValue(prefix + "onError", OnError.class, OnError.DENY));
     }
 

@@ -19,20 +19,37 @@ final class ClientCommands implements ResponseRelay.Commands {
 
         /** Takes the client's buffered frames and reads the client leg again; {@code later}: after this turn. */
         void resumeClient(boolean later);
+
+        /** Sends the plan's command upstream; its responses are held until served from inspected views. */
+        void startViewFetch(FetchPlan plan);
+
+        /** True while a view fetch holds its command's responses. */
+        boolean viewFetchActive();
+
+        /** The APPEND uploads the proxy inspects. */
+        AppendInspection appends();
     }
 
     private static final CommandHandler RELAYED = (command, context) -> CommandDecision.forward();
-    private static final Map<String, CommandHandler> HANDLERS = Map.of(
-        "STARTTLS", StartTlsCommand.INSTANCE,
-        "LOGIN", AuthenticationCommand.INSTANCE,
-        "AUTHENTICATE", AuthenticationCommand.INSTANCE,
-        "IDLE", IdleCommand.INSTANCE,
-        "COMPRESS", RefusedCommand.INSTANCE,
-        "UNAUTHENTICATE", RefusedCommand.INSTANCE,
-        "LOGOUT", (command, context) -> {
+    private static final Map<String, CommandHandler> HANDLERS = Map.ofEntries(
+        Map.entry("STARTTLS", StartTlsCommand.INSTANCE),
+        Map.entry("LOGIN", AuthenticationCommand.INSTANCE),
+        Map.entry("AUTHENTICATE", AuthenticationCommand.INSTANCE),
+        Map.entry("IDLE", IdleCommand.INSTANCE),
+        Map.entry("COMPRESS", RefusedCommand.INSTANCE),
+        Map.entry("UNAUTHENTICATE", RefusedCommand.INSTANCE),
+        Map.entry("FETCH", ViewFetchCommand.INSTANCE),
+        Map.entry("UID FETCH", ViewFetchCommand.INSTANCE),
+        Map.entry("SELECT", SelectCommand.INSTANCE),
+        Map.entry("EXAMINE", SelectCommand.INSTANCE),
+        Map.entry("CLOSE", SelectCommand.INSTANCE),
+        Map.entry("UNSELECT", SelectCommand.INSTANCE),
+        Map.entry("APPEND", (command, context) ->
+            context.inspectsAppend() ? CommandDecision.inspectAppend() : CommandDecision.forward()),
+        Map.entry("LOGOUT", (command, context) -> {
             context.logoutRequested();
             return CommandDecision.forward();
-        });
+        }));
 
     private final Session session;
     private final int maxPipelinedCommands;
@@ -45,6 +62,8 @@ final class ClientCommands implements ResponseRelay.Commands {
     /** Tagged statuses that replace the upstream's, for exchanges the proxy cancelled. */
     private final java.util.Map<String, String> replacedStatus = new java.util.HashMap<>();
     private String pendingStartTlsTag;
+    /** A view fetch waiting for the commands before it to complete (its responses must not mix with theirs). */
+    private FetchPlan pendingViewFetch;
 
     ClientCommands(ImapFrameReader reader, int maxPipelinedCommands, long maxLiteralSize, Session session) {
         this.session = session;
@@ -54,10 +73,14 @@ final class ClientCommands implements ResponseRelay.Commands {
 
     /** True while the client must not be read: its STARTTLS waits, or its literal waits for the upstream's "+". */
     boolean paused() {
-        return pendingStartTlsTag != null || framing.awaitingContinuation();
+        return pendingStartTlsTag != null || framing.awaitingContinuation() || pendingViewFetch != null
+            || session.viewFetchActive() || session.appends().pausesClient();
     }
 
     void onFrame(ImapFrame frame) {
+        if (session.appends().takes(frame)) {
+            return;
+        }
         if (framing.continueCommand(frame)) {
             return;
         }
@@ -105,7 +128,31 @@ final class ClientCommands implements ResponseRelay.Commands {
                 }
             }
             case FORWARD -> forward(frame, command, decision);
+            case INSPECT_APPEND -> {
+                if (frame.announcesLiteral()) {
+                    session.appends().begin(command, frame);
+                } else {
+                    forward(frame, command, CommandDecision.forward());
+                }
+            }
+            case VIEW_FETCH -> {
+                if (frame.announcesLiteral()) {
+                    reject(frame, command.tag() + " BAD FETCH takes no literal");
+                    return;
+                }
+                frame.content().release();
+                if (inFlight.isEmpty()) {
+                    startViewFetch(decision.plan());
+                } else {
+                    pendingViewFetch = decision.plan();
+                }
+            }
         }
+    }
+
+    private void startViewFetch(FetchPlan plan) {
+        inFlight.add(plan.command());
+        session.startViewFetch(plan);
     }
 
     private void forward(ImapFrame frame, ImapCommand command, CommandDecision decision) {
@@ -126,11 +173,20 @@ final class ClientCommands implements ResponseRelay.Commands {
     }
 
     @Override
-    public void continuationRequested() {
+    public boolean continuationRequested() {
+        if (session.appends().continuationRequested()) {
+            return true;
+        }
         if (framing.continuationRequested()) {
             // The client sends its literal once it has this "+": resume after it is written.
             session.resumeClient(true);
         }
+        return false;
+    }
+
+    /** An inspected APPEND goes upstream now. */
+    void appendForwarded(ImapCommand command) {
+        inFlight.add(command);
     }
 
     @Override
@@ -142,6 +198,9 @@ final class ClientCommands implements ResponseRelay.Commands {
         Optional<String> replaced = Optional.ofNullable(replacedStatus.remove(tag)).map(text -> tag + " " + text + "\r\n");
         if (replaced.isPresent()) {
             status = replaced.get().split(" ", 3)[1];
+        }
+        if (command.name().equals("APPEND")) {
+            session.appends().completed();
         }
         if (HANDLERS.getOrDefault(command.name(), RELAYED).completed(command, status, session)) {
             lineOwner = null;
@@ -156,6 +215,12 @@ final class ClientCommands implements ResponseRelay.Commands {
 
     @Override
     public void taggedResponseRelayed() {
+        if (pendingViewFetch != null && inFlight.isEmpty()) {
+            FetchPlan plan = pendingViewFetch;
+            pendingViewFetch = null;
+            startViewFetch(plan);
+            return;
+        }
         if (pendingStartTlsTag != null && inFlight.isEmpty()) {
             String tag = pendingStartTlsTag;
             pendingStartTlsTag = null;

@@ -29,4 +29,13 @@ interface CommandContext {
 
     /** The upstream may close the connection without it being a failure. */
     void logoutRequested();
+
+    /** The mailbox the client selected, as learnt from SELECT/EXAMINE. */
+    SelectedMailbox mailbox();
+
+    /** True when APPENDed messages go through the proxy action ({@code <inspection><append>inspect}). */
+    boolean inspectsAppend();
+
+    /** True when FETCH content items are answered from inspected views ({@code partialFetch inspect}). */
+    boolean answersFetchFromViews();
 }

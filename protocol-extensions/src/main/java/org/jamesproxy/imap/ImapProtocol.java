@@ -25,7 +25,8 @@ public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
     public ProxyListenerPair listeners(ImapPolicy policy, PolicyResources resources) throws ConfigurationException {
         ImapProxy proxy = new ImapProxy(policy, resources);
         return resources.listeners("IMAP proxy", policy.getPolicy(), reason -> "* BYE " + reason,
-            (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler());
+            (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler())
+            .whenStopped(proxy.views::close);
     }
 
     @Override

@@ -1,8 +1,18 @@
 package org.jamesproxy.imap;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jamesproxy.config.ImapPolicy;
+import org.jamesproxy.config.InspectionSettings;
+import org.jamesproxy.config.ViewCacheSettings;
+import org.jamesproxy.imap.view.InMemoryVerdictCache;
+import org.jamesproxy.imap.view.VerdictCache;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.policy.AccessControl;
 import org.jamesproxy.relay.Interception;
@@ -10,9 +20,13 @@ import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
 import org.jamesproxy.relay.UpstreamRoute;
 import org.jamesproxy.tls.ServerTlsContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One IMAP policy at run time, built once at boot and shared by its sessions. */
 final class ImapProxy {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ImapProxy.class);
+
     final ImapPolicy policy;
     final UpstreamRoute route;
     final Optional<ServerTlsContext> serverTls;
@@ -21,6 +35,15 @@ final class ImapProxy {
     /** Connection rules: failed logins feed the policy's auto-block. */
     final AccessControl access;
     final String helloName;
+    /** The policy's inspected views, shared by its sessions (a user's connections see the same message once). */
+    final VerdictCache views;
+    /** Part of every view's key: a change of action or inspection settings never serves an older verdict. */
+    final String actionFingerprint;
+    final ViewFetch.Counters viewCounters;
+    /** The inspection pool: views are built there too (MIME structure, spill files), never on an event loop. */
+    final java.util.concurrent.Executor inspectionExecutor;
+    /** Sessions per (upstream, user): a user's views are dropped when their last session ends. */
+    private final ConcurrentHashMap<String, Integer> userSessions = new ConcurrentHashMap<>();
 
     ImapProxy(ImapPolicy policy, PolicyResources resources) {
         this.policy = policy;
@@ -30,9 +53,48 @@ final class ImapProxy {
         this.interception = resources.interception(Protocol.IMAP, policy.getPolicy(), metrics);
         this.access = resources.accessControl(policy.getPolicy());
         this.helloName = policy.getPolicy().getHelloName();
+        ViewCacheSettings cache = policy.getViewCache();
+        this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
+            cache.getSpillDirectory());
+        this.actionFingerprint = fingerprint(policy);
+        this.inspectionExecutor = resources.inspectionExecutor();
+        this.viewCounters = new ViewFetch.Counters(metrics.counter("view-upstream-fetches"), metrics.counter("view-cache-hits"));
+        InspectionSettings inspection = policy.getPolicy().getInspection();
+        if (interception.inspects() && inspection.getPartialFetch() == InspectionSettings.PartialFetch.PASS) {
+            LOGGER.warn("IMAP policy {}: partialFetch pass: sections, header fetches and partial downloads "
+                + "(BODY[2], BODY.PEEK[]<0.65536>, ...) reach clients UNINSPECTED; only whole-message fetches go through "
+                + "proxy action {}", policyName(), inspection.getProxyAction().orElse(""));
+        }
     }
 
     String policyName() {
         return policy.getPolicy().getName();
+    }
+
+    /** True when FETCH content items are answered from inspected views. */
+    boolean answersFetchFromViews() {
+        return interception.inspects()
+            && policy.getPolicy().getInspection().getPartialFetch() == InspectionSettings.PartialFetch.INSPECT;
+    }
+
+    void sessionStarted(String upstream, String user) {
+        userSessions.merge(upstream + '\u0000' + user, 1, Integer::sum);
+    }
+
+    void sessionEnded(String upstream, String user) {
+        Integer left = userSessions.computeIfPresent(upstream + '\u0000' + user, (key, count) -> count == 1 ? null : count - 1);
+        if (left == null) {
+            views.dropUser(upstream, user);
+        }
+    }
+
+    private static String fingerprint(ImapPolicy policy) {
+        // The action's name and every inspection setting; a reload that changes either builds a new key.
+        String source = policy.getPolicy().getName() + '\u0000' + policy.getPolicy().getInspection();
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source.getBytes(UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -2,8 +2,11 @@ package org.jamesproxy.imap;
 
 import java.util.List;
 
+import org.jamesproxy.imap.view.ViewKey;
+import org.jamesproxy.imap.view.ViewKeys;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.InputBuffer;
+import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageInterception;
 import org.jamesproxy.relay.PlainDialogue;
 import org.jamesproxy.relay.RelaySession;
@@ -44,6 +47,11 @@ final class ImapProxySession extends RelaySession {
     private final ClientCommands commands;
     private final FetchInterception fetch;
     private final ResponseRelay responses;
+    private final SelectedMailbox mailbox;
+    private final ViewFetch views;
+    private final AppendInspection appends;
+    /** The (upstream, user) this session counts for in the shared view cache, once logged in. */
+    private String viewUser;
 
     private List<String> upstreamCapabilities = List.of();
     private boolean authenticated;
@@ -61,7 +69,12 @@ final class ImapProxySession extends RelaySession {
         this.commands = new ClientCommands(clientReader, runtime.policy.getMaxPipelinedCommands(),
             runtime.policy.getMaxLiteralSize(), legs);
         this.fetch = new FetchInterception(interception, legs);
-        this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch);
+        this.mailbox = new SelectedMailbox(this::uidValidityChanged);
+        this.views = new ViewFetch(upstreamReader, interception, runtime.views, this::viewKey, runtime.inspectionExecutor,
+            client.eventLoop(), runtime.viewCounters,
+            runtime.policy.getMaxUpstreamLineLength(), runtime.policy.getViewCache().getSpillDirectory(), new ViewLegs());
+        this.appends = new AppendInspection(clientReader, interception, new AppendLegs());
+        this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch, views, mailbox::onUntagged);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -121,6 +134,23 @@ final class ImapProxySession extends RelaySession {
         processClient();
         readClientIfPossible();
         readUpstreamIfPossible();
+    }
+
+    private String upstreamName() {
+        return runtime.route.connector().describe();
+    }
+
+    /** A message's key in the view cache; empty while the user, the mailbox or its UIDVALIDITY is unknown. */
+    private java.util.Optional<ViewKey> viewKey(long uid) {
+        if (user.user().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return mailbox.selected().map(selected -> new ViewKey(upstreamName(), user.user().get(), selected.name(),
+            selected.uidValidity(), uid, runtime.actionFingerprint));
+    }
+
+    private void uidValidityChanged(String mailboxName, long uidValidity) {
+        user.user().ifPresent(name -> runtime.views.invalidate(ViewKeys.scope(upstreamName(), name, mailboxName), uidValidity));
     }
 
     private ImapCapabilities.ClientLeg clientLeg() {
@@ -191,6 +221,11 @@ final class ImapProxySession extends RelaySession {
     }
 
     @Override
+    protected void onClientWritable() {
+        views.onClientWritable();
+    }
+
+    @Override
     protected boolean upstreamPaused() {
         return interception.isInspecting() && upstreamReader.unconsumed().readableBytes() >= INSPECTION_READ_AHEAD;
     }
@@ -199,7 +234,7 @@ final class ImapProxySession extends RelaySession {
     protected boolean upstreamBytesStayHere() {
         // Collecting or inspecting a message may overlap with the client draining the previous one, as long as what
         // waits for the client stays bounded too.
-        return (fetch.isCollecting() || interception.isInspecting())
+        return (fetch.isCollecting() || interception.isInspecting() || views.isActive())
             && client.bytesBeforeWritable() < INSPECTION_READ_AHEAD;
     }
 
@@ -249,7 +284,125 @@ final class ImapProxySession extends RelaySession {
         clientReader.release();
         upstreamReader.release();
         fetch.release();
+        views.release();
+        appends.release();
+        if (viewUser != null) {
+            runtime.sessionEnded(upstreamName(), viewUser);
+            viewUser = null;
+        }
         sessionLog.info("connection closed: {}", interception.summary());
+    }
+
+    /** The session as an inspected APPEND sees it. */
+    private final class AppendLegs implements AppendInspection.Session {
+        @Override
+        public void reply(String line) {
+            writeClientLine(line);
+            client.flush();
+        }
+
+        @Override
+        public void toUpstream(ByteBuf bytes) {
+            upstream.write(bytes);
+        }
+
+        @Override
+        public void flushUpstream() {
+            upstream.flush();
+        }
+
+        @Override
+        public void closeWithFarewell(String reason) {
+            ImapProxySession.this.closeWithFarewell(reason);
+        }
+
+        @Override
+        public void resumeClient() {
+            // What the upstream sent while the message was with the action waits in the reader.
+            processUpstream();
+            readUpstreamIfPossible();
+            new Legs().resumeClient(true);
+        }
+
+        @Override
+        public void forwarded(ImapCommand command) {
+            commands.appendForwarded(command);
+        }
+
+        @Override
+        public boolean upstreamHasLiteralPlus() {
+            return upstreamCapabilities.stream().anyMatch(capability -> capability.equalsIgnoreCase("LITERAL+"));
+        }
+
+        @Override
+        public SessionLog log() {
+            return sessionLog;
+        }
+    }
+
+    /** The session as the view fetch sees it. */
+    private final class ViewLegs implements ViewFetch.Session {
+        @Override
+        public void toUpstream(ByteBuf bytes) {
+            upstream.write(bytes);
+        }
+
+        @Override
+        public void flushUpstream() {
+            upstream.flush();
+        }
+
+        @Override
+        public void write(ByteBuf bytes) {
+            client.write(bytes);
+        }
+
+        @Override
+        public void flushClient() {
+            client.flush();
+        }
+
+        @Override
+        public boolean clientWritable() {
+            return client.isWritable();
+        }
+
+        @Override
+        public void relayUntagged(byte[] response) {
+            responses.relayUntagged(response);
+        }
+
+        @Override
+        public void relayTagged(byte[] line) {
+            responses.relayTagged(line);
+        }
+
+        @Override
+        public void finished() {
+            client.flush();
+            new Legs().resumeClient(true);
+        }
+
+        @Override
+        public void resumeUpstream() {
+            processUpstream();
+            readUpstreamIfPossible();
+        }
+
+        @Override
+        public void closeWithFarewell(String reason) {
+            ImapProxySession.this.closeWithFarewell(reason);
+        }
+
+        @Override
+        public SessionLog log() {
+            return sessionLog;
+        }
+
+        @Override
+        public io.netty.buffer.ByteBufAllocator alloc() {
+            return client.alloc();
+        }
     }
 
     /** The session as its parts see it: the two legs, and the state the command handlers change. */
@@ -320,6 +473,42 @@ final class ImapProxySession extends RelaySession {
         public void loggedIn() {
             authenticated = true;
             runtime.metrics.logins.increment();
+            if (viewUser == null && user.user().isPresent()) {
+                viewUser = user.user().get();
+                runtime.sessionStarted(upstreamName(), viewUser);
+            }
+        }
+
+        @Override
+        public SelectedMailbox mailbox() {
+            return mailbox;
+        }
+
+        @Override
+        public boolean answersFetchFromViews() {
+            return runtime.answersFetchFromViews();
+        }
+
+        @Override
+        public void startViewFetch(FetchPlan plan) {
+            views.begin(plan);
+            upstream.write(Lines.encode(plan.upstreamLine()));
+            upstream.flush();
+        }
+
+        @Override
+        public boolean viewFetchActive() {
+            return views.isActive();
+        }
+
+        @Override
+        public AppendInspection appends() {
+            return appends;
+        }
+
+        @Override
+        public boolean inspectsAppend() {
+            return interception.inspects() && runtime.policy.getAppend() == org.jamesproxy.config.ImapPolicy.Append.INSPECT;
         }
 
         @Override

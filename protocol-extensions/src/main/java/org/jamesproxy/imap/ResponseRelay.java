@@ -3,11 +3,13 @@ package org.jamesproxy.imap;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jamesproxy.relay.Lines;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * The upstream's responses on their way to the client: capability lists and codes rewritten for the client leg,
@@ -17,8 +19,8 @@ import io.netty.buffer.ByteBuf;
 final class ResponseRelay {
     /** What the client side learns from the responses. */
     interface Commands {
-        /** A {@code +}: the upstream waits for the client. */
-        void continuationRequested();
+        /** A {@code +}: the upstream waits for the client. @return true when the proxy took it (not relayed) */
+        boolean continuationRequested();
 
         /** A tagged status, before it goes to the client. @return a line that replaces it, CRLF included */
         java.util.Optional<String> completed(String tag, String status);
@@ -32,12 +34,16 @@ final class ResponseRelay {
     private final Supplier<ImapCapabilities.ClientLeg> clientLeg;
     private final Commands commands;
     private final FetchInterception fetch;
+    private final ViewFetch views;
+    private final Consumer<String> untaggedLines;
     private boolean responseContinues;
     private boolean responseIsFetch;
 
     ResponseRelay(ImapFrameReader reader, FetchInterception.Client client, Supplier<ImapCapabilities.ClientLeg> clientLeg,
-                  Commands commands, FetchInterception fetch) {
+                  Commands commands, FetchInterception fetch, ViewFetch views, Consumer<String> untaggedLines) {
         this.reader = reader;
+        this.views = views;
+        this.untaggedLines = untaggedLines;
         this.client = client;
         this.clientLeg = clientLeg;
         this.commands = commands;
@@ -45,6 +51,11 @@ final class ResponseRelay {
     }
 
     void onFrame(ImapFrame frame) {
+        if (views.isActive() && !responseContinues) {
+            // A FETCH answered from inspected views: its responses, and whatever comes with them, wait there.
+            views.onFrame(frame);
+            return;
+        }
         if (frame.isLiteralChunk()) {
             if (!fetch.takes(frame)) {
                 client.write(frame.content());
@@ -58,8 +69,11 @@ final class ResponseRelay {
         if (start) {
             byte first = content.getByte(content.readerIndex());
             if (first == '+') {
-                commands.continuationRequested();
-                client.write(content);
+                if (commands.continuationRequested()) {
+                    content.release();
+                } else {
+                    client.write(content);
+                }
                 return;
             }
             String line = content.toString(ISO_8859_1);
@@ -80,7 +94,33 @@ final class ResponseRelay {
         }
     }
 
+    /** A response the {@link ViewFetch} held, complete: relayed as any other would have been. */
+    void relayUntagged(byte[] response) {
+        ByteBuf content = Unpooled.wrappedBuffer(response);
+        int lineEnd = indexOfLf(response);
+        if (lineEnd == response.length - 1) {
+            content = rewriteUntagged(new String(response, ISO_8859_1), content);
+        }
+        client.write(content);
+    }
+
+    /** A tagged completion the {@link ViewFetch} held (or made): its command completes. */
+    void relayTagged(byte[] line) {
+        client.write(onTagged(new String(line, ISO_8859_1), Unpooled.wrappedBuffer(line)));
+        commands.taggedResponseRelayed();
+    }
+
+    private static int indexOfLf(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private ByteBuf rewriteUntagged(String line, ByteBuf original) {
+        untaggedLines.accept(line);
         if (line.toUpperCase(Locale.US).startsWith("* CAPABILITY ")) {
             original.release();
             return Lines.encode("* CAPABILITY " + ImapCapabilities.rewrite(

@@ -43,6 +43,8 @@ public final class ProxyListenerPair {
     private final ProxyPolicy policy;
     private final ImmutableList<ProxyListener> listeners;
     private List<ProxyListener> started = ImmutableList.of();
+    /** What the policy's runtime frees once its listeners are unbound (e.g. IMAP's view cache and its spill files). */
+    private Runnable onStop = () -> { };
 
     private ProxyListenerPair(ProxyPolicy policy, ImmutableList<ProxyListener> listeners) {
         this.policy = policy;
@@ -72,10 +74,19 @@ public final class ProxyListenerPair {
         }
     }
 
+    /** Runs {@code release} after the listeners are unbound by {@link #stop()} (once). */
+    public synchronized ProxyListenerPair whenStopped(Runnable release) {
+        this.onStop = release;
+        return this;
+    }
+
     /** Unbinds what {@link #start()} bound; safe to call more than once. */
     public synchronized void stop() {
         ParallelStop.run("mail proxy policy " + policy.getName(),
             started.stream().<Runnable>map(listener -> listener::destroy).toList());
         started = ImmutableList.of();
+        Runnable release = onStop;
+        onStop = () -> { };
+        release.run();
     }
 }

@@ -204,6 +204,11 @@ public abstract class RelaySession {
         }
     }
 
+    /** The client leg can take bytes again (its outbound buffer drained below the low water mark). */
+    protected void onClientWritable() {
+        // Nothing paced by default: the upstream leg is read again (readUpstreamIfPossible).
+    }
+
     /** The client leg is now TLS: continue with whatever the client sent over it. */
     protected void onClientTlsStarted() {
         // Nothing buffered to process by default: the next read brings the client's first command over TLS.
@@ -363,6 +368,9 @@ public abstract class RelaySession {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (phase == Phase.RELAYING && ctx.channel().isWritable()) {
+                onClientWritable();
+            }
             readUpstreamIfPossible();
             ctx.fireChannelWritabilityChanged();
         }

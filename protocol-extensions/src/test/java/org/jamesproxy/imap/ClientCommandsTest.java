@@ -212,6 +212,9 @@ class ClientCommandsTest {
     }
 
     private static final class FakeSession implements ClientCommands.Session {
+        final SelectedMailbox mailbox = new SelectedMailbox((name, uidValidity) -> { });
+        /** Never active: the tests' policy relays APPEND. */
+        final AppendInspection appends = new AppendInspection(null, null, null);
         final StringBuilder upstream = new StringBuilder();
         final List<String> replies = new ArrayList<>();
         final List<String> farewells = new ArrayList<>();
@@ -299,6 +302,36 @@ class ClientCommandsTest {
         @Override
         public void logoutRequested() {
             logoutRequested = true;
+        }
+
+        @Override
+        public SelectedMailbox mailbox() {
+            return mailbox;
+        }
+
+        @Override
+        public boolean answersFetchFromViews() {
+            return false;
+        }
+
+        @Override
+        public void startViewFetch(FetchPlan plan) {
+            throw new AssertionError("no view fetch expected");
+        }
+
+        @Override
+        public boolean viewFetchActive() {
+            return false;
+        }
+
+        @Override
+        public AppendInspection appends() {
+            return appends;
+        }
+
+        @Override
+        public boolean inspectsAppend() {
+            return false;
         }
     }
 }

@@ -62,6 +62,15 @@ class ImapProxyInspectionTest {
         return client;
     }
 
+    /**
+     * A non-PEEK item answered from the inspected view: the content, then the FLAGS the upstream reports once the
+     * proxy set \\Seen for the client.
+     */
+    private static String[] viewed(int number, String item, String value, String tagged) {
+        return new String[] {"* " + number + " FETCH (" + item + " {" + value.length() + "}\r\n" + value + ")",
+            "* " + number + " FETCH (FLAGS (\\Seen))", tagged};
+    }
+
     private static String fetchResponse(String item, String value) {
         return "* 1 FETCH (" + item + " {" + value.length() + "}\r\n" + value + " FLAGS (\\Seen))";
     }
@@ -72,7 +81,7 @@ class ImapProxyInspectionTest {
 
         List<String> responses = client.sendLine("a FETCH 1 BODY[]").readUntilTagged("a");
 
-        assertThat(responses).containsExactly(fetchResponse("BODY[]", MODIFIED), "a OK FETCH completed");
+        assertThat(responses).containsExactly(viewed(1, "BODY[]", MODIFIED, "a OK FETCH completed"));
         assertThat(inspectedBytes).extracting(bytes -> new String(bytes, ISO_8859_1)).containsExactly(MESSAGE);
         assertThat(inspected.get(0).getProtocol()).isEqualTo(Protocol.IMAP);
         assertThat(inspected.get(0).getUser()).contains("alice");
@@ -85,7 +94,9 @@ class ImapProxyInspectionTest {
 
         List<String> responses = client.sendLine("a UID FETCH 1 BODY.PEEK[]").readUntilTagged("a");
 
-        assertThat(responses).containsExactly(fetchResponse("BODY[]", MODIFIED), "a OK FETCH completed");
+        // UID FETCH responses carry the UID (RFC 3501 §6.4.8), which the proxy asked for on the client's behalf.
+        assertThat(responses).containsExactly("* 1 FETCH (BODY[] {" + MODIFIED.length() + "}\r\n" + MODIFIED + " UID 1)",
+            "a OK FETCH completed");
     }
 
     @Test
@@ -94,7 +105,7 @@ class ImapProxyInspectionTest {
 
         List<String> responses = client.sendLine("a FETCH 1 RFC822").readUntilTagged("a");
 
-        assertThat(responses).containsExactly(fetchResponse("RFC822", MESSAGE), "a OK FETCH completed");
+        assertThat(responses).containsExactly(viewed(1, "RFC822", MESSAGE, "a OK FETCH completed"));
         assertThat(inspected).hasSize(1);
     }
 
@@ -106,13 +117,14 @@ class ImapProxyInspectionTest {
 
         List<String> responses = client.sendLine("a FETCH 1 BODY[]").readUntilTagged("a");
 
-        assertThat(responses).containsExactly(fetchResponse("BODY[]", notice), "a OK FETCH completed");
+        assertThat(responses).containsExactly(viewed(1, "BODY[]", notice, "a OK FETCH completed"));
         assertThat(fixture.metrics().countFor("imapproxy-fetch-denied")).isEqualTo(1);
     }
 
     @Test
-    void inspectorShouldNotBeCalledForPartialFetches() throws Exception {
-        ImapTestClient client = loggedIn(withInspection(""), recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
+    void inspectorShouldNotBeCalledForPartialFetchesWhenThePolicyPassesThem() throws Exception {
+        ImapTestClient client = loggedIn(withInspection("<inspection><partialFetch>pass</partialFetch></inspection>"),
+            recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
 
         List<String> partial = client.sendLine("b FETCH 1 BODY[]<0.10>").readUntilTagged("b");
         List<String> section = client.sendLine("c FETCH 1 BODY.PEEK[1]").readUntilTagged("c");
@@ -124,8 +136,21 @@ class ImapProxyInspectionTest {
     }
 
     @Test
-    void headerFetchShouldGetTheHeaderSectionOfTheInspectedResult() throws Exception {
+    void headerFetchShouldGetTheHeaderSectionOfTheInspectedWholeMessage() throws Exception {
         ImapTestClient client = loggedIn(withInspection(""), recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
+
+        List<String> header = client.sendLine("a FETCH 1 BODY[HEADER]").readUntilTagged("a");
+
+        String modifiedHeader = MODIFIED.substring(0, MODIFIED.indexOf("\r\n\r\n") + 4);
+        assertThat(header).containsExactly(viewed(1, "BODY[HEADER]", modifiedHeader, "a OK FETCH completed"));
+        // The action sees the whole message (a header alone would make a multipart look unscannable).
+        assertThat(inspectedBytes).extracting(bytes -> new String(bytes, ISO_8859_1)).containsExactly(MESSAGE);
+    }
+
+    @Test
+    void headerFetchShouldGetTheHeaderSectionOfTheInspectedHeaderWhenThePolicyPassesPartials() throws Exception {
+        ImapTestClient client = loggedIn(withInspection("<inspection><partialFetch>pass</partialFetch></inspection>"),
+            recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
 
         List<String> header = client.sendLine("a FETCH 1 BODY[HEADER]").readUntilTagged("a");
 
@@ -160,14 +185,15 @@ class ImapProxyInspectionTest {
         List<String> responses = client.sendLine("a FETCH 2 BODY[]").readUntilTagged("a");
         String next = client.sendLine("b NOOP").readLine();
 
-        assertThat(responses).hasSize(2);
+        assertThat(responses).hasSize(3);
         assertThat(responses.get(0))
             .startsWith("* 2 FETCH (BODY[] {")
             .contains(DenyNotice.DENIED_HEADER)
             .contains(DenyNotice.SUBJECT_PREFIX + "big one")
             .doesNotContain("xxxxxxxxxx")
-            .endsWith(" FLAGS (\\Seen))");
-        assertThat(responses.get(1)).isEqualTo("a OK FETCH completed");
+            .endsWith(")");
+        assertThat(responses.get(1)).isEqualTo("* 2 FETCH (FLAGS (\\Seen))");
+        assertThat(responses.get(2)).isEqualTo("a OK FETCH completed");
         assertThat(next).startsWith("b OK");
         assertThat(inspected).isEmpty();
     }
@@ -181,8 +207,7 @@ class ImapProxyInspectionTest {
 
         List<String> responses = client.sendLine("a FETCH 2 BODY[]").readUntilTagged("a");
 
-        assertThat(responses).containsExactly(
-            "* 2 FETCH (BODY[] {" + big.length() + "}\r\n" + big + " FLAGS (\\Seen))", "a OK FETCH completed");
+        assertThat(responses).containsExactly(viewed(2, "BODY[]", big, "a OK FETCH completed"));
         assertThat(inspected).isEmpty();
         assertThat(fixture.metrics().countFor("imapproxy-fetch-not-inspected")).isEqualTo(1);
     }
@@ -205,8 +230,8 @@ class ImapProxyInspectionTest {
         List<String> responses = client.send("a FETCH 1 BODY[]\r\nb FETCH 2 BODY[]\r\nc NOOP\r\n").readUntilTagged("c");
 
         assertThat(responses).containsExactly(
-            fetchResponse("BODY[]", MESSAGE), "a OK FETCH completed",
-            "* 2 FETCH (BODY[] {" + MODIFIED.length() + "}\r\n" + MODIFIED + " FLAGS (\\Seen))", "b OK FETCH completed",
+            "* 1 FETCH (BODY[] {" + MESSAGE.length() + "}\r\n" + MESSAGE + ")", "* 1 FETCH (FLAGS (\\Seen))", "a OK FETCH completed",
+            "* 2 FETCH (BODY[] {" + MODIFIED.length() + "}\r\n" + MODIFIED + ")", "* 2 FETCH (FLAGS (\\Seen))", "b OK FETCH completed",
             "c OK NOOP completed");
     }
 }

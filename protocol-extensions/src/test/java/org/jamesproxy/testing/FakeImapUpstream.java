@@ -43,6 +43,9 @@ public final class FakeImapUpstream extends FakeLineServer {
     private static final Pattern FETCH = Pattern.compile("^(\\d+) \\(?(BODY(?:\\.PEEK)?\\[([^\\]]*)](?:<(\\d+)\\.(\\d+)>)?|RFC822)\\)?$",
         Pattern.CASE_INSENSITIVE);
 
+    private static final Pattern FETCH_LIST = Pattern.compile("^(\\d+) \\((.+)\\)$");
+    private static final Pattern BODY_ITEM = Pattern.compile("^BODY(\\.PEEK)?\\[([^\\]]*)](?:<(\\d+)\\.(\\d+)>)?$");
+
     /** Starts a server whose connections are plain TCP at first (for upstream tls none or starttls). */
     public static FakeImapUpstream start() throws IOException {
         return new FakeImapUpstream(plainServerSocket(), false);
@@ -66,6 +69,8 @@ public final class FakeImapUpstream extends FakeLineServer {
     private volatile StartTlsAnswer startTlsAnswer = StartTlsAnswer.OK;
     private volatile String startTlsInjection = "";
     private volatile boolean rejectAppend;
+    private volatile long uidValidity = 1;
+    private volatile int expungeAfterListFetch = -1;
 
     private FakeImapUpstream(ServerSocket serverSocket, boolean implicitTls) {
         super(serverSocket, implicitTls, "imap");
@@ -118,6 +123,18 @@ public final class FakeImapUpstream extends FakeLineServer {
     /** APPEND answers its synchronizing literal with a tagged NO instead of "+". */
     public FakeImapUpstream rejectAppend(boolean reject) {
         this.rejectAppend = reject;
+        return this;
+    }
+
+    /** The message is expunged (by "another session") right after the next FETCH of an item list answers it. */
+    public FakeImapUpstream expungeAfterListFetch(int number) {
+        expungeAfterListFetch = number;
+        return this;
+    }
+
+    /** The UIDVALIDITY SELECT and EXAMINE report from now on (default 1). */
+    public FakeImapUpstream uidValidity(long value) {
+        this.uidValidity = value;
         return this;
     }
 
@@ -229,7 +246,7 @@ public final class FakeImapUpstream extends FakeLineServer {
                 case "SELECT":
                 case "EXAMINE":
                     write("* " + messages.size() + " EXISTS\r\n* FLAGS (\\Seen \\Deleted)\r\n"
-                        + tag + " OK [READ-WRITE] " + command + " completed\r\n");
+                        + "* OK [UIDVALIDITY " + uidValidity + "] UIDs valid\r\n" + tag + " OK [READ-WRITE] " + command + " completed\r\n");
                     return true;
                 case "FETCH":
                     fetch(tag, arguments);
@@ -251,6 +268,10 @@ public final class FakeImapUpstream extends FakeLineServer {
                     return true;
                 case "NOOP":
                     write(tag + " OK NOOP completed\r\n");
+                    return true;
+                case "STORE":
+                    // "n +FLAGS (\Seen)": the flags of this fake are always (\Seen).
+                    write("* " + arguments.split(" ", 2)[0] + " FETCH (FLAGS (\\Seen))\r\n" + tag + " OK STORE completed\r\n");
                     return true;
                 case "LOGOUT":
                     write("* BYE logging out\r\n" + tag + " OK LOGOUT completed\r\n");
@@ -337,6 +358,11 @@ public final class FakeImapUpstream extends FakeLineServer {
 
         private void fetch(String tag, String arguments) throws IOException {
             Matcher request = FETCH.matcher(arguments.trim());
+            Matcher list = FETCH_LIST.matcher(arguments.trim());
+            if (!request.matches() && list.matches()) {
+                fetchList(tag, Integer.parseInt(list.group(1)), list.group(2));
+                return;
+            }
             if (!request.matches()) {
                 write(tag + " BAD unsupported FETCH in the fake: " + arguments + "\r\n");
                 return;
@@ -369,6 +395,64 @@ public final class FakeImapUpstream extends FakeLineServer {
             response.writeBytes(("* " + number + " FETCH (" + name + " {" + value.length + "}\r\n").getBytes(ISO_8859_1));
             response.writeBytes(value);
             response.writeBytes((" FLAGS (\\Seen))\r\n" + tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
+            out.write(response.toByteArray());
+            out.flush();
+        }
+
+        /**
+         * A parenthesised list of simple items (UID, FLAGS, RFC822.SIZE, BODY[section]&lt;o.n&gt;, BODY.PEEK[...]), as
+         * a proxy that strips content items sends them; the message number is its UID. A non-PEEK body item reports
+         * FLAGS (\\Seen) as a server that just set it.
+         */
+        private void fetchList(String tag, int number, String items) throws IOException {
+            byte[] message = messages.get(number);
+            if (message == null) {
+                write(tag + " OK FETCH completed (no such message)\r\n");
+                return;
+            }
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            response.writeBytes(("* " + number + " FETCH (").getBytes(ISO_8859_1));
+            boolean seen = false;
+            boolean first = true;
+            for (String item : items.trim().split(" ")) {
+                String upper = item.toUpperCase(Locale.US);
+                if (!first) {
+                    response.write(' ');
+                }
+                first = false;
+                Matcher body = BODY_ITEM.matcher(upper);
+                if (upper.equals("UID")) {
+                    response.writeBytes(("UID " + number).getBytes(ISO_8859_1));
+                } else if (upper.equals("FLAGS")) {
+                    response.writeBytes("FLAGS (\\Seen)".getBytes(ISO_8859_1));
+                } else if (upper.equals("RFC822.SIZE")) {
+                    response.writeBytes(("RFC822.SIZE " + message.length).getBytes(ISO_8859_1));
+                } else if (body.matches()) {
+                    seen |= body.group(1) == null;
+                    byte[] value = section(message, body.group(2));
+                    String name = "BODY[" + body.group(2) + "]";
+                    if (body.group(3) != null) {
+                        int from = Math.min(Integer.parseInt(body.group(3)), value.length);
+                        value = Arrays.copyOfRange(value, from, Math.min(value.length, from + Integer.parseInt(body.group(4))));
+                        name += "<" + body.group(3) + ">";
+                    }
+                    response.writeBytes((name + " {" + value.length + "}\r\n").getBytes(ISO_8859_1));
+                    response.writeBytes(value);
+                } else {
+                    write(tag + " BAD unsupported FETCH item in the fake: " + item + "\r\n");
+                    return;
+                }
+            }
+            if (seen && !items.toUpperCase(Locale.US).contains("FLAGS")) {
+                response.writeBytes(" FLAGS (\\Seen)".getBytes(ISO_8859_1));
+            }
+            response.writeBytes(")\r\n".getBytes(ISO_8859_1));
+            if (expungeAfterListFetch == number) {
+                expungeAfterListFetch = -1;
+                messages.remove(number);
+                response.writeBytes(("* " + number + " EXPUNGE\r\n").getBytes(ISO_8859_1));
+            }
+            response.writeBytes((tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
             out.write(response.toByteArray());
             out.flush();
         }

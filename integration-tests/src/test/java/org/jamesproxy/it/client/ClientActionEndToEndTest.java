@@ -140,7 +140,6 @@ class ClientActionEndToEndTest {
         properties.put("mail.imaps.ssl.checkserveridentity", "true");
         properties.put("mail.imaps.connectiontimeout", "10000");
         properties.put("mail.imaps.timeout", "30000");
-        properties.put("mail.imaps.partialfetch", "false");
         return Session.getInstance(properties);
     }
 

@@ -297,9 +297,7 @@ class DropInRouteTest {
         properties.put("mail." + protocol + ".port", Integer.toString(port));
         properties.put("mail." + protocol + ".connectiontimeout", "10000");
         properties.put("mail." + protocol + ".timeout", "20000");
-        // Whole-message FETCH BODY.PEEK[] instead of javax.mail's default ranged fetches (BODY.PEEK[]<0.16384>): the
-        // proxy inspects full-message fetches; partial ones follow <partialFetch> (pass by default).
-        properties.put("mail." + protocol + ".partialfetch", "false");
+        // javax.mail's default ranged fetches (BODY.PEEK[]<0.16384>) are answered from the inspected message.
         return properties;
     }
 

@@ -18,9 +18,7 @@ public final class MailClients {
         properties.put("mail.imaps.ssl.checkserveridentity", "true");
         properties.put("mail.imaps.connectiontimeout", "10000");
         properties.put("mail.imaps.timeout", "30000");
-        // Whole-message fetches (BODY.PEEK[]) rather than 16 KB chunks: chunked partial fetches follow the
-        // policy's partialFetch rule, not the proxy action.
-        properties.put("mail.imaps.partialfetch", "false");
+        // javax.mail's defaults otherwise: 16 KiB partial fetches, answered from the inspected message.
         return Session.getInstance(properties);
     }
 
@@ -34,7 +32,6 @@ public final class MailClients {
         properties.put("mail.imap.ssl.checkserveridentity", "true");
         properties.put("mail.imap.connectiontimeout", "10000");
         properties.put("mail.imap.timeout", "30000");
-        properties.put("mail.imap.partialfetch", "false");
         return Session.getInstance(properties);
     }
 

@@ -1,0 +1,554 @@
+package org.jamesproxy.it.engines;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.mail.BodyPart;
+import javax.mail.Folder;
+import javax.mail.Message;
+import javax.mail.Multipart;
+import javax.mail.Session;
+import javax.mail.Store;
+import javax.mail.internet.MimeMessage;
+import javax.net.ssl.SSLSocket;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerBuilder;
+import org.apache.james.JamesServerExtension;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.utils.DataProbeImpl;
+import org.jamesproxy.demo.ProxyAction;
+import org.jamesproxy.engine.testing.ClamdDaemon;
+import org.jamesproxy.engine.testing.TestMessages;
+import org.jamesproxy.engine.testing.TestSignatures;
+import org.jamesproxy.it.support.EndToEndTest;
+import org.jamesproxy.it.support.FreePorts;
+import org.jamesproxy.it.support.MailClients;
+import org.jamesproxy.it.support.ProxiedJames;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11 end to end: every way mainstream clients download mail is answered from the inspected message, against
+ * the in-process James as upstream and a real clamd. javax.mail with its DEFAULT partial fetch (16 KiB) and with a
+ * non-default size, a Thunderbird-shaped 64 KiB chunked loop, BODYSTRUCTURE + per-part {@code k.MIME}/{@code k},
+ * {@code HEADER.FIELDS (... Content-Type)}, {@code BODY.PEEK[TEXT]}, curl's {@code SECTION=2}, sequence and UID forms,
+ * pipelined commands, and the non-PEEK forms setting {@code \Seen} as James does. The EICAR attachment (named
+ * invoice.pdf, so only clamd finds it) and a renamed .exe never reach the client in any shape; clean messages are
+ * byte-identical to a direct fetch from James (policy {@code standard}) or to the proxy's own whole-message answer.
+ * With clamd unreachable (policy {@code avdown}) every shape fails closed.
+ */
+@EndToEndTest
+class ImapViewFetchEndToEndTest {
+    @RegisterExtension
+    @Order(1)
+    static ClamdDaemon clamd = ClamdDaemon.withDefaults();
+
+    private static final ProxiedJames JAMES = new ProxiedJames();
+    private static final int SCAN_PLAIN = FreePorts.next();
+    private static final int SCAN_TLS = FreePorts.next();
+    private static final int STANDARD_PLAIN = FreePorts.next();
+    private static final int STANDARD_TLS = FreePorts.next();
+    private static final int DOWN_PLAIN = FreePorts.next();
+    private static final int DOWN_TLS = FreePorts.next();
+    /** Nothing listens there: clamd "down". */
+    private static final int DEAD_CLAMD = FreePorts.next();
+
+    private static final String FILENAME_RULES = "<mailet match=\"All\" class=\"org.jamesproxy.mailet.FilenameRules\">"
+        + "<rules>*.exe, *.com, *.bat, *.scr = strip\n* = allow</rules><onUnscannable>deny</onUnscannable></mailet>";
+
+    private static String antivirus(String host, int port) {
+        return "<mailet match=\"All\" class=\"org.jamesproxy.mailet.AntivirusScan\">"
+            + "<host>" + host + "</host><port>" + port + "</port><timeout>20s</timeout>"
+            + "<maxScanSize>10M</maxScanSize><onVirus>strip</onVirus></mailet>";
+    }
+
+    /** The mailets of a predefined action, as shipped (the standard scanning policy a new user starts with). */
+    private static String predefined(String name) {
+        try (InputStream in = ImapViewFetchEndToEndTest.class.getClassLoader()
+            .getResourceAsStream("org/jamesproxy/config/predefined-proxy-actions.xml")) {
+            String xml = new String(in.readAllBytes(), UTF_8);
+            Matcher action = Pattern.compile("<action name=\"" + Pattern.quote(name) + "\">(.*?)</action>", Pattern.DOTALL)
+                .matcher(xml);
+            if (!action.find()) {
+                throw new IllegalStateException("no predefined action " + name);
+            }
+            return action.group(1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @RegisterExtension
+    @Order(2)
+    static JamesServerExtension jamesServerExtension = new JamesServerBuilder<MemoryJamesConfiguration>(tmpDir ->
+        JAMES.home(tmpDir.toPath())
+            .proxy(JAMES.proxyToJames("scan", SCAN_PLAIN, SCAN_TLS)
+                .proxyAction(ProxyAction.of("Scan", FILENAME_RULES + antivirus(clamd.host(), clamd.port())))
+                .build())
+            .proxy(JAMES.proxyToJames("standard", STANDARD_PLAIN, STANDARD_TLS)
+                .proxyAction(ProxyAction.of("Standard", predefined("IMAP-Server.Standard")))
+                .build())
+            .proxy(JAMES.proxyToJames("avdown", DOWN_PLAIN, DOWN_TLS)
+                .proxyAction(ProxyAction.of("ScanDown", antivirus("127.0.0.1", DEAD_CLAMD)))
+                .build())
+            .write()
+            .memoryConfiguration())
+        .server(MemoryJamesServerMain::createServer)
+        .lifeCycle(JamesServerExtension.Lifecycle.PER_CLASS)
+        .build();
+
+    @TempDir
+    static Path tempDir;
+
+    private static final String EICAR_BASE64 = Base64.getEncoder().encodeToString(TestSignatures.eicar()).substring(0, 40);
+    private static final String EXE_MARKER = "MZ-this-is-a-windows-program";
+    /** UIDs in INBOX (James numbers from 1 in append order). */
+    private static final int EICAR = 1;
+    private static final int EXE = 2;
+    private static final int CLEAN = 3;
+    private static final int BIG = 4;
+    private static final String CLEAN_PART = "quarterly numbers, all fine\r\n".repeat(20);
+
+    @BeforeAll
+    static void provision(GuiceJamesServer server) throws Exception {
+        server.getProbe(DataProbeImpl.class).fluent().addUser(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+        Session direct = MailClients.imaps("localhost", JAMES.jamesImaps, JAMES.clientSslContext());
+        try (Store store = direct.getStore("imaps")) {
+            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            inbox.appendMessages(new Message[] {
+                new MimeMessage(direct, new ByteArrayInputStream(
+                    TestMessages.withAttachment("invoice attached", "invoice.pdf", "application/pdf", TestSignatures.eicar()))),
+                new MimeMessage(direct, new ByteArrayInputStream(
+                    TestMessages.withAttachment("tool attached", "setup.exe", "application/octet-stream",
+                        (EXE_MARKER + "\0\0\0").repeat(50).getBytes(ISO_8859_1)))),
+                new MimeMessage(direct, new ByteArrayInputStream(cleanWithNestedMessage())),
+                new MimeMessage(direct, new ByteArrayInputStream(
+                    TestMessages.withAttachment("big report", "report.txt", "text/plain",
+                        "line of a large clean report\r\n".repeat(4000).getBytes(ISO_8859_1))))});
+            inbox.close(false);
+        }
+    }
+
+    /** A clean multipart whose second part is a forwarded message (message/rfc822) with a text part of its own. */
+    private static byte[] cleanWithNestedMessage() {
+        String nested = "From: bob@example.com\r\nSubject: forwarded\r\nContent-Type: text/plain\r\n\r\nnested body\r\n";
+        return ("From: alice@demo.local\r\nTo: alice@demo.local\r\nSubject: clean report\r\nMessage-ID: <clean@test>\r\n"
+            + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+            + "--outer\r\nContent-Type: text/plain\r\n\r\n" + CLEAN_PART
+            + "--outer\r\nContent-Type: message/rfc822\r\n\r\n" + nested
+            + "--outer--\r\n").getBytes(ISO_8859_1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // javax.mail with its default settings (partialfetch true, 16 KiB), and a non-default size
+
+    private static Session defaultJavaMail(int port, Integer fetchSize) throws Exception {
+        Properties properties = new Properties();
+        properties.put("mail.imaps.ssl.socketFactory", JAMES.clientSslContext().getSocketFactory());
+        properties.put("mail.imaps.ssl.checkserveridentity", "true");
+        properties.put("mail.imaps.timeout", "30000");
+        if (fetchSize != null) {
+            properties.put("mail.imaps.fetchsize", String.valueOf(fetchSize));
+        }
+        return Session.getInstance(properties);
+    }
+
+    private static String raw(Message message) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        message.writeTo(out);
+        return out.toString(ISO_8859_1);
+    }
+
+    private static String allParts(Message message) throws Exception {
+        StringBuilder text = new StringBuilder();
+        Object content = message.getContent();
+        if (content instanceof Multipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                BodyPart part = multipart.getBodyPart(i);
+                text.append(part.getContentType()).append('|').append(part.getFileName()).append('|');
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                part.getInputStream().transferTo(out);
+                text.append(out.toString(ISO_8859_1)).append('\n');
+            }
+        } else {
+            text.append(content);
+        }
+        return text.toString();
+    }
+
+    private static void assertNoThreat(String text) {
+        assertThat(text).doesNotContain(EICAR_BASE64, TestSignatures.EICAR_TEXT, EXE_MARKER,
+            Base64.getEncoder().encodeToString(EXE_MARKER.getBytes(ISO_8859_1)).substring(0, 20));
+    }
+
+    private void javaMailShapes(Integer fetchSize) throws Exception {
+        Session session = defaultJavaMail(SCAN_TLS, fetchSize);
+        try (Store store = session.getStore("imaps")) {
+            store.connect("localhost", SCAN_TLS, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            for (int number : new int[] {EICAR, EXE}) {
+                Message message = inbox.getMessage(number);
+                String raw = raw(message);
+                String parts = allParts(inbox.getMessage(number));
+                assertNoThreat(raw);
+                assertNoThreat(parts);
+                assertThat(raw).doesNotContain("[Denied]");
+                assertThat(message.getSize()).isEqualTo(raw.length());
+            }
+            Message big = inbox.getMessage(BIG);
+            String bigRaw = raw(big);
+            assertThat(allParts(inbox.getMessage(BIG))).contains("line of a large clean report");
+            assertThat(big.getSize()).isEqualTo(bigRaw.length());
+        }
+    }
+
+    @Test
+    void javaMailWithItsDefaultPartialFetchShouldNeverSeeTheThreats() throws Exception {
+        javaMailShapes(null);
+    }
+
+    @Test
+    void javaMailWithANonDefaultFetchSizeShouldNeverSeeTheThreats() throws Exception {
+        javaMailShapes(4096);
+    }
+
+    @Test
+    void javaMailPartsOfACleanMultipartShouldBeWhatJamesHolds() throws Exception {
+        Session session = defaultJavaMail(STANDARD_TLS, null);
+        String viaProxy;
+        String direct;
+        try (Store store = session.getStore("imaps")) {
+            store.connect("localhost", STANDARD_TLS, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            viaProxy = raw(inbox.getMessage(CLEAN)) + allParts(inbox.getMessage(CLEAN));
+        }
+        try (Store store = session.getStore("imaps")) {
+            store.connect("localhost", JAMES.jamesImaps, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            direct = raw(inbox.getMessage(CLEAN)) + allParts(inbox.getMessage(CLEAN));
+        }
+        assertThat(viaProxy).isEqualTo(direct).contains("nested body");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Raw IMAP: the shapes other clients use
+
+    /** A bare IMAP client over TLS: one command at a time, responses with their literals inlined. */
+    private static final class RawImap implements AutoCloseable {
+        private static final Pattern LITERAL = Pattern.compile("~?\\{(\\d+)}$");
+        private final SSLSocket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        RawImap(int port) throws Exception {
+            socket = (SSLSocket) JAMES.clientSslContext().getSocketFactory().createSocket("localhost", port);
+            socket.setSoTimeout(30_000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+            line();
+            assertThat(command("l LOGIN " + ProxiedJames.ALICE + " " + ProxiedJames.PASSWORD)).last().asString().startsWith("l OK");
+        }
+
+        RawImap selected(String how) throws Exception {
+            assertThat(command("s " + how + " INBOX")).last().asString().startsWith("s OK");
+            return this;
+        }
+
+        List<String> command(String line) throws Exception {
+            return pipelined(line).get(0);
+        }
+
+        /** Sends the commands in one write, then reads each one's responses. */
+        List<List<String>> pipelined(String... lines) throws Exception {
+            out.write((String.join("\r\n", lines) + "\r\n").getBytes(ISO_8859_1));
+            out.flush();
+            List<List<String>> all = new ArrayList<>();
+            for (String line : lines) {
+                String tag = line.split(" ", 2)[0];
+                List<String> responses = new ArrayList<>();
+                while (true) {
+                    String response = response();
+                    responses.add(response);
+                    if (response.startsWith(tag + " ")) {
+                        break;
+                    }
+                }
+                all.add(responses);
+            }
+            return all;
+        }
+
+        private String response() throws Exception {
+            StringBuilder response = new StringBuilder();
+            String line = line();
+            while (true) {
+                response.append(line);
+                Matcher literal = LITERAL.matcher(line);
+                if (!literal.find()) {
+                    return response.toString();
+                }
+                response.append("\r\n").append(new String(in.readNBytes(Integer.parseInt(literal.group(1))), ISO_8859_1));
+                line = line();
+            }
+        }
+
+        private String line() throws Exception {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                if (c != '\r') {
+                    bytes.write(c);
+                }
+            }
+            if (c == -1) {
+                throw new java.io.EOFException("closed after " + bytes.toString(ISO_8859_1));
+            }
+            return bytes.toString(ISO_8859_1);
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+        }
+    }
+
+    private static String literal(String response) {
+        Matcher matcher = Pattern.compile("\\{(\\d+)}\r\n").matcher(response);
+        assertThat(matcher.find()).as("a literal in " + response).isTrue();
+        return response.substring(matcher.end(), matcher.end() + Integer.parseInt(matcher.group(1)));
+    }
+
+    /** Thunderbird's fetch_by_chunks: 64 KiB windows until a short one. */
+    private static String thunderbirdChunks(RawImap imap, int uid, int chunk) throws Exception {
+        StringBuilder whole = new StringBuilder();
+        for (int origin = 0; ; origin += chunk) {
+            List<String> responses = imap.command("t" + origin + " UID FETCH " + uid + " (UID RFC822.SIZE BODY.PEEK[]<"
+                + origin + "." + chunk + ">)");
+            assertThat(responses).last().asString().startsWith("t" + origin + " OK");
+            String part = literal(responses.get(0));
+            whole.append(part);
+            if (part.length() < chunk) {
+                return whole.toString();
+            }
+        }
+    }
+
+    @Test
+    void thunderbirdChunkedDownloadShouldReassembleTheInspectedMessage() throws Exception {
+        try (RawImap imap = new RawImap(SCAN_TLS).selected("EXAMINE")) {
+            for (int uid : new int[] {EICAR, EXE, CLEAN, BIG}) {
+                String chunked = thunderbirdChunks(imap, uid, 65536);
+                String small = thunderbirdChunks(imap, uid, 1000);
+                String whole = literal(imap.command("w UID FETCH " + uid + " BODY.PEEK[]").get(0));
+                String size = imap.command("z UID FETCH " + uid + " RFC822.SIZE").get(0);
+
+                assertNoThreat(chunked);
+                assertThat(chunked).isEqualTo(whole).isEqualTo(small);
+                assertThat(size).contains("RFC822.SIZE " + whole.length() + " ");
+            }
+        }
+    }
+
+    @Test
+    void cleanMultipartShouldReassembleByteIdenticalToADirectFetch() throws Exception {
+        String direct;
+        try (RawImap imap = new RawImap(JAMES.jamesImaps).selected("EXAMINE")) {
+            direct = literal(imap.command("d UID FETCH " + CLEAN + " BODY.PEEK[]").get(0));
+        }
+        try (RawImap imap = new RawImap(STANDARD_TLS).selected("EXAMINE")) {
+            assertThat(thunderbirdChunks(imap, CLEAN, 65536)).isEqualTo(direct);
+            assertThat(thunderbirdChunks(imap, CLEAN, 100)).isEqualTo(direct);
+        }
+    }
+
+    @Test
+    void structureAndPartsShouldMatchTheBytesServed() throws Exception {
+        try (RawImap proxy = new RawImap(SCAN_TLS).selected("EXAMINE");
+             RawImap direct = new RawImap(JAMES.jamesImaps).selected("EXAMINE")) {
+            for (int uid : new int[] {EICAR, EXE}) {
+                String structure = proxy.command("b UID FETCH " + uid + " (BODYSTRUCTURE)").get(0);
+                String mime = literal(proxy.command("m UID FETCH " + uid + " (BODY.PEEK[2.MIME])").get(0));
+                String part = literal(proxy.command("p UID FETCH " + uid + " (BODY.PEEK[2])").get(0));
+
+                assertNoThreat(part);
+                assertThat(mime).doesNotContain("application/pdf", "application/octet-stream");
+                assertThat(structure).doesNotContainIgnoringCase("\"APPLICATION\"");
+                // The size BODYSTRUCTURE gives part 2 is the size served.
+                assertThat(structure).contains(" " + part.length() + " ");
+            }
+            for (String item : new String[] {"BODY.PEEK[1]", "BODY.PEEK[2]", "BODY.PEEK[2.MIME]", "BODY.PEEK[2.HEADER]",
+                "BODY.PEEK[2.1]", "BODY.PEEK[2.TEXT]", "BODY.PEEK[TEXT]", "BODY.PEEK[1]<10.20>"}) {
+                String viaProxy = proxy.command("c UID FETCH " + CLEAN + " (" + item + ")").get(0);
+                String fromJames = direct.command("c UID FETCH " + CLEAN + " (" + item + ")").get(0);
+                assertThat(literal(viaProxy)).as(item).isEqualTo(literal(fromJames));
+            }
+        }
+    }
+
+    @Test
+    void headerListingShouldShowNoDeniedForCleanMultipartsAndComeFromTheInspectedMessage() throws Exception {
+        try (RawImap imap = new RawImap(STANDARD_TLS).selected("EXAMINE")) {
+            List<String> listing = imap.command("h UID FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS "
+                + "(From To Cc Subject Date Message-ID Content-Type)])");
+
+            assertThat(listing).hasSize(5);
+            assertThat(String.join("\n", listing)).doesNotContain("[Denied]", "X-JamesProxy-Denied")
+                .contains("Subject: clean report", "Subject: big report", "multipart/mixed");
+        }
+        try (RawImap imap = new RawImap(SCAN_TLS).selected("EXAMINE")) {
+            String header = literal(imap.command("f UID FETCH " + EICAR + " (RFC822.HEADER)").get(0));
+            String text = literal(imap.command("g UID FETCH " + EICAR + " (BODY.PEEK[TEXT])").get(0));
+            String whole = literal(imap.command("w UID FETCH " + EICAR + " (BODY.PEEK[])").get(0));
+
+            assertThat(header + text).isEqualTo(whole);
+            assertNoThreat(text);
+        }
+    }
+
+    @Test
+    void sequenceNumberAndPipelinedFormsShouldBeAnsweredInOrder() throws Exception {
+        try (RawImap imap = new RawImap(SCAN_TLS).selected("EXAMINE")) {
+            List<List<String>> answers = imap.pipelined("a FETCH 1 (BODY.PEEK[2])", "b NOOP",
+                "c FETCH 2 (FLAGS BODY.PEEK[]<0.300>)", "d UID FETCH 1 (BODY.PEEK[2])");
+
+            assertThat(answers.get(0).get(0)).startsWith("* 1 FETCH (BODY[2] {").doesNotContain("UID ");
+            assertThat(answers.get(1)).last().asString().startsWith("b OK");
+            assertThat(answers.get(2).get(0)).startsWith("* 2 FETCH (").contains("FLAGS (").doesNotContain("UID ");
+            assertThat(literal(answers.get(3).get(0))).isEqualTo(literal(answers.get(0).get(0)));
+            answers.forEach(responses -> assertNoThreat(String.join("\n", responses)));
+        }
+    }
+
+    @Test
+    void nonPeekFormsShouldSetSeenAsJamesDoesAndPeekFormsNot() throws Exception {
+        try (RawImap imap = new RawImap(SCAN_TLS).selected("SELECT")) {
+            imap.command("u0 UID STORE " + BIG + " -FLAGS (\\Seen)");
+            imap.command("p UID FETCH " + BIG + " (BODY.PEEK[1])");
+            String afterPeek = imap.command("f1 UID FETCH " + BIG + " (FLAGS)").get(0);
+            List<String> read = imap.command("r UID FETCH " + BIG + " (BODY[1]<0.10>)");
+            String afterRead = imap.command("f2 UID FETCH " + BIG + " (FLAGS)").get(0);
+            imap.command("u1 UID STORE " + BIG + " -FLAGS (\\Seen)");
+
+            assertThat(afterPeek).doesNotContain("\\Seen");
+            assertThat(read.get(0)).contains("BODY[1]<0> {10}");
+            assertThat(String.join("\n", read)).contains("FLAGS (\\Seen");
+            assertThat(afterRead).contains("\\Seen");
+        }
+    }
+
+    @Test
+    void nonPeekFetchOfAMessageThatCannotBeInspectedShouldLeaveItUnseen() throws Exception {
+        try (RawImap imap = new RawImap(DOWN_TLS).selected("SELECT")) {
+            imap.command("u0 UID STORE " + CLEAN + " -FLAGS (\\Seen)");
+            List<String> read = imap.command("r UID FETCH " + CLEAN + " (BODY[])");
+            String flags = imap.command("f UID FETCH " + CLEAN + " (FLAGS)").get(0);
+
+            assertThat(read).last().asString().startsWith("r NO [UNAVAILABLE]");
+            assertThat(flags).doesNotContain("\\Seen");
+        }
+    }
+
+    @Test
+    void messageExpungedByAnotherSessionMeanwhileShouldGetNoContentAndTheSessionGoOn() throws Exception {
+        Session direct = MailClients.imaps("localhost", JAMES.jamesImaps, JAMES.clientSslContext());
+        try (Store store = direct.getStore("imaps")) {
+            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            inbox.appendMessages(new Message[] {new MimeMessage(direct, new ByteArrayInputStream(
+                TestMessages.text("soon gone", "this one will be expunged")))});
+            int number = inbox.getMessageCount();
+            try (RawImap proxy = new RawImap(SCAN_TLS).selected("SELECT")) {
+                inbox.getMessage(number).setFlag(javax.mail.Flags.Flag.DELETED, true);
+                inbox.expunge();
+
+                List<String> responses = proxy.command("x FETCH 1:" + number + " (FLAGS BODY.PEEK[HEADER.FIELDS (Subject)])");
+                List<String> after = proxy.command("n NOOP");
+
+                String all = String.join("\n", responses);
+                assertThat(all).doesNotContain("soon gone").doesNotContain("expunged\r\n");
+                assertThat(all).contains("Subject: clean report");
+                assertThat(responses).last().asString().matches("x (OK|NO).*");
+                assertThat(after).last().asString().startsWith("n OK");
+                assertThat(all + String.join("\n", after)).contains(" EXPUNGE");
+            }
+            inbox.close(false);
+        }
+    }
+
+    @Test
+    void curlSectionFetchShouldGetTheInspectedPart() throws Exception {
+        File caPem = JAMES.writeCaPem(tempDir).toFile();
+        for (int uid : new int[] {EICAR, EXE}) {
+            Process curl = new ProcessBuilder("curl", "--silent", "--show-error", "--max-time", "30",
+                "--cacert", caPem.getAbsolutePath(), "--user", ProxiedJames.ALICE + ":" + ProxiedJames.PASSWORD,
+                "imaps://localhost:" + SCAN_TLS + "/INBOX;UID=" + uid + ";SECTION=2")
+                .redirectErrorStream(true)
+                .start();
+            String output = new String(curl.getInputStream().readAllBytes(), UTF_8);
+
+            assertThat(curl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(curl.exitValue()).as(output).isZero();
+            assertNoThreat(output);
+            assertThat(output).isNotBlank();
+        }
+    }
+
+    @Test
+    void clamdDownShouldFailEveryShapeClosed() throws Exception {
+        try (RawImap imap = new RawImap(DOWN_TLS).selected("EXAMINE")) {
+            for (String items : new String[] {"BODY.PEEK[]", "BODY.PEEK[]<0.65536>", "BODY.PEEK[2]", "BODY.PEEK[2.MIME]",
+                "BODYSTRUCTURE", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (Subject Content-Type)]", "BODY.PEEK[TEXT]"}) {
+                List<String> responses = imap.command("x UID FETCH " + EICAR + " (" + items + ")");
+
+                assertThat(responses).as(items).last().asString().startsWith("x NO [UNAVAILABLE]");
+                assertNoThreat(String.join("\n", responses));
+                assertThat(String.join("\n", responses)).as(items).doesNotContain("invoice");
+            }
+        }
+    }
+
+    @Test
+    void javaMailWithClamdDownShouldGetAnErrorNotTheVirus() throws Exception {
+        Session session = defaultJavaMail(DOWN_TLS, null);
+        try (Store store = session.getStore("imaps")) {
+            store.connect("localhost", DOWN_TLS, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            Message message = inbox.getMessage(EICAR);
+            String seen;
+            try {
+                seen = raw(message);
+            } catch (javax.mail.MessagingException e) {
+                seen = "";
+            }
+            assertNoThreat(seen);
+            assertThat(seen).doesNotContain("invoice.pdf");
+        }
+    }
+}

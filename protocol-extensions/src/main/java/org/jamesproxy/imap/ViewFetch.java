@@ -1,0 +1,640 @@
+package org.jamesproxy.imap;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Executor;
+import java.util.function.LongFunction;
+import java.util.regex.Pattern;
+
+import org.apache.james.metrics.api.Metric;
+import org.jamesproxy.imap.view.InspectedView;
+import org.jamesproxy.imap.view.MessageBytes;
+import org.jamesproxy.imap.view.VerdictCache;
+import org.jamesproxy.imap.view.ViewKey;
+import org.jamesproxy.relay.Lines;
+import org.jamesproxy.relay.MessageCollector;
+import org.jamesproxy.relay.MessageInterception;
+import org.jamesproxy.relay.SessionLog;
+import org.jamesproxy.relay.VerdictRenderer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * A client FETCH answered from inspected views ("strip and refill"). The upstream got the client's command without
+ * the content items ({@link FetchPlan#upstreamLine}); its responses are held here, in order, until its tagged
+ * completion. Then they go to the client one by one: a FETCH response of a message gets the client's content items
+ * written from the message's {@link InspectedView} — from the {@link VerdictCache}, or else fetched whole with a
+ * proxy-private {@code UID FETCH uid BODY.PEEK[]} on the same upstream connection and run through the proxy action
+ * once. What the upstream says meanwhile (EXISTS, EXPUNGE, FLAGS) queues behind, so the client sees everything in
+ * the order the upstream sent it, and sequence numbers stay right. Then the client's tagged completion; NO
+ * [UNAVAILABLE] instead when a message could not be inspected (fail closed: its content items are left out).
+ * <p>
+ * Bounds: the held responses by {@code maxHeldBytes}; a private message literal by the inspection limit (above it,
+ * {@code oversize}: pass spills the uninspected message to a file, replace keeps only its start for the notice).
+ * One view at a time is referenced here; the cache holds the rest within its own bounds.
+ */
+final class ViewFetch {
+    /** What the view fetch needs of its session. Called on the session's event loop only. */
+    interface Session {
+        void toUpstream(ByteBuf bytes);
+
+        void flushUpstream();
+
+        /** To the client, as it is. */
+        void write(ByteBuf bytes);
+
+        void flushClient();
+
+        /** False while the client leg's outbound buffer is above its high water mark: serving waits. */
+        boolean clientWritable();
+
+        /** A held untagged response (complete, literals included), through the relay's rewriting. */
+        void relayUntagged(byte[] response);
+
+        /** A tagged completion, through the relay: the command it ends completes. */
+        void relayTagged(byte[] line);
+
+        /** The view fetch is over: the client's next commands are read. */
+        void finished();
+
+        /** A verdict came back from the inspection pool: the upstream's buffered responses are taken again. */
+        void resumeUpstream();
+
+        void closeWithFarewell(String reason);
+
+        SessionLog log();
+
+        ByteBufAllocator alloc();
+    }
+
+    /** The counters of the view path. */
+    record Counters(Metric upstreamFetches, Metric cacheHits) {
+    }
+
+    private enum Stage {
+        IDLE,
+        /** Holding the responses to the client's command until its tagged completion. */
+        COMMAND,
+        /** Serving the held responses; waiting for nothing. */
+        DRAINING,
+        /** A private fetch is in flight. */
+        PRIVATE,
+        /** The privately fetched message is with the proxy action. */
+        INSPECTING,
+        /** The private {@code UID STORE uid +FLAGS (\Seen)} of a served message is in flight. */
+        SEEN
+    }
+
+    private static final Pattern BODY_LITERAL = Pattern.compile("\\bBODY\\[] ~?\\{\\d+\\+?}\\r?\\n$", Pattern.CASE_INSENSITIVE);
+    private static final String PRIVATE_TAG_PREFIX = "jmproxy";
+
+    private final ImapFrameReader reader;
+    private final MessageInterception interception;
+    private final VerdictCache cache;
+    private final LongFunction<Optional<ViewKey>> keys;
+    /** Where views are built and cached (the inspection pool), and the session's event loop they come back to. */
+    private final Executor executor;
+    private final Executor eventLoop;
+    private final Counters counters;
+    private final long maxHeldBytes;
+    private final Path spillDirectory;
+    private final Session session;
+
+    private Stage stage = Stage.IDLE;
+    private FetchPlan plan;
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private long heldBytes;
+    private ByteArrayOutputStream partial;
+    /** Skipping the rest of the private FETCH response after its message literal. */
+    private boolean skippingResponse;
+    private byte[] taggedLine;
+    private boolean unavailable;
+    private int privateCount;
+    private String privateTag;
+    private long privateUid;
+    private PrivateBody body;
+    /** The last view served, for a message answered twice in one command without a cache key. */
+    private long lastUid = -1;
+    private InspectedView lastView;
+    /** Serving waits for the client to drain what it was sent (a slow client never makes the proxy buffer more). */
+    private boolean waitingForClient;
+
+    private sealed interface Held permits HeldResponse, HeldFetch {
+        int size();
+    }
+
+    private record HeldResponse(byte[] bytes, boolean tagged) implements Held {
+        @Override
+        public int size() {
+            return bytes.length;
+        }
+    }
+
+    private record HeldFetch(FetchResponse response, long uid, int size) implements Held {
+    }
+
+    ViewFetch(ImapFrameReader reader, MessageInterception interception, VerdictCache cache,
+              LongFunction<Optional<ViewKey>> keys, Executor executor, Executor eventLoop, Counters counters,
+              long maxHeldBytes, Path spillDirectory, Session session) {
+        this.executor = executor;
+        this.eventLoop = eventLoop;
+        this.reader = reader;
+        this.interception = interception;
+        this.cache = cache;
+        this.keys = keys;
+        this.counters = counters;
+        this.maxHeldBytes = maxHeldBytes;
+        this.spillDirectory = spillDirectory;
+        this.session = session;
+    }
+
+    /** The client's command was just sent upstream as {@link FetchPlan#upstreamLine}: its responses are held. */
+    void begin(FetchPlan plan) {
+        this.plan = plan;
+        this.stage = Stage.COMMAND;
+        this.unavailable = false;
+        this.lastUid = -1;
+        this.lastView = null;
+    }
+
+    /** True from {@link #begin} until the client had the tagged completion: every upstream frame comes here. */
+    boolean isActive() {
+        return stage != Stage.IDLE;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Upstream frames
+
+    void onFrame(ImapFrame frame) {
+        ByteBuf content = frame.content();
+        if (frame.isLiteralChunk()) {
+            if (body != null && !body.done) {
+                body.add(content, frame.isLastChunk());
+            } else if (skippingResponse || partial == null) {
+                content.release();
+            } else {
+                append(content);
+            }
+            return;
+        }
+        if (skippingResponse) {
+            content.release();
+            if (frame.announcesLiteral()) {
+                reader.expectLiteral(frame.announcedLiteral());
+            } else {
+                skippingResponse = false;
+            }
+            return;
+        }
+        if (partial == null) {
+            byte first = content.getByte(content.readerIndex());
+            String line = content.toString(ISO_8859_1);
+            if (first != '*' && first != '+') {
+                content.release();
+                onTagged(line);
+                return;
+            }
+            if (stage == Stage.PRIVATE && frame.announcesLiteral() && body == null && ImapArguments.isFetchResponse(line)
+                && BODY_LITERAL.matcher(line).find()) {
+                content.release();
+                startBody(frame.announcedLiteral());
+                return;
+            }
+            partial = new ByteArrayOutputStream();
+        }
+        if (!append(content)) {
+            return;
+        }
+        if (frame.announcesLiteral()) {
+            if (heldBytes + partial.size() + frame.announcedLiteral() > maxHeldBytes) {
+                overflow();
+                return;
+            }
+            reader.expectLiteral(frame.announcedLiteral());
+            return;
+        }
+        byte[] response = partial.toByteArray();
+        partial = null;
+        onResponse(response);
+    }
+
+    private boolean append(ByteBuf content) {
+        try {
+            if (heldBytes + partial.size() + content.readableBytes() > maxHeldBytes) {
+                overflow();
+                return false;
+            }
+            content.readBytes(partial, content.readableBytes());
+            return true;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            content.release();
+        }
+    }
+
+    private void overflow() {
+        session.log().warn("the mail server's responses to a FETCH exceed {} bytes while held for inspection", maxHeldBytes);
+        session.closeWithFarewell("[LIMIT] The mail server's response is too large for the proxy");
+    }
+
+    private void onResponse(byte[] response) {
+        heldBytes += response.length;
+        if (stage == Stage.COMMAND && ImapArguments.isFetchResponse(new String(response, 0, Math.min(response.length, 64), ISO_8859_1))) {
+            Optional<FetchResponse> parsed = FetchResponse.parse(response);
+            OptionalLong uid = parsed.map(FetchResponse::uid).orElse(OptionalLong.empty());
+            if (uid.isPresent() && plan.asksFor(parsed.get().sequenceNumber(), uid.getAsLong())) {
+                held.add(new HeldFetch(parsed.get(), uid.getAsLong(), response.length));
+                return;
+            }
+        }
+        held.add(new HeldResponse(response, false));
+    }
+
+    private void onTagged(String line) {
+        String tag = line.split(" ", 2)[0];
+        byte[] bytes = line.getBytes(ISO_8859_1);
+        if (stage == Stage.COMMAND && tag.equals(plan.tag())) {
+            taggedLine = bytes;
+            stage = Stage.DRAINING;
+            drain(false);
+        } else if (stage == Stage.PRIVATE && tag.equals(privateTag)) {
+            privateCompleted(line);
+        } else if (stage == Stage.SEEN && tag.equals(privateTag)) {
+            // NO in a mailbox opened with EXAMINE, as the client's own non-PEEK FETCH would not set it there either.
+            stage = Stage.DRAINING;
+            drain(false);
+        } else {
+            // Nothing else is in flight while a view fetch is; whatever it is, it keeps its place.
+            heldBytes += bytes.length;
+            held.add(new HeldResponse(bytes, true));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Serving the held responses
+
+    /** @param resume true after an inspection: the upstream's buffered frames must be taken again */
+    private void drain(boolean resume) {
+        while (stage == Stage.DRAINING) {
+            Held next = held.peekFirst();
+            if (next == null) {
+                finish();
+                return;
+            }
+            if (next instanceof HeldResponse response) {
+                held.pollFirst();
+                heldBytes -= response.size();
+                if (response.tagged()) {
+                    session.relayTagged(response.bytes());
+                } else {
+                    session.relayUntagged(response.bytes());
+                }
+                continue;
+            }
+            if (!session.clientWritable()) {
+                waitingForClient = true;
+                session.flushClient();
+                break;
+            }
+            HeldFetch fetch = (HeldFetch) next;
+            Optional<InspectedView> view = viewOf(fetch.uid());
+            if (view.isEmpty()) {
+                fetchPrivately(fetch.uid());
+                break;
+            }
+            serve(fetch, view.get());
+            markSeen(fetch.uid());
+        }
+        if (resume) {
+            session.resumeUpstream();
+        }
+    }
+
+    /** The client leg drained: serving goes on. */
+    void onClientWritable() {
+        if (waitingForClient && stage == Stage.DRAINING) {
+            waitingForClient = false;
+            drain(false);
+            session.flushClient();
+        }
+    }
+
+    private Optional<InspectedView> viewOf(long uid) {
+        if (uid == lastUid && lastView != null) {
+            return Optional.of(lastView);
+        }
+        Optional<InspectedView> cached = keys.apply(uid).flatMap(cache::get);
+        cached.ifPresent(view -> counters.cacheHits().increment());
+        return cached;
+    }
+
+    /**
+     * The client had content its items mark read (a non-PEEK BODY[...], RFC822, RFC822.TEXT): the upstream sets
+     * {@code \Seen} now, and its FETCH FLAGS response follows to the client. Only once the content was served, so a
+     * message that could not be inspected stays unseen.
+     */
+    private void markSeen(long uid) {
+        if (!plan.request().setsSeen() || stage != Stage.DRAINING) {
+            return;
+        }
+        stage = Stage.SEEN;
+        privateTag = PRIVATE_TAG_PREFIX + (++privateCount);
+        session.toUpstream(Lines.encode(privateTag + " UID STORE " + uid + " +FLAGS (\\Seen)\r\n"));
+        session.flushUpstream();
+        session.flushClient();
+    }
+
+    /** Writes the held FETCH response at the head with the view's items (none when {@code view} is null). */
+    private void serve(HeldFetch fetch, InspectedView view) {
+        held.pollFirst();
+        heldBytes -= fetch.size();
+        if (view != null) {
+            lastUid = fetch.uid();
+            lastView = view;
+        }
+        ByteBuf out = session.alloc().buffer();
+        out.writeCharSequence("* " + fetch.response().sequenceNumber() + " FETCH (", ISO_8859_1);
+        int empty = out.writerIndex();
+        if (view != null) {
+            view.writeItems(plan.request().viewItems(), out);
+        }
+        for (FetchResponse.Item item : fetch.response().items()) {
+            if (item.isContent() || (!plan.showsUid() && item.upperName().equals("UID"))) {
+                continue;
+            }
+            if (out.writerIndex() > empty) {
+                out.writeByte(' ');
+            }
+            out.writeCharSequence(item.name() + " ", ISO_8859_1);
+            out.writeBytes(item.value());
+        }
+        if (out.writerIndex() == empty) {
+            // Nothing left to say about the message (its content could not be served, and it was all the client asked).
+            out.release();
+            return;
+        }
+        out.writeCharSequence(")\r\n", ISO_8859_1);
+        session.write(out);
+    }
+
+    private void finish() {
+        byte[] tagged = unavailable
+            ? (plan.tag() + " NO [UNAVAILABLE] The message could not be inspected, try again later\r\n").getBytes(ISO_8859_1)
+            : taggedLine;
+        reset();
+        session.relayTagged(tagged);
+        session.finished();
+    }
+
+    private void reset() {
+        stage = Stage.IDLE;
+        waitingForClient = false;
+        plan = null;
+        taggedLine = null;
+        lastView = null;
+        lastUid = -1;
+        heldBytes = 0;
+        held.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The private fetch of a whole message
+
+    private void fetchPrivately(long uid) {
+        stage = Stage.PRIVATE;
+        privateUid = uid;
+        privateTag = PRIVATE_TAG_PREFIX + (++privateCount);
+        counters.upstreamFetches().increment();
+        session.toUpstream(Lines.encode(privateTag + " UID FETCH " + uid + " BODY.PEEK[]\r\n"));
+        session.flushUpstream();
+        // What was served so far goes out while the next message is fetched.
+        session.flushClient();
+    }
+
+    private void startBody(long size) {
+        body = switch (interception.decide(size)) {
+            case INSPECT -> new PrivateBody(interception.collector(size), null, MessageInterception.SizeDecision.INSPECT);
+            case REPLACE_WITH_NOTICE -> new PrivateBody(MessageCollector.headOnly(), null,
+                MessageInterception.SizeDecision.REPLACE_WITH_NOTICE);
+            case PASS_UNINSPECTED -> {
+                interception.passedUninspected(size);
+                yield new PrivateBody(null, spillFile(), MessageInterception.SizeDecision.PASS_UNINSPECTED);
+            }
+        };
+        if (size == 0) {
+            body.complete();
+        } else {
+            reader.expectLiteral(size);
+        }
+    }
+
+    private Spill spillFile() {
+        try {
+            Files.createDirectories(spillDirectory);
+            Path file = Files.createTempFile(spillDirectory, "uninspected-", ".eml");
+            return new Spill(file, FileChannel.open(file, StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a spill file in " + spillDirectory, e);
+        }
+    }
+
+    private void privateCompleted(String line) {
+        PrivateBody message = body;
+        body = null;
+        if (message == null || !message.done) {
+            if (message != null) {
+                message.release();
+            }
+            // No such message any more (expunged by another session meanwhile): its content items are left out.
+            session.log().info("message UID {} gone before it could be fetched for inspection ({})", privateUid, line.trim());
+            stage = Stage.DRAINING;
+            serve((HeldFetch) held.peekFirst(), null);
+            drain(false);
+            return;
+        }
+        stage = Stage.INSPECTING;
+        switch (message.decision) {
+            case INSPECT -> interception.inspect(message.collector.take(), new Renderer(true));
+            case REPLACE_WITH_NOTICE -> interception.replaceOversize(message.collector.take(), new Renderer(false));
+            case PASS_UNINSPECTED -> {
+                try {
+                    message.spill.channel.close();
+                    prepare(MessageBytes.spilled(message.spill.file));
+                } catch (IOException e) {
+                    session.log().warn("spill file {} unusable: {}", message.spill.file, e.getMessage());
+                    unavailableNow(false);
+                }
+            }
+        }
+    }
+
+    /**
+     * The message's bytes as the action left them: the view is built (its MIME structure parsed) and cached off the
+     * event loop, before the client is served, so the client's next chunk finds it in the cache.
+     */
+    private void prepare(MessageBytes bytes) {
+        stage = Stage.INSPECTING;
+        Optional<ViewKey> key = keys.apply(privateUid);
+        long uid = privateUid;
+        executor.execute(() -> {
+            InspectedView built;
+            try {
+                built = InspectedView.of(bytes);
+            } catch (RuntimeException e) {
+                session.log().error("inspected view of UID " + uid + " not built", e);
+                built = null;
+            }
+            InspectedView ready = built;
+            if (ready != null) {
+                key.ifPresent(k -> cache.put(k, ready));
+            }
+            eventLoop.execute(() -> {
+                if (stage != Stage.INSPECTING || privateUid != uid) {
+                    // The session ended meanwhile; what the cache did not take is dropped.
+                    if (key.isEmpty()) {
+                        bytes.release();
+                    }
+                    return;
+                }
+                if (ready == null) {
+                    unavailableNow(true);
+                } else {
+                    viewReady(ready, key.isPresent());
+                }
+            });
+        });
+    }
+
+    private void viewReady(InspectedView view, boolean cached) {
+        stage = Stage.DRAINING;
+        serve((HeldFetch) held.peekFirst(), view);
+        lastView = null;
+        lastUid = -1;
+        if (!cached) {
+            // Not cacheable (mailbox or user unknown): served once, and a spill file is deleted now.
+            view.bytes().release();
+        }
+        markSeen(privateUid);
+        drain(true);
+    }
+
+    private void unavailableNow(boolean resume) {
+        unavailable = true;
+        stage = Stage.DRAINING;
+        serve((HeldFetch) held.peekFirst(), null);
+        drain(resume);
+    }
+
+    /** The proxy action's verdict on a privately fetched message, as the view's bytes. */
+    private final class Renderer implements VerdictRenderer {
+        private final boolean resume;
+
+        Renderer(boolean resume) {
+            this.resume = resume;
+        }
+
+        @Override
+        public void allowed(byte[] content, boolean modified) {
+            prepare(MessageBytes.inMemory(content));
+        }
+
+        @Override
+        public void denied(byte[] notice, String reason) {
+            // The notice is what the message is from now on, in every shape (listing, sections, windows, size).
+            prepare(MessageBytes.inMemory(notice));
+        }
+
+        @Override
+        public void tempfailed(byte[] notice, String reason) {
+            // Never cached: the next FETCH tries again.
+            unavailableNow(resume);
+        }
+
+        @Override
+        public void closing() {
+            session.closeWithFarewell("Connection closed by policy");
+        }
+    }
+
+    private record Spill(Path file, FileChannel channel) {
+    }
+
+    /** The literal of a private fetch, on its way to the action (or to a spill file when it passes uninspected). */
+    private final class PrivateBody {
+        private final MessageCollector collector;
+        private final Spill spill;
+        private final MessageInterception.SizeDecision decision;
+        private boolean done;
+
+        PrivateBody(MessageCollector collector, Spill spill, MessageInterception.SizeDecision decision) {
+            this.collector = collector;
+            this.spill = spill;
+            this.decision = decision;
+        }
+
+        void add(ByteBuf chunk, boolean last) {
+            if (collector != null) {
+                collector.add(chunk);
+            } else {
+                try {
+                    chunk.readBytes(spill.channel, chunk.readableBytes());
+                } catch (IOException e) {
+                    session.log().warn("spill file {} unusable: {}", spill.file, e.getMessage());
+                    session.closeWithFarewell("[UNAVAILABLE] The proxy cannot store the message");
+                } finally {
+                    chunk.release();
+                }
+            }
+            if (last) {
+                complete();
+            }
+        }
+
+        void complete() {
+            done = true;
+            // The rest of the response (") " or " FLAGS (...))") is not the client's.
+            skippingResponse = true;
+        }
+
+        void release() {
+            if (collector != null) {
+                collector.release();
+            }
+            if (spill != null) {
+                try {
+                    spill.channel.close();
+                    Files.deleteIfExists(spill.file);
+                } catch (IOException e) {
+                    session.log().warn("spill file {} not deleted: {}", spill.file, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The session closed: what is held is dropped, a spill file deleted. */
+    void release() {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        partial = null;
+        reset();
+    }
+
+    @Override
+    public String toString() {
+        return "ViewFetch[" + stage.name().toLowerCase(Locale.US) + ", " + held.size() + " held]";
+    }
+}

@@ -1,0 +1,106 @@
+package org.jamesproxy.imap.view;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.stream.ChunkedInput;
+
+/**
+ * A view's answer to some items, taken chunk by chunk ({@link InspectedView#response}): what is held is the text
+ * around the values and the positions of the message's bytes, never a copy of a large section. Single consumer.
+ */
+public final class ViewResponse implements ChunkedInput<ByteBuf> {
+    private final List<Segment> segments;
+    private final int chunkSize;
+    private final long length;
+    private int index;
+    private long inSegment;
+    private long progress;
+
+    /** A piece of the answer: built bytes, or a range of the message. */
+    record Segment(byte[] bytes, int offset, MessageBytes message, long start, long length) {
+        static Segment ofBytes(byte[] bytes, int offset, int length) {
+            return new Segment(bytes, offset, null, 0, length);
+        }
+
+        static Segment ofRange(MessageBytes message, long start, long length) {
+            return new Segment(null, 0, message, start, length);
+        }
+    }
+
+    ViewResponse(List<Segment> segments, int chunkSize) {
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunk size must be positive: " + chunkSize);
+        }
+        this.segments = segments;
+        this.chunkSize = chunkSize;
+        this.length = segments.stream().mapToLong(Segment::length).sum();
+    }
+
+    /** The answer's total length in bytes. */
+    @Override
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public long progress() {
+        return progress;
+    }
+
+    @Override
+    public boolean isEndOfInput() {
+        return progress >= length;
+    }
+
+    @Override
+    public void close() {
+        index = segments.size();
+        progress = length;
+    }
+
+    @Deprecated
+    @Override
+    public ByteBuf readChunk(ChannelHandlerContext ctx) {
+        return readChunk(ctx.alloc());
+    }
+
+    /** The next chunk of at most the chunk size, or null at the end. */
+    @Override
+    public ByteBuf readChunk(ByteBufAllocator allocator) {
+        if (isEndOfInput()) {
+            return null;
+        }
+        int size = (int) Math.min(chunkSize, length - progress);
+        ByteBuf chunk = allocator.buffer(size);
+        try {
+            while (chunk.writableBytes() > 0 && chunk.writerIndex() < size && index < segments.size()) {
+                Segment segment = segments.get(index);
+                long left = segment.length() - inSegment;
+                int n = (int) Math.min(left, size - chunk.writerIndex());
+                if (segment.bytes() != null) {
+                    chunk.writeBytes(segment.bytes(), segment.offset() + (int) inSegment, n);
+                } else {
+                    segment.message().copyTo(segment.start() + inSegment, n, chunk);
+                }
+                inSegment += n;
+                progress += n;
+                if (inSegment == segment.length()) {
+                    index++;
+                    inSegment = 0;
+                }
+            }
+            return chunk;
+        } catch (IOException e) {
+            chunk.release();
+            throw new UncheckedIOException("cannot read the inspected message", e);
+        } catch (RuntimeException e) {
+            chunk.release();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package org.jamesproxy.imap;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jamesproxy.testing.ImapProxyFixture.policy;
+import static org.jamesproxy.testing.ImapProxyFixture.withInspection;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jamesproxy.inspection.InspectionResult;
+import org.jamesproxy.inspection.MessageInspector;
+import org.jamesproxy.testing.FakeImapUpstream;
+import org.jamesproxy.testing.ImapProxyFixture;
+import org.jamesproxy.testing.ImapTestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * FETCH content items answered from the inspected message ({@code partialFetch inspect}, the default) against the
+ * fake upstream: what the upstream is asked (content items stripped, UID added, one private whole-message fetch per
+ * message), what the client gets (sections and windows of the inspected bytes, UID only when asked), the cache, and
+ * the faults (tempfail, expunge meanwhile, UIDVALIDITY change, the upstream dropping while the command is held).
+ */
+class ImapProxyViewFetchTest {
+    private static final String ORIGINAL = "From: alice@example.com\r\nSubject: original\r\n"
+        + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+        + "--b1\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+        + "--b1\r\nContent-Type: application/octet-stream; name=\"evil.exe\"\r\n\r\nMZ-evil-bytes\r\n"
+        + "--b1--\r\n";
+    private static final String INSPECTED = "From: alice@example.com\r\nSubject: original\r\n"
+        + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+        + "--b1\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+        + "--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe attachment evil.exe was removed.\r\n"
+        + "--b1--\r\n";
+    private static final String PRIVATE_FETCH = "UID FETCH 1 BODY.PEEK[]";
+
+    private ImapProxyFixture fixture;
+    private FakeImapUpstream upstream;
+    private final AtomicInteger inspections = new AtomicInteger();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new ImapProxyFixture();
+        upstream = fixture.upstream().message(1, ORIGINAL.getBytes(ISO_8859_1));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    private MessageInspector stripping() {
+        return (context, message) -> {
+            inspections.incrementAndGet();
+            return InspectionResult.modified(INSPECTED.getBytes(ISO_8859_1));
+        };
+    }
+
+    private ImapTestClient selected(MessageInspector inspector) throws Exception {
+        return selected("", inspector);
+    }
+
+    private ImapTestClient selected(String inspection, MessageInspector inspector) throws Exception {
+        fixture.start(policy(withInspection(inspection)), upstream, inspector);
+        ImapTestClient client = fixture.tlsClient();
+        client.readLine();
+        assertThat(client.sendLine("l LOGIN alice secret").readLine()).startsWith("l OK");
+        assertThat(client.sendLine("s SELECT INBOX").readUntilTagged("s")).last().asString().startsWith("s OK");
+        return client;
+    }
+
+    private long privateFetches() {
+        return upstream.receivedLines().stream().filter(line -> line.endsWith(PRIVATE_FETCH)).count();
+    }
+
+    private static String literalOf(String response) {
+        Matcher matcher = Pattern.compile("\\{(\\d+)}\r\n").matcher(response);
+        assertThat(matcher.find()).as("a literal in " + response).isTrue();
+        int size = Integer.parseInt(matcher.group(1));
+        return response.substring(matcher.end(), matcher.end() + size);
+    }
+
+    @Test
+    void chunkedDownloadShouldReassembleTheInspectedMessageWithOneFetchAndOneInspection() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        StringBuilder reassembled = new StringBuilder();
+        for (int chunk = 0; ; chunk++) {
+            List<String> responses = client.sendLine("c" + chunk + " UID FETCH 1 (UID RFC822.SIZE BODY.PEEK[]<" + chunk * 64 + ".64>)")
+                .readUntilTagged("c" + chunk);
+            assertThat(responses).hasSize(2);
+            assertThat(responses.get(0)).startsWith("* 1 FETCH (RFC822.SIZE " + INSPECTED.length()
+                + " BODY[]<" + chunk * 64 + "> {").endsWith(" UID 1)");
+            String part = literalOf(responses.get(0));
+            reassembled.append(part);
+            if (part.length() < 64) {
+                break;
+            }
+        }
+
+        assertThat(reassembled.toString()).isEqualTo(INSPECTED);
+        assertThat(inspections).hasValue(1);
+        assertThat(privateFetches()).isEqualTo(1);
+        assertThat(fixture.metrics().countFor("imapproxy-view-upstream-fetches")).isEqualTo(1);
+        assertThat(upstream.receivedLines()).noneMatch(line -> line.contains("BODY.PEEK[]<"));
+    }
+
+    private String chunked(ImapTestClient client, int size) throws Exception {
+        StringBuilder reassembled = new StringBuilder();
+        for (int origin = 0; ; origin += size) {
+            List<String> responses = client.sendLine("c UID FETCH 1 (BODY.PEEK[]<" + origin + "." + size + ">)").readUntilTagged("c");
+            String part = literalOf(responses.get(0));
+            reassembled.append(part);
+            if (part.length() < size) {
+                return reassembled.toString();
+            }
+        }
+    }
+
+    @Test
+    void oversizeReplaceShouldHoldForChunksAndParts() throws Exception {
+        ImapTestClient client = selected("<inspection><maxMessageSize>100</maxMessageSize><oversize>replace</oversize></inspection>",
+            stripping());
+
+        String whole = chunked(client, 50);
+        String part = client.sendLine("p UID FETCH 1 (BODY.PEEK[2])").readUntilTagged("p").get(0);
+        String size = client.sendLine("s UID FETCH 1 (RFC822.SIZE)").readUntilTagged("s").get(0);
+
+        assertThat(whole).contains(org.jamesproxy.inspection.DenyNotice.DENIED_HEADER).doesNotContain("MZ-evil");
+        // The notice is the message now: it has no part 2 (answered empty, as James answers a part that does not exist).
+        assertThat(part).isEqualTo("* 1 FETCH (BODY[2] {0}\r\n UID 1)");
+        assertThat(size).contains("RFC822.SIZE " + whole.length() + " ");
+        assertThat(inspections).hasValue(0);
+        assertThat(privateFetches()).isEqualTo(1);
+    }
+
+    @Test
+    void oversizePassShouldServeTheOriginalInEveryShapeCountedOnce() throws Exception {
+        ImapTestClient client = selected("<inspection><maxMessageSize>100</maxMessageSize></inspection>", stripping());
+
+        String whole = chunked(client, 50);
+        String part = literalOf(client.sendLine("p UID FETCH 1 (BODY.PEEK[2])").readUntilTagged("p").get(0));
+
+        assertThat(whole).isEqualTo(ORIGINAL);
+        assertThat(part).isEqualTo("MZ-evil-bytes");
+        assertThat(inspections).hasValue(0);
+        assertThat(fixture.metrics().countFor("imapproxy-fetch-not-inspected")).isEqualTo(1);
+        assertThat(privateFetches()).isEqualTo(1);
+    }
+
+    @Test
+    void sectionsAndStructureShouldDescribeTheInspectedMessage() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        String structure = client.sendLine("a UID FETCH 1 (BODYSTRUCTURE)").readUntilTagged("a").get(0);
+        String mime = literalOf(client.sendLine("b UID FETCH 1 (BODY.PEEK[2.MIME])").readUntilTagged("b").get(0));
+        String part = literalOf(client.sendLine("c UID FETCH 1 (BODY.PEEK[2])").readUntilTagged("c").get(0));
+        String listing = client.sendLine("d UID FETCH 1 (BODY.PEEK[HEADER.FIELDS (Subject Content-Type)])")
+            .readUntilTagged("d").get(0);
+
+        assertThat(structure).startsWith("* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\"").contains("\"MIXED\"")
+            .doesNotContain("OCTET-STREAM");
+        assertThat(mime).isEqualTo("Content-Type: text/plain; charset=us-ascii\r\n\r\n");
+        assertThat(part).isEqualTo("The attachment evil.exe was removed.");
+        assertThat(listing).contains("BODY[HEADER.FIELDS (Subject Content-Type)]").contains("Subject: original\r\n")
+            .contains("multipart/mixed").doesNotContain("From:").doesNotContain("[Denied]");
+        assertThat(inspections).hasValue(1);
+        assertThat(privateFetches()).isEqualTo(1);
+    }
+
+    @Test
+    void sequenceNumberFetchShouldGetNoUidItDidNotAskFor() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        List<String> responses = client.sendLine("a FETCH 1 (BODY.PEEK[TEXT]<0.10>)").readUntilTagged("a");
+
+        assertThat(responses).containsExactly("* 1 FETCH (BODY[TEXT]<0> {10}\r\n" + INSPECTED.substring(
+            INSPECTED.indexOf("\r\n\r\n") + 4).substring(0, 10) + ")", "a OK FETCH completed");
+        assertThat(upstream.receivedLines()).anyMatch(line -> line.startsWith("a FETCH 1 (") && line.contains("UID"));
+    }
+
+    @Test
+    void nonPeekFetchShouldLetTheUpstreamSetSeenAndPeekShouldNot() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        List<String> peek = client.sendLine("a FETCH 1 (BODY.PEEK[1])").readUntilTagged("a");
+        long storesAfterPeek = upstream.receivedLines().stream().filter(line -> line.contains("STORE")).count();
+        List<String> read = client.sendLine("b FETCH 1 (BODY[1])").readUntilTagged("b");
+
+        assertThat(peek).containsExactly("* 1 FETCH (BODY[1] {5}\r\nHello)", "a OK FETCH completed");
+        assertThat(read).containsExactly("* 1 FETCH (BODY[1] {5}\r\nHello)", "* 1 FETCH (FLAGS (\\Seen))", "b OK FETCH completed");
+        assertThat(storesAfterPeek).isZero();
+        // Set once the content was served, never by the stripped command itself.
+        assertThat(upstream.receivedLines()).filteredOn(line -> line.contains("STORE"))
+            .containsExactly("jmproxy2 UID STORE 1 +FLAGS (\\Seen)");
+        assertThat(upstream.receivedLines()).filteredOn(line -> line.startsWith("b FETCH")).noneMatch(line -> line.contains("BODY["));
+    }
+
+    @Test
+    void pipelinedCommandsShouldKeepTheirOrder() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        List<String> responses = client.send("a FETCH 1 (BODY.PEEK[1])\r\nb NOOP\r\nc UID FETCH 1 (RFC822.SIZE)\r\nd NOOP\r\n")
+            .readUntilTagged("d");
+
+        assertThat(responses).containsExactly("* 1 FETCH (BODY[1] {5}\r\nHello)", "a OK FETCH completed",
+            "b OK NOOP completed", "* 1 FETCH (RFC822.SIZE " + INSPECTED.length() + " UID 1)", "c OK FETCH completed",
+            "d OK NOOP completed");
+    }
+
+    @Test
+    void tempfailShouldFailTheCommandClosedAndNotBeCached() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        ImapTestClient client = selected((context, message) -> {
+            inspections.incrementAndGet();
+            return calls.getAndIncrement() == 0
+                ? InspectionResult.tempfailed("clamd unavailable", "Subject: notice\r\n\r\nlater\r\n".getBytes(ISO_8859_1))
+                : InspectionResult.modified(INSPECTED.getBytes(ISO_8859_1));
+        });
+
+        List<String> first = client.sendLine("a UID FETCH 1 (BODY.PEEK[]<0.64>)").readUntilTagged("a");
+        List<String> second = client.sendLine("b UID FETCH 1 (BODY.PEEK[]<0.64>)").readUntilTagged("b");
+
+        assertThat(first).containsExactly("* 1 FETCH (UID 1)", "a NO [UNAVAILABLE] The message could not be inspected, try again later");
+        assertThat(upstream.receivedLines()).noneMatch(line -> line.contains("STORE"));
+        assertThat(String.join("\n", first)).doesNotContain("MZ-evil", "Hello");
+        assertThat(literalOf(second.get(0))).isEqualTo(INSPECTED.substring(0, 64));
+        assertThat(inspections).hasValue(2);
+    }
+
+    @Test
+    void uidValidityChangeShouldInvalidateTheCachedViews() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        client.sendLine("a UID FETCH 1 (RFC822.SIZE)").readUntilTagged("a");
+        client.sendLine("s2 SELECT INBOX").readUntilTagged("s2");
+        client.sendLine("b UID FETCH 1 (RFC822.SIZE)").readUntilTagged("b");
+        upstream.uidValidity(2);
+        client.sendLine("s3 SELECT INBOX").readUntilTagged("s3");
+        List<String> afterChange = client.sendLine("c UID FETCH 1 (RFC822.SIZE)").readUntilTagged("c");
+
+        assertThat(afterChange).containsExactly("* 1 FETCH (RFC822.SIZE " + INSPECTED.length() + " UID 1)", "c OK FETCH completed");
+        assertThat(inspections).hasValue(2);
+        assertThat(privateFetches()).isEqualTo(2);
+    }
+
+    @Test
+    void messageExpungedMeanwhileShouldGetNoContentAndTheExpungeInOrder() throws Exception {
+        ImapTestClient client = selected(stripping());
+        upstream.expungeAfterListFetch(1);
+
+        List<String> responses = client.sendLine("a FETCH 1 (FLAGS BODY.PEEK[])").readUntilTagged("a");
+
+        assertThat(responses).containsExactly("* 1 FETCH (FLAGS (\\Seen))", "* 1 EXPUNGE", "a OK FETCH completed");
+        assertThat(inspections).hasValue(0);
+    }
+
+    @Test
+    void upstreamDroppingWhileTheCommandIsHeldShouldNeverAnswerOk() throws Exception {
+        ImapTestClient client = selected(stripping());
+        upstream.hold("FETCH");
+
+        client.sendLine("a FETCH 1 (BODY.PEEK[2])");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (upstream.receivedLines().stream().noneMatch(line -> line.startsWith("a FETCH")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        upstream.close();
+        String rest = client.readUntilClosed();
+
+        assertThat(rest).contains("* BYE [UNAVAILABLE]").doesNotContain("a OK").doesNotContain("MZ-evil");
+    }
+
+    @Test
+    void unparsableItemsShouldBeRefusedNotRelayed() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        List<String> responses = client.sendLine("a FETCH 1 (BODY.PEEK[1]").readUntilTagged("a");
+
+        assertThat(responses).hasSize(1);
+        assertThat(responses.get(0)).startsWith("a BAD ");
+        assertThat(upstream.receivedLines()).noneMatch(line -> line.startsWith("a FETCH"));
+    }
+}
