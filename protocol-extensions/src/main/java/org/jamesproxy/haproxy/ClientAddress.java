@@ -25,7 +25,8 @@ public final class ClientAddress {
         if (fromHeader != null) {
             return fromHeader;
         }
-        return new ClientAddress(inet(client.remoteAddress()), inet(client.localAddress()), Optional.empty());
+        // Null for a connection that is not IP (an in-VM or test channel): callers treat it as "no address".
+        return new ClientAddress(inetOrNull(client.remoteAddress()), inetOrNull(client.localAddress()), Optional.empty());
     }
 
     /** Records on an upstream channel whose client it serves, for what the upstream prelude tells the server. */
@@ -45,6 +46,10 @@ public final class ClientAddress {
     /** Called once per connection by the listener, after a trusted proxy's header was decoded. */
     static void setFromProxyHeader(Channel client, InetSocketAddress source, InetSocketAddress destination) {
         client.attr(ATTRIBUTE).set(new ClientAddress(source, destination, Optional.of(inet(client.remoteAddress()))));
+    }
+
+    private static InetSocketAddress inetOrNull(SocketAddress address) {
+        return address instanceof InetSocketAddress ? (InetSocketAddress) address : null;
     }
 
     private static InetSocketAddress inet(SocketAddress address) {
@@ -81,7 +86,7 @@ public final class ClientAddress {
 
     /** The client's IP as text, for logs and MDC ({@code 192.0.2.7}, {@code 2001:db8::7}). */
     public String hostAddress() {
-        return source.getAddress().getHostAddress();
+        return source == null || source.getAddress() == null ? "(not IP)" : source.getAddress().getHostAddress();
     }
 
     @Override
