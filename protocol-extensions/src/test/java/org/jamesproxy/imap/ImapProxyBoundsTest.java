@@ -147,4 +147,37 @@ class ImapProxyBoundsTest implements BoundsContract<FakeImapUpstream, ImapTestCl
         assertThat(upstream.receivedCommand("LOGOUT")).isFalse();
         assertThat(upstream.receivedCommand("APPEND")).isFalse();
     }
+
+    @Test
+    void literalSizeOfTwentyThreeDigitsShouldBeRefusedByTheProxy() throws Exception {
+        ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
+
+        String answer = client.sendLine("a APPEND INBOX {99999999999999999999999}").readLine();
+        String next = client.sendLine("b NOOP").readLine();
+
+        assertThat(answer).startsWith("a NO [TOOBIG]");
+        assertThat(next).startsWith("b OK");
+        assertThat(upstream.receivedCommand("APPEND")).isFalse();
+    }
+
+    @Test
+    void nonSynchronizingLiteralSizeOfTwentyThreeDigitsShouldCloseTheConnection() throws Exception {
+        ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
+
+        client.send("a APPEND INBOX {99999999999999999999999+}\r\n" + "x".repeat(100));
+
+        assertThat(client.readUntilClosed()).startsWith("* BYE [TOOBIG]");
+        assertThat(upstream.receivedCommand("APPEND")).isFalse();
+    }
+
+    @Test
+    void literalSizeWithLeadingZerosShouldBeReadAsItsValue() throws Exception {
+        ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
+
+        String continuation = client.sendLine("a APPEND INBOX {00000000000000000000005}").readLine();
+        List<String> responses = client.send("hello\r\n").readUntilTagged("a");
+
+        assertThat(continuation).startsWith("+");
+        assertThat(responses).last().asString().startsWith("a OK");
+    }
 }
