@@ -137,6 +137,11 @@ final class ClientCommands implements ResponseRelay.Commands {
     }
 
     @Override
+    public boolean awaitingResponses() {
+        return !inFlight.isEmpty();
+    }
+
+    @Override
     public void taggedResponseRelayed() {
         if (pendingStartTlsTag != null && inFlight.isEmpty()) {
             String tag = pendingStartTlsTag;

@@ -25,6 +25,9 @@ final class ResponseRelay {
 
         /** A tagged status was written to the client. */
         void taggedResponseRelayed();
+
+        /** True while a command of the client's waits for its tagged status. */
+        boolean awaitingResponses();
     }
 
     private final ImapFrameReader reader;
@@ -34,6 +37,8 @@ final class ResponseRelay {
     private final FetchInterception fetch;
     private boolean responseContinues;
     private boolean responseIsFetch;
+    /** The response in progress is dropped, its literals and continuation lines with it. */
+    private boolean dropping;
 
     ResponseRelay(ImapFrameReader reader, FetchInterception.Client client, Supplier<ImapCapabilities.ClientLeg> clientLeg,
                   Commands commands, FetchInterception fetch) {
@@ -45,6 +50,10 @@ final class ResponseRelay {
     }
 
     void onFrame(ImapFrame frame) {
+        if (dropping) {
+            drop(frame);
+            return;
+        }
         if (frame.isLiteralChunk()) {
             if (!fetch.takes(frame)) {
                 client.write(frame.content());
@@ -60,6 +69,13 @@ final class ResponseRelay {
             if (first == '+') {
                 commands.continuationRequested();
                 client.write(content);
+                return;
+            }
+            if (first == '*' && unsolicitedBeforeLogin()) {
+                // Untagged data before login that no command of the client's asked for (e.g. sent by the upstream
+                // right after its greeting): the client never sees it, as with data sent before a STARTTLS go-ahead.
+                dropping = true;
+                drop(frame);
                 return;
             }
             String line = content.toString(ISO_8859_1);
@@ -78,6 +94,23 @@ final class ResponseRelay {
         if (tagged) {
             commands.taggedResponseRelayed();
         }
+    }
+
+    private boolean unsolicitedBeforeLogin() {
+        return !clientLeg.get().authenticated && !commands.awaitingResponses();
+    }
+
+    private void drop(ImapFrame frame) {
+        if (frame.isLiteralChunk()) {
+            dropping = !frame.isLastChunk() || responseContinues;
+        } else {
+            responseContinues = frame.announcesLiteral();
+            if (responseContinues) {
+                reader.expectLiteral(frame.announcedLiteral());
+            }
+            dropping = responseContinues;
+        }
+        frame.content().release();
     }
 
     private ByteBuf rewriteUntagged(String line, ByteBuf original) {
