@@ -91,7 +91,8 @@ public final class ProxyPolicy {
         return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
-            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction);
+            (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction,
+            ClientDeadlines.parse(policy));
     }
 
     private static void validateBind(ConfigValues policy, String key, String bind) throws ConfigurationException {
@@ -158,6 +159,7 @@ public final class ProxyPolicy {
     private final InspectionSettings inspection;
     private final int maxLineLength;
     private final Optional<ClientActionConfig> clientAction;
+    private final ClientDeadlines deadlines;
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
@@ -180,6 +182,16 @@ public final class ProxyPolicy {
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
                        InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction) {
+        this(name, tlsSupport, bind, tlsBind, jmxName, helloName, listenerConfig, idleTimeout, allowPlaintextAuth,
+            clientTlsProfile, upstream, inspection, maxLineLength, clientAction, ClientDeadlines.DEFAULT);
+    }
+
+    public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName, String helloName,
+                       HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
+                       boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
+                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction,
+                       ClientDeadlines deadlines) {
+        this.deadlines = deadlines;
         this.name = name;
         this.tlsSupport = tlsSupport;
         this.bind = bind;
@@ -237,6 +249,11 @@ public final class ProxyPolicy {
         return idleTimeout;
     }
 
+    /** {@code <timeouts>}: the deadlines that, unlike the idle timeout, a trickle of bytes does not restart. */
+    public ClientDeadlines getDeadlines() {
+        return deadlines;
+    }
+
     public boolean isAllowPlaintextAuth() {
         return allowPlaintextAuth;
     }
@@ -281,6 +298,7 @@ public final class ProxyPolicy {
                 && Objects.equals(jmxName, that.jmxName)
                 && Objects.equals(helloName, that.helloName)
                 && Objects.equals(idleTimeout, that.idleTimeout)
+                && Objects.equals(deadlines, that.deadlines)
                 && Objects.equals(clientTlsProfile, that.clientTlsProfile)
                 && Objects.equals(upstream, that.upstream)
                 && Objects.equals(inspection, that.inspection);
@@ -291,7 +309,7 @@ public final class ProxyPolicy {
     @Override
     public final int hashCode() {
         return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, helloName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
-            upstream, inspection, maxLineLength, clientAction);
+            upstream, inspection, maxLineLength, clientAction, deadlines);
     }
 
     @Override
@@ -302,6 +320,7 @@ public final class ProxyPolicy {
             .add("bind", bind)
             .add("tlsBind", tlsBind)
             .add("helloName", helloName)
+            .add("timeouts", deadlines)
             .add("upstream", upstream)
             .add("inspection", inspection)
             .add("clientAction", clientAction)

@@ -50,7 +50,7 @@ final class ImapProxySession extends RelaySession {
     private boolean logoutRequested;
 
     ImapProxySession(ImapProxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.route, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections, runtime.policy.getPolicy().getDeadlines());
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientReader = new ImapFrameReader(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -319,6 +319,7 @@ final class ImapProxySession extends RelaySession {
         @Override
         public void loggedIn() {
             authenticated = true;
+            loginPhaseOver();
             runtime.metrics.logins.increment();
         }
 

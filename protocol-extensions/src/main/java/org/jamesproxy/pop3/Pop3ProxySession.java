@@ -48,7 +48,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
     private boolean awaitingSaslResponse;
 
     Pop3ProxySession(Pop3Proxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.route, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections, runtime.policy.getPolicy().getDeadlines());
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientIn = new InputBuffer(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -278,6 +278,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
             case LOGIN:
                 if (ok) {
                     authenticated = true;
+                    loginPhaseOver();
                     runtime.metrics.logins.increment();
                     sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
                 } else {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 import org.apache.james.metrics.api.Metric;
+import org.jamesproxy.config.ClientDeadlines;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
@@ -42,14 +43,23 @@ public abstract class RelaySession {
     protected Channel upstream;
     protected Phase phase = Phase.CONNECTING;
     private boolean clientHandshaking;
+    private final ClientDeadlines deadlines;
+    private final ClientDeadlineTimers deadlineTimers;
 
     protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections) {
+        this(client, route, activeConnections, ClientDeadlines.DEFAULT);
+    }
+
+    /** @param deadlines the policy's {@code <timeouts>} */
+    protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections, ClientDeadlines deadlines) {
         this.client = client;
         this.activeConnections = activeConnections;
         this.sessionId = client.id().asShortText();
         this.remoteAddress = client.remoteAddress() instanceof InetSocketAddress
             ? ((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress()
             : String.valueOf(client.remoteAddress());
+        this.deadlines = deadlines;
+        this.deadlineTimers = new ClientDeadlineTimers(client, deadlines, this::clientBeingRead, new MissedDeadlines());
         this.routing = route.begin(new Callbacks());
     }
 
@@ -90,6 +100,16 @@ public abstract class RelaySession {
     /** The client was silent for the listener's idle timeout. */
     protected void onIdleTimeout() {
         closeWithFarewell("idle for too long");
+    }
+
+    /** A line the client started did not end within {@code <timeouts><commandLine>} (a slow trickle of bytes). */
+    protected void onCommandLineDeadline() {
+        closeWithFarewell("command line not completed in time");
+    }
+
+    /** The client was not logged in within {@code <timeouts><login>} of connecting. */
+    protected void onLoginDeadline() {
+        closeWithFarewell("not logged in in time");
     }
 
     /** The upstream closed its leg (or failed); the default treats it as a loss of service. */
@@ -136,6 +156,21 @@ public abstract class RelaySession {
         return routing.presentsMintedCertificates();
     }
 
+    /** The client logged in (SMTP: or started a mail transaction): the login deadline no longer applies. */
+    protected final void loginPhaseOver() {
+        deadlineTimers.loggedIn();
+    }
+
+    /** The handshake deadline of the policy, for a client-leg TLS handler. */
+    private SslHandler withHandshakeDeadline(SslHandler handler) {
+        handler.setHandshakeTimeoutMillis(deadlines.getTlsHandshake().toMillis());
+        return handler;
+    }
+
+    private boolean clientBeingRead() {
+        return phase == Phase.RELAYING && !clientHandshaking && !clientPaused() && upstream.isWritable();
+    }
+
     /** Makes a ready upstream channel the session's second leg. */
     protected final void attachUpstream(Channel channel) {
         upstream = channel;
@@ -173,7 +208,7 @@ public abstract class RelaySession {
         client.flush();
         clientHandshaking = true;
         try {
-            TlsBoundary.upgrade(client, handler.get(), unconsumed)
+            TlsBoundary.upgrade(client, withHandshakeDeadline(handler.get()), unconsumed)
                 .addListener(handshake -> {
                     clientHandshaking = false;
                     if (!handshake.isSuccess()) {
@@ -273,11 +308,31 @@ public abstract class RelaySession {
     }
 
     private void releaseResources() {
+        deadlineTimers.stop();
         if (upstream != null) {
             upstream.close();
         }
         releaseProtocolResources();
         activeConnections.decrement();
+    }
+
+    /** A deadline passed: the protocol's words, unless the connection is no longer the protocol's (spliced). */
+    private final class MissedDeadlines implements ClientDeadlineTimers.Missed {
+        @Override
+        public void commandLine() {
+            if (phase != Phase.CLOSED && !routing.relaysRawBytes()) {
+                log().warn("closing: a command line was not completed within {}", deadlines.getCommandLine());
+                onCommandLineDeadline();
+            }
+        }
+
+        @Override
+        public void login() {
+            if (phase != Phase.CLOSED && !routing.relaysRawBytes()) {
+                log().warn("closing: not logged in within {} of connecting", deadlines.getLogin());
+                onLoginDeadline();
+            }
+        }
     }
 
     /** What the route may ask of this session. */
@@ -332,6 +387,7 @@ public abstract class RelaySession {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             activeConnections.increment();
+            deadlineTimers.connected();
             onClientConnected();
             ctx.fireChannelActive();
         }
@@ -342,6 +398,7 @@ public abstract class RelaySession {
                 ((ByteBuf) msg).release();
                 return;
             }
+            deadlineTimers.onClientBytes((ByteBuf) msg);
             onClientBytes((ByteBuf) msg);
         }
 

@@ -55,6 +55,11 @@ public interface UpstreamRoute {
             return false;
         }
 
+        /** True once the route relays the client's bytes raw (spliced): the protocol's deadlines no longer apply. */
+        default boolean relaysRawBytes() {
+            return false;
+        }
+
         /** A user event on the client pipeline; true when the route consumed it. */
         default boolean onClientEvent(Object event) {
             return false;

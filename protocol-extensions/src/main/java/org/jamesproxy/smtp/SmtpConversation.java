@@ -42,6 +42,9 @@ interface SmtpConversation {
     /** The upstream accepted the credentials: counted and logged. */
     void authenticated();
 
+    /** The upstream accepted a MAIL: the client is at work, the login deadline no longer applies. */
+    void transactionStarted();
+
     /** TLS on the client leg: implicit, or after STARTTLS. */
     boolean isTlsActive();
 

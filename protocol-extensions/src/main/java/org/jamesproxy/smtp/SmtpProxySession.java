@@ -52,7 +52,7 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     private ClientMode clientMode = ClientMode.COMMAND;
 
     SmtpProxySession(SmtpProxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.route, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections, runtime.policy.getPolicy().getDeadlines());
         this.runtime = runtime;
         this.policy = runtime.policy;
         this.implicitTls = implicitTls;
@@ -403,8 +403,14 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     @Override
     public void authenticated() {
         state.authenticated();
+        loginPhaseOver();
         runtime.metrics.logins.increment();
         sessionLog.info("authenticated");
+    }
+
+    @Override
+    public void transactionStarted() {
+        loginPhaseOver();
     }
 
     @Override

@@ -1,0 +1,53 @@
+package org.jamesproxy.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.jamesproxy.testing.DeadlinesContract;
+import org.jamesproxy.testing.FakeImapUpstream;
+import org.jamesproxy.testing.ImapDialect;
+import org.jamesproxy.testing.ImapProxyFixture;
+import org.jamesproxy.testing.ImapTestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The slowloris deadlines of {@code <timeouts>} on IMAP: {@link DeadlinesContract}. */
+class ImapProxyDeadlinesTest implements DeadlinesContract<FakeImapUpstream, ImapTestClient>, ImapDialect {
+    private ImapProxyFixture fixture;
+    private FakeImapUpstream upstream;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new ImapProxyFixture();
+        upstream = fixture.upstream();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    @Override
+    public ImapProxyFixture fixture() {
+        return fixture;
+    }
+
+    @Override
+    public FakeImapUpstream upstream() {
+        return upstream;
+    }
+
+    @Override
+    public String farewell() {
+        return "* BYE";
+    }
+
+    @Override
+    public String startTlsVerb() {
+        return "STARTTLS";
+    }
+
+    @Override
+    public void logIn(ImapTestClient client) throws Exception {
+        assertThat(client.sendLine("l LOGIN user secret").readLine()).startsWith("l OK");
+    }
+}
