@@ -45,13 +45,23 @@ public abstract class RelaySession {
     private boolean clientHandshaking;
     private final ClientDeadlines deadlines;
     private final ClientDeadlineTimers deadlineTimers;
+    private final int maxLineLength;
+    /** Set on a plain port until the client's first command is in: the upstream leg is opened then. */
+    private UpstreamPrelude awaitingFirstCommand;
+    private long earlyBytes;
+    private boolean greetedWithoutUpstream;
 
     protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections) {
-        this(client, route, activeConnections, ClientDeadlines.DEFAULT);
+        this(client, route, activeConnections, ClientDeadlines.DEFAULT, 64 * 1024);
     }
 
-    /** @param deadlines the policy's {@code <timeouts>} */
-    protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections, ClientDeadlines deadlines) {
+    /**
+     * @param deadlines the policy's {@code <timeouts>}
+     * @param maxLineLength the policy's client line bound, also for what arrives before the upstream exists
+     */
+    protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections, ClientDeadlines deadlines,
+                           int maxLineLength) {
+        this.maxLineLength = maxLineLength;
         this.client = client;
         this.activeConnections = activeConnections;
         this.sessionId = client.id().asShortText();
@@ -148,7 +158,62 @@ public abstract class RelaySession {
      * prelude failure.
      */
     protected final void connectUpstream(UpstreamPrelude prelude) {
-        routing.connect(prelude);
+        SslHandler implicitTls = client.pipeline().get(SslHandler.class);
+        if (implicitTls == null || implicitTls.handshakeFuture().isDone()) {
+            routing.connect(prelude);
+            return;
+        }
+        // No upstream work for a client that did nothing: a bare TCP connect, or a handshake that never completes,
+        // costs the mail server nothing.
+        implicitTls.handshakeFuture().addListener(handshake -> {
+            if (handshake.isSuccess() && phase != Phase.CLOSED) {
+                routing.connect(prelude);
+            } else {
+                prelude.abandon();
+                close();
+            }
+        });
+    }
+
+    /**
+     * On a plain port: the proxy greets at once with {@code greeting} (its own words, nothing learnt from the
+     * upstream) and opens the upstream leg only when the client's first command line is in; the session's own greeting
+     * once the upstream is ready is then not sent. Routes that speak a plain phase of their own (sni routing) connect
+     * as {@link #connectUpstream} does.
+     */
+    protected final void connectUpstreamOnFirstCommand(UpstreamPrelude prelude, String greeting) {
+        if (!routing.mayWaitForFirstCommand()) {
+            connectUpstream(prelude);
+            return;
+        }
+        writeClientLine(greeting);
+        client.flush();
+        greetedWithoutUpstream = true;
+        awaitingFirstCommand = prelude;
+        client.read();
+    }
+
+    /** True when the client had the proxy's own greeting before any upstream existed (plain port). */
+    protected final boolean greetedWithoutUpstream() {
+        return greetedWithoutUpstream;
+    }
+
+    /** Bytes before the first command's end: the protocol keeps them; the upstream is opened at the first LF. */
+    private void onBytesBeforeFirstCommand(ByteBuf bytes) {
+        earlyBytes += bytes.readableBytes();
+        boolean lineComplete = bytes.forEachByte(io.netty.util.ByteProcessor.FIND_LF) >= 0;
+        onClientBytes(bytes);
+        if (phase == Phase.CLOSED || awaitingFirstCommand == null) {
+            return;
+        }
+        if (lineComplete) {
+            UpstreamPrelude prelude = awaitingFirstCommand;
+            awaitingFirstCommand = null;
+            routing.connect(prelude);
+        } else if (earlyBytes > maxLineLength) {
+            log().warn("client line too long before its first command ended ({} bytes)", earlyBytes);
+            closeWithFarewell("command line too long");
+        }
     }
 
     /** True when the client leg presents certificates minted by the Proxy Authority (a "Client" proxy action). */
@@ -168,7 +233,8 @@ public abstract class RelaySession {
     }
 
     private boolean clientBeingRead() {
-        return phase == Phase.RELAYING && !clientHandshaking && !clientPaused() && upstream.isWritable();
+        return awaitingFirstCommand != null
+            || phase == Phase.RELAYING && !clientHandshaking && !clientPaused() && upstream.isWritable();
     }
 
     /** Makes a ready upstream channel the session's second leg. */
@@ -265,7 +331,7 @@ public abstract class RelaySession {
      * before STARTTLS (sni routing on the STARTTLS port): after TLS the client speaks first.
      */
     protected final void greetClient(String greeting) {
-        if (!routing.greetedBeforeTls()) {
+        if (!routing.greetedBeforeTls() && !greetedWithoutUpstream) {
             writeClientLine(greeting);
         }
     }
@@ -309,6 +375,10 @@ public abstract class RelaySession {
 
     private void releaseResources() {
         deadlineTimers.stop();
+        if (awaitingFirstCommand != null) {
+            awaitingFirstCommand.abandon();
+            awaitingFirstCommand = null;
+        }
         if (upstream != null) {
             upstream.close();
         }
@@ -399,11 +469,20 @@ public abstract class RelaySession {
                 return;
             }
             deadlineTimers.onClientBytes((ByteBuf) msg);
+            if (awaitingFirstCommand != null) {
+                onBytesBeforeFirstCommand((ByteBuf) msg);
+                return;
+            }
             onClientBytes((ByteBuf) msg);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (awaitingFirstCommand != null && phase != Phase.CLOSED) {
+                // Still in the first command: read on until its end.
+                client.read();
+                return;
+            }
             // Before the upstream is ready, the client is only read for its TLS handshake (the SslHandler does that).
             readClientIfPossible();
         }

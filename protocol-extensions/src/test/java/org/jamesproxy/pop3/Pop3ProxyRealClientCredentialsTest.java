@@ -37,16 +37,15 @@ class Pop3ProxyRealClientCredentialsTest {
         POP3Client client = new POP3Client();
         client.connect("127.0.0.1", fixture.plainPort());
         try {
-            String greeting = client.getReplyString();
-            String timestamp = greeting.substring(greeting.indexOf('<'), greeting.indexOf('>') + 1);
+            // The plain port's greeting is the proxy's own, without a challenge; the client computes a digest anyway.
+            assertThat(client.getReplyString()).doesNotContain("<");
 
-            assertThat(client.login("alice", timestamp, "secret")).isFalse();
+            assertThat(client.login("alice", FakePop3Upstream.TIMESTAMP, "secret")).isFalse();
             assertThat(client.getReplyString()).startsWith("-ERR Use STLS");
         } finally {
             client.disconnect();
         }
         assertThat(upstream.receivedCommand("APOP")).isFalse();
-        assertThat(upstream.receivedLines()).containsExactly("CAPA");
     }
 
     @Test
@@ -61,6 +60,6 @@ class Pop3ProxyRealClientCredentialsTest {
             client.disconnect();
         }
         assertThat(upstream.receivedCommand("AUTH")).isFalse();
-        assertThat(upstream.receivedLines()).containsExactly("CAPA");
+        assertThat(upstream.receivedLines()).doesNotContain("AUTH CRAM-MD5", "AUTH PLAIN");
     }
 }
