@@ -17,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ByteProcessor;
 
 /**
  * The two-leg pump every protocol relay shares: the client channel (accepted by a listener) and the upstream
@@ -32,6 +33,8 @@ public abstract class RelaySession {
         RELAYING,
         CLOSED
     }
+
+    private static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
     protected final Channel client;
     protected final String remoteAddress;
@@ -51,8 +54,9 @@ public abstract class RelaySession {
     private long earlyBytes;
     private boolean greetedWithoutUpstream;
 
+    /** With the default {@code <timeouts>} and line bound (a policy's {@code limits.maxLineLength} default, 64K). */
     protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections) {
-        this(client, route, activeConnections, ClientDeadlines.DEFAULT, 64 * 1024);
+        this(client, route, activeConnections, ClientDeadlines.DEFAULT, DEFAULT_MAX_LINE_LENGTH);
     }
 
     /**
@@ -201,7 +205,7 @@ public abstract class RelaySession {
     /** Bytes before the first command's end: the protocol keeps them; the upstream is opened at the first LF. */
     private void onBytesBeforeFirstCommand(ByteBuf bytes) {
         earlyBytes += bytes.readableBytes();
-        boolean lineComplete = bytes.forEachByte(io.netty.util.ByteProcessor.FIND_LF) >= 0;
+        boolean lineComplete = bytes.forEachByte(ByteProcessor.FIND_LF) >= 0;
         onClientBytes(bytes);
         if (phase == Phase.CLOSED || awaitingFirstCommand == null) {
             return;

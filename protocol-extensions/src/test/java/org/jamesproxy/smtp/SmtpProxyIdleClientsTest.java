@@ -7,11 +7,15 @@ import org.jamesproxy.testing.FakeSmtpUpstream;
 import org.jamesproxy.testing.SmtpDialect;
 import org.jamesproxy.testing.SmtpProxyFixture;
 import org.jamesproxy.testing.SmtpTestClient;
+import org.jamesproxy.testing.LazyUpstreamContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** (SMTP's login phase ends with AUTH or the first accepted MAIL.) The slowloris deadlines of {@code <timeouts>} on SMTP: {@link DeadlinesContract}. */
-class SmtpProxyDeadlinesTest implements DeadlinesContract<FakeSmtpUpstream, SmtpTestClient>, SmtpDialect {
+/**
+ * Clients that do nothing or trickle: no upstream connection until they do something ({@link LazyUpstreamContract}),
+ * and the {@code <timeouts>} deadlines ({@link DeadlinesContract}). SMTP's login phase ends with AUTH or the first accepted MAIL.
+ */
+class SmtpProxyIdleClientsTest implements LazyUpstreamContract<FakeSmtpUpstream, SmtpTestClient>, DeadlinesContract<FakeSmtpUpstream, SmtpTestClient>, SmtpDialect {
     private SmtpProxyFixture fixture;
     private FakeSmtpUpstream upstream;
 
@@ -34,6 +38,11 @@ class SmtpProxyDeadlinesTest implements DeadlinesContract<FakeSmtpUpstream, Smtp
     @Override
     public FakeSmtpUpstream upstream() {
         return upstream;
+    }
+
+    @Override
+    public String greeting() {
+        return "220 proxy.test ESMTP";
     }
 
     @Override

@@ -7,11 +7,15 @@ import org.jamesproxy.testing.FakeImapUpstream;
 import org.jamesproxy.testing.ImapDialect;
 import org.jamesproxy.testing.ImapProxyFixture;
 import org.jamesproxy.testing.ImapTestClient;
+import org.jamesproxy.testing.LazyUpstreamContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** The slowloris deadlines of {@code <timeouts>} on IMAP: {@link DeadlinesContract}. */
-class ImapProxyDeadlinesTest implements DeadlinesContract<FakeImapUpstream, ImapTestClient>, ImapDialect {
+/**
+ * Clients that do nothing or trickle: no upstream connection until they do something ({@link LazyUpstreamContract}),
+ * and the {@code <timeouts>} deadlines ({@link DeadlinesContract}).
+ */
+class ImapProxyIdleClientsTest implements LazyUpstreamContract<FakeImapUpstream, ImapTestClient>, DeadlinesContract<FakeImapUpstream, ImapTestClient>, ImapDialect {
     private ImapProxyFixture fixture;
     private FakeImapUpstream upstream;
 
@@ -34,6 +38,11 @@ class ImapProxyDeadlinesTest implements DeadlinesContract<FakeImapUpstream, Imap
     @Override
     public FakeImapUpstream upstream() {
         return upstream;
+    }
+
+    @Override
+    public String greeting() {
+        return "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] proxy.test";
     }
 
     @Override

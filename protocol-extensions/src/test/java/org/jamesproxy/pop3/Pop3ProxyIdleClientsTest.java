@@ -7,11 +7,15 @@ import org.jamesproxy.testing.FakePop3Upstream;
 import org.jamesproxy.testing.Pop3Dialect;
 import org.jamesproxy.testing.Pop3ProxyFixture;
 import org.jamesproxy.testing.ImapTestClient;
+import org.jamesproxy.testing.LazyUpstreamContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** The slowloris deadlines of {@code <timeouts>} on POP3: {@link DeadlinesContract}. */
-class Pop3ProxyDeadlinesTest implements DeadlinesContract<FakePop3Upstream, ImapTestClient>, Pop3Dialect {
+/**
+ * Clients that do nothing or trickle: no upstream connection until they do something ({@link LazyUpstreamContract}),
+ * and the {@code <timeouts>} deadlines ({@link DeadlinesContract}).
+ */
+class Pop3ProxyIdleClientsTest implements LazyUpstreamContract<FakePop3Upstream, ImapTestClient>, DeadlinesContract<FakePop3Upstream, ImapTestClient>, Pop3Dialect {
     private Pop3ProxyFixture fixture;
     private FakePop3Upstream upstream;
 
@@ -34,6 +38,11 @@ class Pop3ProxyDeadlinesTest implements DeadlinesContract<FakePop3Upstream, Imap
     @Override
     public FakePop3Upstream upstream() {
         return upstream;
+    }
+
+    @Override
+    public String greeting() {
+        return "+OK proxy.test POP3 proxy ready";
     }
 
     @Override
