@@ -14,19 +14,19 @@ import com.google.common.base.MoreObjects;
  *     <li>{@code commandLine} (default 60s): a line the client started must be complete (its LF received) within it;</li>
  *     <li>{@code login} (default 3m): from the accepted connection until the client is logged in (IMAP, POP3, SMTP
  *     AUTH) or, for SMTP, until its first MAIL is accepted;</li>
- *     <li>{@code tlsHandshake} (default 15s): an implicit-TLS handshake from the accepted connection, a STARTTLS one
+ *     <li>{@code tlsHandshake} (default 10s, Netty's own default): an implicit-TLS handshake from the accepted connection, a STARTTLS one
  *     from the go-ahead.</li>
  * </ul>
  */
 public final class ClientDeadlines {
     public static final ClientDeadlines DEFAULT = new ClientDeadlines(Duration.ofSeconds(60), Duration.ofMinutes(3),
-        Duration.ofSeconds(15));
+        Duration.ofSeconds(10));
 
     static ClientDeadlines parse(ConfigValues policy) throws ConfigurationException {
         return new ClientDeadlines(
             policy.duration("timeouts.commandLine", "60s"),
             policy.duration("timeouts.login", "3m"),
-            policy.duration("timeouts.tlsHandshake", "15s"));
+            policy.duration("timeouts.tlsHandshake", "10s"));
     }
 
     private final Duration commandLine;

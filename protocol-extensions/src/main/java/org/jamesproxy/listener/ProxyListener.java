@@ -109,7 +109,7 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
                     pipeline.addLast(SniPeeker.NAME, new SniPeeker());
                 } else if (kind == ListenerKind.IMPLICIT_TLS) {
                     SslHandler tls = serverTls.get().newHandler(channel.alloc());
-                    // Netty's own default (10s) would do too; the policy's <timeouts><tlsHandshake> says.
+                    // The policy's <timeouts><tlsHandshake> (default 10s, as Netty's own).
                     tls.setHandshakeTimeoutMillis(policy.getDeadlines().getTlsHandshake().toMillis());
                     pipeline.addLast(TlsBoundary.SSL_HANDLER, tls);
                 }

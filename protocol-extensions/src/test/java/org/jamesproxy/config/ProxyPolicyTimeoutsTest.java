@@ -26,7 +26,7 @@ class ProxyPolicyTimeoutsTest {
         assertThat(deadlines("")).isEqualTo(ClientDeadlines.DEFAULT);
         assertThat(ClientDeadlines.DEFAULT.getCommandLine()).isEqualTo(Duration.ofSeconds(60));
         assertThat(ClientDeadlines.DEFAULT.getLogin()).isEqualTo(Duration.ofMinutes(3));
-        assertThat(ClientDeadlines.DEFAULT.getTlsHandshake()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(ClientDeadlines.DEFAULT.getTlsHandshake()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
