@@ -28,7 +28,8 @@ final class Pop3UpstreamPrelude extends UpstreamPrelude {
 
     interface Outcome {
         /**
-         * @param apopTimestamp the challenge of the upstream's greeting, which APOP digests must be computed over
+         * @param apopTimestamp the challenge of the upstream's greeting, which APOP digests must be computed over;
+         *                      empty unless that greeting came over TLS (implicit-TLS upstream)
          * @param capabilities the CAPA lines learnt over the final (TLS, unless tls=none) connection
          */
         void ready(Channel upstream, Optional<String> apopTimestamp, List<String> capabilities);
