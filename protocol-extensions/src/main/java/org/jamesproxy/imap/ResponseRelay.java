@@ -28,6 +28,9 @@ final class ResponseRelay {
 
         /** True while a command of the client's waits for its tagged status. */
         boolean awaitingResponses();
+
+        /** Untagged data nobody asked for arrived before login and is not relayed; {@code line} is its first line. */
+        void unsolicitedDropped(String line);
     }
 
     private final ImapFrameReader reader;
@@ -75,6 +78,7 @@ final class ResponseRelay {
                 // Untagged data before login that no command of the client's asked for (e.g. sent by the upstream
                 // right after its greeting): the client never sees it, as with data sent before a STARTTLS go-ahead.
                 dropping = true;
+                commands.unsolicitedDropped(content.toString(ISO_8859_1));
                 drop(frame);
                 return;
             }
