@@ -1,7 +1,11 @@
 package org.jamesproxy.smtpserver;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 import javax.net.ssl.SSLSession;
@@ -11,6 +15,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.api.Request;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.CommandHandler;
+import org.apache.james.protocols.api.handler.ExtensibleHandler;
 import org.apache.james.protocols.api.handler.LineHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPSession;
@@ -41,13 +46,14 @@ import com.google.common.collect.ImmutableSet;
  * </ul>
  * Otherwise it declines and the command's own handler answers as before.
  */
-public class StartTlsInjectionGuard implements CommandHandler<SMTPSession>, UnknownHook, DataLineFilter {
+public class StartTlsInjectionGuard implements CommandHandler<SMTPSession>, UnknownHook, DataLineFilter, ExtensibleHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(StartTlsInjectionGuard.class);
 
     /**
      * The verbs of James's standard core handlers ({@code CoreCmdHandlerLoader}); any other verb reaches
-     * {@link #doUnknown}. Only verbs another handler answers may be listed: when every handler of a verb declines,
-     * James's dispatcher answers nothing at all.
+     * {@link #doUnknown}. Only verbs another handler answers may be claimed: when every handler of a verb declines,
+     * James's dispatcher answers nothing at all; so once wired (listed before the core handlers), the guard claims
+     * only those of them another handler of the chain implements.
      */
     static final Collection<String> COMMANDS = ImmutableSet.of("HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP",
         "QUIT", "VRFY", "EXPN", "HELP", "AUTH", "STARTTLS");
@@ -57,6 +63,7 @@ public class StartTlsInjectionGuard implements CommandHandler<SMTPSession>, Unkn
     private static final String REFUSAL_TEXT = "4.7.0 Commands sent in clear after STARTTLS are refused";
 
     private final Metric refused;
+    private volatile Collection<String> commands = COMMANDS;
 
     @Inject
     public StartTlsInjectionGuard(MetricFactory metricFactory) {
@@ -76,7 +83,25 @@ public class StartTlsInjectionGuard implements CommandHandler<SMTPSession>, Unkn
 
     @Override
     public Collection<String> getImplCommands() {
-        return COMMANDS;
+        return commands;
+    }
+
+    @Override
+    public List<Class<?>> getMarkerInterfaces() {
+        return List.of(CommandHandler.class);
+    }
+
+    @Override
+    public void wireExtensions(Class<?> marker, List<?> handlers) {
+        if (!CommandHandler.class.equals(marker)) {
+            return;
+        }
+        Set<String> answered = handlers.stream()
+            .filter(handler -> handler != this)
+            .flatMap(handler -> ((CommandHandler<?>) handler).getImplCommands().stream())
+            .map(verb -> verb.toUpperCase(Locale.US))
+            .collect(Collectors.toSet());
+        commands = COMMANDS.stream().filter(answered::contains).collect(ImmutableSet.toImmutableSet());
     }
 
     @Override

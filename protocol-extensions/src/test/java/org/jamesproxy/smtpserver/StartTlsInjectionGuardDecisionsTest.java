@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,7 +14,9 @@ import javax.net.ssl.SSLSession;
 
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.api.BaseRequest;
+import org.apache.james.protocols.api.Request;
 import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.junit.jupiter.api.Test;
@@ -99,5 +103,25 @@ class StartTlsInjectionGuardDecisionsTest {
         guard.onLine(session(true, Optional.of(handshakeDone())), ".\r\n".getBytes(), (s, line) -> null);
 
         assertThat(detecting).isFalse();
+    }
+
+    @Test
+    void onceWiredTheGuardShouldClaimOnlyTheVerbsAnotherHandlerAnswers() {
+        CommandHandler<SMTPSession> rsetAndNoop = new CommandHandler<>() {
+            @Override
+            public Response onCommand(SMTPSession session, Request request) {
+                return null;
+            }
+
+            @Override
+            public Collection<String> getImplCommands() {
+                return List.of("RSET", "noop", "XFOO");
+            }
+        };
+        assertThat(guard.getImplCommands()).contains("EHLO", "MAIL", "RSET", "STARTTLS");
+
+        guard.wireExtensions(CommandHandler.class, List.of(guard, rsetAndNoop));
+
+        assertThat(guard.getImplCommands()).containsExactlyInAnyOrder("RSET", "NOOP");
     }
 }
