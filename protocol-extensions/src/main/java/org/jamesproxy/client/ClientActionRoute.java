@@ -269,5 +269,10 @@ public final class ClientActionRoute implements UpstreamRoute {
         public boolean clientLegSilent() {
             return clientLegPending || spliced;
         }
+
+        @Override
+        public boolean relaysRawBytes() {
+            return spliced;
+        }
     }
 }

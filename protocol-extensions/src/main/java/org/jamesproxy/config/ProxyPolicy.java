@@ -95,7 +95,7 @@ public final class ProxyPolicy {
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
             (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction,
-            ProxyProtocolIn.parse(policy))
+            ProxyProtocolIn.parse(policy), ClientDeadlines.parse(policy))
             .withAccess(AccessSettings.parse(policy))
             .withUpstreamPool(sniRouting || !policy.has("upstream") ? Optional.empty()
                 : UpstreamPool.parse(policy.child("upstream", "upstream"), upstream.getPort()));
@@ -193,6 +193,7 @@ public final class ProxyPolicy {
     private AccessPolicy access = AccessPolicy.OPEN;
     /** Set once by {@link #withUpstreamPool} on a fresh copy. */
     private Optional<UpstreamPool> upstreamPool = Optional.empty();
+    private final ClientDeadlines deadlines;
 
     public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName,
                        HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
@@ -216,7 +217,17 @@ public final class ProxyPolicy {
                        boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
                        InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction,
                        Optional<ProxyProtocolIn> proxyProtocolIn) {
+        this(name, tlsSupport, bind, tlsBind, jmxName, helloName, listenerConfig, idleTimeout, allowPlaintextAuth,
+            clientTlsProfile, upstream, inspection, maxLineLength, clientAction, proxyProtocolIn, ClientDeadlines.DEFAULT);
+    }
+
+    public ProxyPolicy(String name, TlsSupport tlsSupport, String bind, String tlsBind, String jmxName, String helloName,
+                       HierarchicalConfiguration<ImmutableNode> listenerConfig, Duration idleTimeout,
+                       boolean allowPlaintextAuth, TlsProfile clientTlsProfile, UpstreamConfig upstream,
+                       InspectionSettings inspection, int maxLineLength, Optional<ClientActionConfig> clientAction,
+                       Optional<ProxyProtocolIn> proxyProtocolIn, ClientDeadlines deadlines) {
         this.proxyProtocolIn = proxyProtocolIn;
+        this.deadlines = deadlines;
         this.name = name;
         this.tlsSupport = tlsSupport;
         this.bind = bind;
@@ -237,7 +248,7 @@ public final class ProxyPolicy {
     /** A copy with these connection rules (access list, auto-block, rates, schedule). */
     public ProxyPolicy withAccess(AccessPolicy rules) {
         ProxyPolicy copy = new ProxyPolicy(name, tlsSupport, bind, tlsBind, jmxName, helloName, listenerConfig, idleTimeout,
-            allowPlaintextAuth, clientTlsProfile, upstream, inspection, maxLineLength, clientAction, proxyProtocolIn);
+            allowPlaintextAuth, clientTlsProfile, upstream, inspection, maxLineLength, clientAction, proxyProtocolIn, deadlines);
         copy.access = rules;
         copy.upstreamPool = upstreamPool;
         return copy;
@@ -300,6 +311,11 @@ public final class ProxyPolicy {
         return idleTimeout;
     }
 
+    /** {@code <timeouts>}: the deadlines that, unlike the idle timeout, a trickle of bytes does not restart. */
+    public ClientDeadlines getDeadlines() {
+        return deadlines;
+    }
+
     public boolean isAllowPlaintextAuth() {
         return allowPlaintextAuth;
     }
@@ -350,6 +366,7 @@ public final class ProxyPolicy {
                 && Objects.equals(jmxName, that.jmxName)
                 && Objects.equals(helloName, that.helloName)
                 && Objects.equals(idleTimeout, that.idleTimeout)
+                && Objects.equals(deadlines, that.deadlines)
                 && Objects.equals(clientTlsProfile, that.clientTlsProfile)
                 && Objects.equals(upstream, that.upstream)
                 && Objects.equals(inspection, that.inspection)
@@ -362,7 +379,7 @@ public final class ProxyPolicy {
     @Override
     public final int hashCode() {
         return Objects.hash(name, tlsSupport, bind, tlsBind, jmxName, helloName, idleTimeout, allowPlaintextAuth, clientTlsProfile,
-            upstream, inspection, maxLineLength, clientAction, proxyProtocolIn);
+            upstream, inspection, maxLineLength, clientAction, proxyProtocolIn, deadlines);
     }
 
     @Override
@@ -373,6 +390,7 @@ public final class ProxyPolicy {
             .add("bind", bind)
             .add("tlsBind", tlsBind)
             .add("helloName", helloName)
+            .add("timeouts", deadlines)
             .add("upstream", upstream)
             .add("inspection", inspection)
             .add("clientAction", clientAction)

@@ -26,7 +26,8 @@ import com.google.common.collect.ImmutableSet;
  *     below are refused outright. (The JDK also disables TLSv1 and TLSv1.1 unless java.security's
  *     {@code jdk.tls.disabledAlgorithms} is changed.)</li>
  *     <li>{@code ciphers}: explicit suites (JDK names); absent, the JDK's defaults.</li>
- *     <li>{@code pfs}: {@code allowed} (default: the suites as they are, forward-secret ones preferred by the JDK),
+ *     <li>{@code pfs}: {@code allowed} (default, but {@code required} in {@value #SERVER_STANDARD}: the suites as
+ *     they are, forward-secret ones preferred by the JDK),
  *     {@code required} (TLS 1.2 and below: only ECDHE/DHE key exchange; TLS 1.3 is forward-secret by design),
  *     {@code none} (only static-RSA key exchange and no TLS 1.3: for a site whose network tap decrypts passively
  *     with the server's RSA key; needs an RSA certificate on that leg, so it cannot serve minted EC leaves).</li>
@@ -89,17 +90,22 @@ public final class TlsProfile {
         }
     }
 
-    /** The built-in profile: TLS 1.2+, JDK suites, PFS allowed, TLS-compliant only, full validation, OCSP off. */
-    private static TlsProfile standard(String name) {
-        return new TlsProfile(name, Optional.empty(), DEFAULT_MIN_PROTOCOL, ImmutableList.of(), Pfs.ALLOWED, true, true,
+    /** The built-in profile: TLS 1.2+, JDK suites, TLS-compliant only, full validation, OCSP off. */
+    private static TlsProfile standard(String name, Pfs pfs) {
+        return new TlsProfile(name, Optional.empty(), DEFAULT_MIN_PROTOCOL, ImmutableList.of(), pfs, true, true,
             OcspMode.OFF, Optional.empty(), FailureAction.DENY, FailureAction.DENY, FailureAction.DENY, FailureAction.DENY,
             Optional.empty());
     }
 
-    public static final TlsProfile CLIENT_STANDARD_PROFILE = standard(CLIENT_STANDARD);
-    public static final TlsProfile SERVER_STANDARD_PROFILE = standard(SERVER_STANDARD);
-    /** What a leg uses when nothing is configured (same values as the Standard profiles). */
-    public static final TlsProfile DEFAULT = standard("default");
+    /** The upstream leg: PFS allowed, since the proxy cannot choose what an old mail server offers. */
+    public static final TlsProfile CLIENT_STANDARD_PROFILE = standard(CLIENT_STANDARD, Pfs.ALLOWED);
+    /**
+     * The client leg: PFS required. The proxy is the server there, every client of the last decade offers ECDHE, and a
+     * static-RSA session recorded today could be decrypted by whoever gets the Proxy Server key later.
+     */
+    public static final TlsProfile SERVER_STANDARD_PROFILE = standard(SERVER_STANDARD, Pfs.REQUIRED);
+    /** What a profile without basedOn starts from (the upstream Standard values: PFS allowed). */
+    public static final TlsProfile DEFAULT = standard("default", Pfs.ALLOWED);
 
     /** The predefined profile of that name, if it is one. */
     public static Optional<TlsProfile> predefined(String name) {

@@ -214,6 +214,18 @@ final class ClientCommands implements ResponseRelay.Commands {
     }
 
     @Override
+    public boolean awaitingResponses() {
+        return !inFlight.isEmpty();
+    }
+
+    @Override
+    public void unsolicitedDropped(String line) {
+        String shown = line.strip();
+        session.log().info("dropped untagged upstream data before login that no command asked for: {}",
+            shown.length() > 80 ? shown.substring(0, 80) + "..." : shown);
+    }
+
+    @Override
     public void taggedResponseRelayed() {
         if (pendingViewFetch != null && inFlight.isEmpty()) {
             FetchPlan plan = pendingViewFetch;

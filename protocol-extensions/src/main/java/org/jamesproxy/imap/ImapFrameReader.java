@@ -55,14 +55,22 @@ final class ImapFrameReader {
         long size = 0;
         long multiplier = 1;
         int digits = 0;
+        boolean overflow = false;
         while (position >= line.readerIndex() && Character.isDigit(line.getByte(position))) {
-            size += (line.getByte(position) - '0') * multiplier;
-            multiplier *= 10;
+            int digit = line.getByte(position) - '0';
+            // Past 18 digits a long could overflow: the size saturates instead, so that it exceeds every bound and
+            // is refused like any other too-large literal (treating it as "no literal" let it slip upstream).
+            if (digits >= 18) {
+                overflow |= digit != 0;
+            } else {
+                size += digit * multiplier;
+                multiplier *= 10;
+            }
             digits++;
             position--;
-            if (digits > 18) {
-                return ImapFrame.line(line, ImapFrame.NO_LITERAL, false, false);
-            }
+        }
+        if (overflow) {
+            size = Long.MAX_VALUE;
         }
         if (digits == 0 || position < line.readerIndex() || line.getByte(position) != '{') {
             return ImapFrame.line(line, ImapFrame.NO_LITERAL, false, false);

@@ -58,7 +58,8 @@ final class ImapProxySession extends RelaySession {
     private boolean logoutRequested;
 
     ImapProxySession(ImapProxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.route, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections, runtime.policy.getPolicy().getDeadlines(),
+            runtime.policy.getPolicy().getMaxLineLength());
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientReader = new ImapFrameReader(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -94,7 +95,7 @@ final class ImapProxySession extends RelaySession {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         ImapFrameReader preludeReader = new ImapFrameReader(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        connectUpstream(new ImapUpstreamPrelude(runtime.route.connector(), new ImapUpstreamPrelude.Outcome() {
+        ImapUpstreamPrelude prelude = new ImapUpstreamPrelude(runtime.route.connector(), new ImapUpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, List<String> capabilities, ByteBuf leftover) {
                 onUpstreamReady(channel, capabilities, leftover);
@@ -104,7 +105,16 @@ final class ImapProxySession extends RelaySession {
             public void failed(String reason) {
                 onUpstreamFailed(reason);
             }
-        }, preludeReader));
+        }, preludeReader);
+        if (implicitTls) {
+            connectUpstream(prelude);
+        } else {
+            // Before the upstream exists, only what the proxy itself vouches for: IMAP4rev1 and the client leg's
+            // STARTTLS / LOGINDISABLED. The upstream's extensions come with the answer to CAPABILITY, and after
+            // STARTTLS or login, as clients ask again then (RFC 9051 6.2.1, 7.1).
+            connectUpstreamOnFirstCommand(prelude, "* OK [CAPABILITY " + ImapCapabilities.rewrite(List.of("IMAP4rev1"), clientLeg())
+                + "] " + runtime.helloName + " IMAP4rev1 proxy ready");
+        }
     }
 
     private void onUpstreamFailed(String reason) {
@@ -472,6 +482,7 @@ final class ImapProxySession extends RelaySession {
         @Override
         public void loggedIn() {
             authenticated = true;
+            loginPhaseOver();
             runtime.metrics.logins.increment();
             if (viewUser == null && user.user().isPresent()) {
                 viewUser = user.user().get();

@@ -27,6 +27,12 @@ final class ResponseRelay {
 
         /** A tagged status was written to the client. */
         void taggedResponseRelayed();
+
+        /** True while a command of the client's waits for its tagged status. */
+        boolean awaitingResponses();
+
+        /** Untagged data nobody asked for arrived before login and is not relayed; {@code line} is its first line. */
+        void unsolicitedDropped(String line);
     }
 
     private final ImapFrameReader reader;
@@ -38,6 +44,8 @@ final class ResponseRelay {
     private final Consumer<String> untaggedLines;
     private boolean responseContinues;
     private boolean responseIsFetch;
+    /** The response in progress is dropped, its literals and continuation lines with it. */
+    private boolean dropping;
 
     ResponseRelay(ImapFrameReader reader, FetchInterception.Client client, Supplier<ImapCapabilities.ClientLeg> clientLeg,
                   Commands commands, FetchInterception fetch, ViewFetch views, Consumer<String> untaggedLines) {
@@ -51,6 +59,10 @@ final class ResponseRelay {
     }
 
     void onFrame(ImapFrame frame) {
+        if (dropping) {
+            drop(frame);
+            return;
+        }
         if (views.isActive() && !responseContinues) {
             // A FETCH answered from inspected views: its responses, and whatever comes with them, wait there.
             views.onFrame(frame);
@@ -74,6 +86,14 @@ final class ResponseRelay {
                 } else {
                     client.write(content);
                 }
+                return;
+            }
+            if (first == '*' && unsolicitedBeforeLogin()) {
+                // Untagged data before login that no command of the client's asked for (e.g. sent by the upstream
+                // right after its greeting): the client never sees it, as with data sent before a STARTTLS go-ahead.
+                dropping = true;
+                commands.unsolicitedDropped(content.toString(ISO_8859_1));
+                drop(frame);
                 return;
             }
             String line = content.toString(ISO_8859_1);
@@ -117,6 +137,23 @@ final class ResponseRelay {
             }
         }
         return -1;
+    }
+
+    private boolean unsolicitedBeforeLogin() {
+        return !clientLeg.get().authenticated && !commands.awaitingResponses();
+    }
+
+    private void drop(ImapFrame frame) {
+        if (frame.isLiteralChunk()) {
+            dropping = !frame.isLastChunk() || responseContinues;
+        } else {
+            responseContinues = frame.announcesLiteral();
+            if (responseContinues) {
+                reader.expectLiteral(frame.announcedLiteral());
+            }
+            dropping = responseContinues;
+        }
+        frame.content().release();
     }
 
     private ByteBuf rewriteUntagged(String line, ByteBuf original) {

@@ -20,6 +20,10 @@ final class StartTlsCommand implements CommandHandler {
 
     @Override
     public CommandDecision handle(ImapCommand command, CommandContext context) {
+        if (!command.arguments().isBlank()) {
+            // RFC 9051 6.2.1: STARTTLS takes no arguments; anything after it is not a command of ours to guess at.
+            return CommandDecision.reply(command.tag() + " BAD STARTTLS takes no arguments");
+        }
         if (context.tlsActive()) {
             return CommandDecision.reply(command.tag() + " BAD TLS is already active");
         }

@@ -27,6 +27,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
@@ -137,7 +138,10 @@ public class ProxyListener extends AbstractConfigurableAsyncServer implements Pr
             // Client action: the ClientHello is held until the relay knows the destination and its certificate.
             pipeline.addLast(SniPeeker.NAME, new SniPeeker());
         } else if (kind == ListenerKind.IMPLICIT_TLS) {
-            pipeline.addLast(TlsBoundary.SSL_HANDLER, serverTls.get().newHandler(channel.alloc()));
+            SslHandler tls = serverTls.get().newHandler(channel.alloc());
+            // The policy's <timeouts><tlsHandshake> (default 10s, as Netty's own).
+            tls.setHandshakeTimeoutMillis(policy.getDeadlines().getTlsHandshake().toMillis());
+            pipeline.addLast(TlsBoundary.SSL_HANDLER, tls);
         }
         pipeline.addLast(IDLE_TIMEOUT_HANDLER, idleTimeoutHandler(policy.getIdleTimeout().toSeconds()));
         pipeline.addLast(HandlerConstants.CORE_HANDLER, sessionFactory.create(channel, kind == ListenerKind.IMPLICIT_TLS));

@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import com.google.common.base.Splitter;
-import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 
 /**
@@ -23,8 +21,6 @@ import com.google.common.collect.ImmutableSet;
 final class Pop3Capabilities {
     private static final Set<String> RELAYED = ImmutableSet.of(
         "TOP", "UIDL", "USER", "SASL", "RESP-CODES", "AUTH-RESP-CODE", "EXPIRE", "LOGIN-DELAY");
-    /** Mechanisms that carry the password (or a bearer token) readable by whoever sees the connection. */
-    static final Set<String> CLEARTEXT_MECHANISMS = ImmutableSet.of("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER");
 
     /** What the client leg looks like at the moment the list is sent. */
     static final class ClientLeg {
@@ -38,7 +34,7 @@ final class Pop3Capabilities {
             this.plaintextAuthAllowed = plaintextAuthAllowed;
         }
 
-        /** Whether credentials readable on the wire (USER/PASS, AUTH PLAIN/LOGIN) may be sent now. */
+        /** Whether credentials of any kind (USER/PASS, APOP, AUTH with any mechanism) may be sent now. */
         boolean mayAuthenticateInClear() {
             return tlsActive || plaintextAuthAllowed;
         }
@@ -65,14 +61,8 @@ final class Pop3Capabilities {
             if (name.equals("USER") && !leg.mayAuthenticateInClear()) {
                 continue;
             }
-            if (name.equals("SASL")) {
-                List<String> mechanisms = words.subList(1, words.size()).stream()
-                    .filter(mechanism -> leg.mayAuthenticateInClear()
-                        || !CLEARTEXT_MECHANISMS.contains(mechanism.toUpperCase(Locale.US)))
-                    .collect(ImmutableList.toImmutableList());
-                if (!mechanisms.isEmpty()) {
-                    lines.add("SASL " + mechanisms.stream().collect(Collectors.joining(" ")));
-                }
+            if (name.equals("SASL") && !leg.mayAuthenticateInClear()) {
+                // Every AUTH is refused until STLS (Pop3Credentials): none is advertised.
                 continue;
             }
             lines.add(line.trim());

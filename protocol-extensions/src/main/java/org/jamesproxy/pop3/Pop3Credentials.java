@@ -10,8 +10,8 @@ import org.jamesproxy.pop3.Pop3Decision.Refuse;
 import org.jamesproxy.pop3.Pop3Decision.Reply;
 
 /**
- * The commands that carry credentials: USER/PASS, APOP, AUTH. Those readable on the wire are refused on a plain
- * connection before STLS by the same rule ({@link Pop3Capabilities.ClientLeg#mayAuthenticateInClear()}) that hides
+ * The commands that carry credentials: USER/PASS, APOP, AUTH (any mechanism). All are refused on a plain
+ * connection before STLS, unless the policy allows plaintext authentication, by the same rule ({@link Pop3Capabilities.ClientLeg#mayAuthenticateInClear()}) that hides
  * them from CAPA. Each one tells the session's {@link org.jamesproxy.relay.SaslUser} who is logging in.
  */
 final class Pop3Credentials {
@@ -34,6 +34,10 @@ final class Pop3Credentials {
     }
 
     static Pop3Decision apop(String arguments, Pop3CommandHandler.Context context) {
+        // An APOP digest seen on the wire can be attacked offline (MD5 over a known challenge): not in clear either.
+        if (!context.clientLeg().mayAuthenticateInClear()) {
+            return refuseInClear("APOP");
+        }
         if (context.apopTimestamp().isEmpty()) {
             return new Reply("-ERR APOP is not available");
         }
@@ -42,14 +46,16 @@ final class Pop3Credentials {
     }
 
     static Pop3Decision auth(String arguments, Pop3CommandHandler.Context context) {
+        String[] parts = arguments.split(" ", 2);
+        String mechanism = parts[0].toUpperCase(Locale.US);
+        // Every mechanism, known or not, and the bare listing form: a challenge-response digest (CRAM-MD5, DIGEST-MD5)
+        // seen in clear is open to offline attack too, and the proxy cannot vouch for mechanisms it does not know.
+        if (!context.clientLeg().mayAuthenticateInClear()) {
+            return refuseInClear(mechanism.isEmpty() ? "AUTH" : "AUTH " + mechanism);
+        }
         if (arguments.isEmpty()) {
             // The pre-RFC 5034 form lists the mechanisms, multi-line.
             return Forward.of(Answer.LISTING);
-        }
-        String[] parts = arguments.split(" ", 2);
-        String mechanism = parts[0].toUpperCase(Locale.US);
-        if (Pop3Capabilities.CLEARTEXT_MECHANISMS.contains(mechanism) && !context.clientLeg().mayAuthenticateInClear()) {
-            return refuseInClear("AUTH " + mechanism);
         }
         context.user().start(mechanism, parts.length > 1 ? Optional.of(parts[1]) : Optional.empty());
         return lockedOut(context).orElse(Forward.of(Answer.SASL, Completion.LOGIN));

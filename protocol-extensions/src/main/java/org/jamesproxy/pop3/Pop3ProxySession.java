@@ -48,7 +48,8 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
     private boolean awaitingSaslResponse;
 
     Pop3ProxySession(Pop3Proxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.route, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections, runtime.policy.getPolicy().getDeadlines(),
+            runtime.policy.getPolicy().getMaxLineLength());
         this.runtime = runtime;
         this.implicitTls = implicitTls;
         this.clientIn = new InputBuffer(client.alloc(), runtime.policy.getPolicy().getMaxLineLength());
@@ -78,7 +79,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeReader = new InputBuffer(client.alloc(), runtime.policy.getMaxUpstreamLineLength());
-        connectUpstream(new Pop3UpstreamPrelude(runtime.route.connector(), new Pop3UpstreamPrelude.Outcome() {
+        Pop3UpstreamPrelude prelude = new Pop3UpstreamPrelude(runtime.route.connector(), new Pop3UpstreamPrelude.Outcome() {
             @Override
             public void ready(Channel channel, Optional<String> timestamp, List<String> capabilities) {
                 onUpstreamReady(channel, timestamp, capabilities);
@@ -88,7 +89,13 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
             public void failed(String reason) {
                 onUpstreamFailed(reason);
             }
-        }, preludeReader, runtime.policy.getMaxListingSize()));
+        }, preludeReader, runtime.policy.getMaxListingSize());
+        if (implicitTls) {
+            connectUpstream(prelude);
+        } else {
+            // Our greeting before any upstream exists has no APOP challenge: only the upstream's own could be used.
+            connectUpstreamOnFirstCommand(prelude, "+OK " + runtime.helloName + " POP3 proxy ready");
+        }
     }
 
     private void onUpstreamFailed(String reason) {
@@ -102,7 +109,8 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
             return;
         }
         attachUpstream(channel);
-        apopTimestamp = runtime.policy.isOfferApop() ? timestamp : Optional.empty();
+        // The client already has a greeting without a challenge when the proxy greeted before connecting.
+        apopTimestamp = runtime.policy.isOfferApop() && !greetedWithoutUpstream() ? timestamp : Optional.empty();
         sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
         // APOP digests are checked by the mail server against its own challenge: ours must be that one, verbatim.
@@ -283,6 +291,7 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
             case LOGIN:
                 if (ok) {
                     authenticated = true;
+                    loginPhaseOver();
                     runtime.metrics.logins.increment();
                     sessionLog.info("user {} logged in", user.user().orElse("(unknown)"));
                 } else {

@@ -28,7 +28,8 @@ final class Pop3UpstreamPrelude extends UpstreamPrelude {
 
     interface Outcome {
         /**
-         * @param apopTimestamp the challenge of the upstream's greeting, which APOP digests must be computed over
+         * @param apopTimestamp the challenge of the upstream's greeting, which APOP digests must be computed over;
+         *                      empty unless that greeting came over TLS (implicit-TLS upstream)
          * @param capabilities the CAPA lines learnt over the final (TLS, unless tls=none) connection
          */
         void ready(Channel upstream, Optional<String> apopTimestamp, List<String> capabilities);
@@ -106,9 +107,13 @@ final class Pop3UpstreamPrelude extends UpstreamPrelude {
             fail(ctx, "the mail server is not available: " + line);
             return;
         }
-        // The challenge must be the upstream's own: it checks the client's APOP digest against it.
+        // The challenge must be the upstream's own: it checks the client's APOP digest against it. Only a greeting
+        // received over TLS is trusted for it: in clear, whoever sits on the path could pick the challenge the
+        // client's digest is computed over.
         Matcher timestamp = APOP_TIMESTAMP.matcher(line);
-        apopTimestamp = timestamp.find() ? Optional.of(timestamp.group()) : Optional.empty();
+        apopTimestamp = connector().getConfig().getTls() == UpstreamTls.IMPLICIT && timestamp.find()
+            ? Optional.of(timestamp.group())
+            : Optional.empty();
         state = connector().getConfig().getTls() == UpstreamTls.STARTTLS ? State.CAPA_BEFORE_TLS : State.CAPA;
         send(ctx, "CAPA");
     }

@@ -45,6 +45,11 @@ public final class FixedRoute implements UpstreamRoute {
             }
 
             @Override
+            public boolean mayWaitForFirstCommand() {
+                return true;
+            }
+
+            @Override
             public Optional<SslHandler> clientTlsHandler(ServerTlsContext configured, Channel upstream) {
                 return Optional.of(configured.newHandler(session.client().alloc()));
             }

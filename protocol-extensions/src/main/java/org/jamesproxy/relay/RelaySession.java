@@ -3,7 +3,9 @@ package org.jamesproxy.relay;
 import java.util.Optional;
 
 import org.apache.james.metrics.api.Metric;
+import org.jamesproxy.config.ClientDeadlines;
 import org.jamesproxy.haproxy.ClientAddress;
+import org.jamesproxy.policy.AccessControl;
 import org.jamesproxy.tls.ServerTlsContext;
 import org.jamesproxy.tls.TlsBoundary;
 import org.jamesproxy.tls.TlsEngines;
@@ -11,12 +13,12 @@ import org.jamesproxy.tls.TlsEngines;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import org.jamesproxy.policy.AccessControl;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ByteProcessor;
 
 /**
  * The two-leg pump every protocol relay shares: the client channel (accepted by a listener) and the upstream
@@ -33,6 +35,8 @@ public abstract class RelaySession {
         CLOSED
     }
 
+    private static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
+
     protected final Channel client;
     protected final String remoteAddress;
     protected final String sessionId;
@@ -43,23 +47,43 @@ public abstract class RelaySession {
     protected Channel upstream;
     protected Phase phase = Phase.CONNECTING;
     private boolean clientHandshaking;
+    private final ClientDeadlines deadlines;
+    private final ClientDeadlineTimers deadlineTimers;
+    private final int maxLineLength;
+    /** Set on a plain port until the client's first command is in: the upstream leg is opened then. */
+    private UpstreamPrelude awaitingFirstCommand;
+    private long earlyBytes;
+    private boolean greetedWithoutUpstream;
 
     /**
      * A login the upstream refused: the policy's auto-block counts it (per source, per user).
      */
     protected final void loginFailed(AccessControl access, String user) {
-        java.net.InetSocketAddress remote = org.jamesproxy.haproxy.ClientAddress.of(client).source();
+        java.net.InetSocketAddress remote = ClientAddress.of(client).source();
         if (remote != null && remote.getAddress() != null) {
             access.loginFailed(remote.getAddress(), user);
         }
     }
 
+    /** With the default {@code <timeouts>} and line bound (a policy's {@code limits.maxLineLength} default, 64K). */
     protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections) {
+        this(client, route, activeConnections, ClientDeadlines.DEFAULT, DEFAULT_MAX_LINE_LENGTH);
+    }
+
+    /**
+     * @param deadlines the policy's {@code <timeouts>}
+     * @param maxLineLength the policy's client line bound, also for what arrives before the upstream exists
+     */
+    protected RelaySession(Channel client, UpstreamRoute route, Metric activeConnections, ClientDeadlines deadlines,
+                           int maxLineLength) {
+        this.maxLineLength = maxLineLength;
         this.client = client;
         this.activeConnections = activeConnections;
         this.sessionId = client.id().asShortText();
         // The client's address from its trusted proxy's PROXY header, if any: known before the session is made.
         this.remoteAddress = ClientAddress.of(client).hostAddress();
+        this.deadlines = deadlines;
+        this.deadlineTimers = new ClientDeadlineTimers(client, deadlines, this::clientBeingRead, new MissedDeadlines());
         this.routing = route.begin(new Callbacks());
     }
 
@@ -102,6 +126,16 @@ public abstract class RelaySession {
         closeWithFarewell("idle for too long");
     }
 
+    /** A line the client started did not end within {@code <timeouts><commandLine>} (a slow trickle of bytes). */
+    protected void onCommandLineDeadline() {
+        closeWithFarewell("command line not completed in time");
+    }
+
+    /** The client was not logged in within {@code <timeouts><login>} of connecting. */
+    protected void onLoginDeadline() {
+        closeWithFarewell("not logged in in time");
+    }
+
     /** The upstream closed its leg (or failed); the default treats it as a loss of service. */
     protected void onUpstreamClosed() {
         log().warn("the mail server closed the connection");
@@ -138,12 +172,83 @@ public abstract class RelaySession {
      * prelude failure.
      */
     protected final void connectUpstream(UpstreamPrelude prelude) {
-        routing.connect(prelude);
+        SslHandler implicitTls = client.pipeline().get(SslHandler.class);
+        if (implicitTls == null || implicitTls.handshakeFuture().isDone()) {
+            routing.connect(prelude);
+            return;
+        }
+        // No upstream work for a client that did nothing: a bare TCP connect, or a handshake that never completes,
+        // costs the mail server nothing.
+        implicitTls.handshakeFuture().addListener(handshake -> {
+            if (handshake.isSuccess() && phase != Phase.CLOSED) {
+                routing.connect(prelude);
+            } else {
+                prelude.abandon();
+                close();
+            }
+        });
+    }
+
+    /**
+     * On a plain port: the proxy greets at once with {@code greeting} (its own words, nothing learnt from the
+     * upstream) and opens the upstream leg only when the client's first command line is in; the session's own greeting
+     * once the upstream is ready is then not sent. Routes that speak a plain phase of their own (sni routing) connect
+     * as {@link #connectUpstream} does.
+     */
+    protected final void connectUpstreamOnFirstCommand(UpstreamPrelude prelude, String greeting) {
+        if (!routing.mayWaitForFirstCommand()) {
+            connectUpstream(prelude);
+            return;
+        }
+        writeClientLine(greeting);
+        client.flush();
+        greetedWithoutUpstream = true;
+        awaitingFirstCommand = prelude;
+        client.read();
+    }
+
+    /** True when the client had the proxy's own greeting before any upstream existed (plain port). */
+    protected final boolean greetedWithoutUpstream() {
+        return greetedWithoutUpstream;
+    }
+
+    /** Bytes before the first command's end: the protocol keeps them; the upstream is opened at the first LF. */
+    private void onBytesBeforeFirstCommand(ByteBuf bytes) {
+        earlyBytes += bytes.readableBytes();
+        boolean lineComplete = bytes.forEachByte(ByteProcessor.FIND_LF) >= 0;
+        onClientBytes(bytes);
+        if (phase == Phase.CLOSED || awaitingFirstCommand == null) {
+            return;
+        }
+        if (lineComplete) {
+            UpstreamPrelude prelude = awaitingFirstCommand;
+            awaitingFirstCommand = null;
+            routing.connect(prelude);
+        } else if (earlyBytes > maxLineLength) {
+            log().warn("client line too long before its first command ended ({} bytes)", earlyBytes);
+            closeWithFarewell("command line too long");
+        }
     }
 
     /** True when the client leg presents certificates minted by the Proxy Authority (a "Client" proxy action). */
     protected final boolean presentsMintedCertificates() {
         return routing.presentsMintedCertificates();
+    }
+
+    /** The client logged in (SMTP: or started a mail transaction): the login deadline no longer applies. */
+    protected final void loginPhaseOver() {
+        deadlineTimers.loggedIn();
+    }
+
+    /** The handshake deadline of the policy, for a client-leg TLS handler. */
+    private SslHandler withHandshakeDeadline(SslHandler handler) {
+        handler.setHandshakeTimeoutMillis(deadlines.getTlsHandshake().toMillis());
+        return handler;
+    }
+
+    private boolean clientBeingRead() {
+        return awaitingFirstCommand != null
+            || phase == Phase.RELAYING && !clientHandshaking && !clientPaused() && upstream.isWritable();
     }
 
     /** Makes a ready upstream channel the session's second leg. */
@@ -183,7 +288,7 @@ public abstract class RelaySession {
         client.flush();
         clientHandshaking = true;
         try {
-            TlsBoundary.upgrade(client, handler.get(), unconsumed)
+            TlsBoundary.upgrade(client, withHandshakeDeadline(handler.get()), unconsumed)
                 .addListener(handshake -> {
                     clientHandshaking = false;
                     if (!handshake.isSuccess()) {
@@ -245,7 +350,7 @@ public abstract class RelaySession {
      * before STARTTLS (sni routing on the STARTTLS port): after TLS the client speaks first.
      */
     protected final void greetClient(String greeting) {
-        if (!routing.greetedBeforeTls()) {
+        if (!routing.greetedBeforeTls() && !greetedWithoutUpstream) {
             writeClientLine(greeting);
         }
     }
@@ -288,11 +393,35 @@ public abstract class RelaySession {
     }
 
     private void releaseResources() {
+        deadlineTimers.stop();
+        if (awaitingFirstCommand != null) {
+            awaitingFirstCommand.abandon();
+            awaitingFirstCommand = null;
+        }
         if (upstream != null) {
             upstream.close();
         }
         releaseProtocolResources();
         activeConnections.decrement();
+    }
+
+    /** A deadline passed: the protocol's words, unless the connection is no longer the protocol's (spliced). */
+    private final class MissedDeadlines implements ClientDeadlineTimers.Missed {
+        @Override
+        public void commandLine() {
+            if (phase != Phase.CLOSED && !routing.relaysRawBytes()) {
+                log().warn("closing: a command line was not completed within {}", deadlines.getCommandLine());
+                onCommandLineDeadline();
+            }
+        }
+
+        @Override
+        public void login() {
+            if (phase != Phase.CLOSED && !routing.relaysRawBytes()) {
+                log().warn("closing: not logged in within {} of connecting", deadlines.getLogin());
+                onLoginDeadline();
+            }
+        }
     }
 
     /** What the route may ask of this session. */
@@ -347,6 +476,7 @@ public abstract class RelaySession {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             activeConnections.increment();
+            deadlineTimers.connected();
             onClientConnected();
             ctx.fireChannelActive();
         }
@@ -357,11 +487,21 @@ public abstract class RelaySession {
                 ((ByteBuf) msg).release();
                 return;
             }
+            deadlineTimers.onClientBytes((ByteBuf) msg);
+            if (awaitingFirstCommand != null) {
+                onBytesBeforeFirstCommand((ByteBuf) msg);
+                return;
+            }
             onClientBytes((ByteBuf) msg);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (awaitingFirstCommand != null && phase != Phase.CLOSED) {
+                // Still in the first command: read on until its end.
+                client.read();
+                return;
+            }
             // Before the upstream is ready, the client is only read for its TLS handshake (the SslHandler does that).
             readClientIfPossible();
         }

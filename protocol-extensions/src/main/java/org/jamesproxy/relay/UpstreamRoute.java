@@ -55,6 +55,19 @@ public interface UpstreamRoute {
             return false;
         }
 
+        /**
+         * True when the upstream leg may wait for the client's first command on a plain port, the proxy greeting
+         * meanwhile: false for a route that speaks a plain phase of its own (sni routing).
+         */
+        default boolean mayWaitForFirstCommand() {
+            return false;
+        }
+
+        /** True once the route relays the client's bytes raw (spliced): the protocol's deadlines no longer apply. */
+        default boolean relaysRawBytes() {
+            return false;
+        }
+
         /** A user event on the client pipeline; true when the route consumed it. */
         default boolean onClientEvent(Object event) {
             return false;

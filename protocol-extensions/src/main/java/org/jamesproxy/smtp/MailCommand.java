@@ -45,6 +45,9 @@ final class MailCommand implements SmtpCommandHandler {
         if (currentTransaction) {
             session.state().transaction().mailAnswered(reply.isPositive(), path.map(SmtpPath::sender).orElse(MaybeSender.nullSender()));
         }
+        if (reply.isPositive()) {
+            session.transactionStarted();
+        }
         session.writeClient(reply.wire());
     }
 

@@ -48,6 +48,9 @@ interface SmtpConversation {
     /** The user is locked out after failed logins: the proxy refuses the AUTH. */
     boolean lockedOut(String user);
 
+    /** The upstream accepted a MAIL: the client is at work, the login deadline no longer applies. */
+    void transactionStarted();
+
     /** TLS on the client leg: implicit, or after STARTTLS. */
     boolean isTlsActive();
 

@@ -52,7 +52,8 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     private ClientMode clientMode = ClientMode.COMMAND;
 
     SmtpProxySession(SmtpProxy runtime, Channel client, boolean implicitTls) {
-        super(client, runtime.route, runtime.metrics.activeConnections);
+        super(client, runtime.route, runtime.metrics.activeConnections, runtime.policy.getPolicy().getDeadlines(),
+            runtime.policy.getPolicy().getMaxLineLength());
         this.runtime = runtime;
         this.policy = runtime.policy;
         this.implicitTls = implicitTls;
@@ -82,7 +83,7 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     protected void onClientConnected() {
         connectionAccepted(runtime.metrics.connections, implicitTls);
         InputBuffer preludeBuffer = new InputBuffer(client.alloc(), policy.getMaxUpstreamLineLength());
-        connectUpstream(new SmtpUpstreamPrelude(runtime.route.connector(), policy.isOpportunisticStartTls(),
+        SmtpUpstreamPrelude prelude = new SmtpUpstreamPrelude(runtime.route.connector(), policy.isOpportunisticStartTls(),
             runtime.helloName, new SmtpUpstreamPrelude.Outcome() {
                 @Override
                 public void ready(Channel channel, List<String> keywords, boolean plaintextFallback, String fallbackReason,
@@ -94,7 +95,16 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
                 public void failed(String reason) {
                     onUpstreamFailed(reason);
                 }
-            }, preludeBuffer));
+            }, preludeBuffer);
+        if (implicitTls) {
+            connectUpstream(prelude);
+        } else {
+            connectUpstreamOnFirstCommand(prelude, greeting());
+        }
+    }
+
+    private String greeting() {
+        return "220 " + runtime.helloName + " ESMTP james-mail-proxy ready";
     }
 
     private void onUpstreamFailed(String reason) {
@@ -117,7 +127,7 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
         }
         sessionLog.info("upstream {} ready ({}), client leg {}", runtime.route.connector().describe(), TlsEngines.describe(upstream),
             TlsEngines.describe(client));
-        greetClient("220 " + runtime.helloName + " ESMTP james-mail-proxy ready");
+        greetClient(greeting());
         client.flush();
         if (leftover.isReadable()) {
             upstreamReader.buffer().add(leftover);
@@ -413,8 +423,14 @@ final class SmtpProxySession extends RelaySession implements SmtpConversation {
     @Override
     public void authenticated() {
         state.authenticated();
+        loginPhaseOver();
         runtime.metrics.logins.increment();
         sessionLog.info("user {} logged in", state.user().user().orElse("(unknown)"));
+    }
+
+    @Override
+    public void transactionStarted() {
+        loginPhaseOver();
     }
 
     @Override

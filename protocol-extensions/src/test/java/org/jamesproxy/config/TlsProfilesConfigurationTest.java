@@ -41,7 +41,17 @@ class TlsProfilesConfigurationTest {
         for (FailureKind kind : FailureKind.values()) {
             assertThat(client.actionOn(kind)).isEqualTo(FailureAction.DENY);
         }
-        assertThat(configuration.getTlsProfiles()).containsKey(TlsProfile.SERVER_STANDARD);
+        TlsProfile server = configuration.getTlsProfiles().get(TlsProfile.SERVER_STANDARD);
+        assertThat(server.getMinProtocol()).isEqualTo("TLSv1.2");
+        assertThat(server.getPfs()).as("the client leg refuses static-RSA key exchange").isEqualTo(Pfs.REQUIRED);
+    }
+
+    @Test
+    void aCopyOfTheServerStandardProfileMayAllowStaticRsa() throws Exception {
+        TlsProfile legacy = profiles("<profile name=\"My.Server.Legacy\" basedOn=\"TLS-Server.Standard\"><pfs>allowed</pfs></profile>")
+            .getTlsProfiles().get("My.Server.Legacy");
+
+        assertThat(legacy.getPfs()).isEqualTo(Pfs.ALLOWED);
     }
 
     @Test

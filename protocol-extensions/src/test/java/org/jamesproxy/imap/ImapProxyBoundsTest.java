@@ -12,6 +12,8 @@ import org.jamesproxy.testing.ImapTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The limits of {@code <limits>}: a client cannot make the proxy buffer or queue without bound. The line bounds every
@@ -82,11 +84,13 @@ class ImapProxyBoundsTest implements BoundsContract<FakeImapUpstream, ImapTestCl
         return client;
     }
 
-    @Test
-    void synchronizingLiteralAboveTheLimitShouldBeRefusedWithTooBig() throws Exception {
+    /** However many digits the size has: 23 once slipped past the bound to the upstream. */
+    @ParameterizedTest
+    @ValueSource(strings = {"5000", "99999999999", "99999999999999999999999"})
+    void synchronizingLiteralAboveTheLimitShouldBeRefusedWithTooBig(String size) throws Exception {
         ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
 
-        String answer = client.sendLine("a APPEND INBOX {5000}").readLine();
+        String answer = client.sendLine("a APPEND INBOX {" + size + "}").readLine();
         String next = client.sendLine("b NOOP").readLine();
 
         assertThat(answer).startsWith("a NO [TOOBIG]");
@@ -94,11 +98,12 @@ class ImapProxyBoundsTest implements BoundsContract<FakeImapUpstream, ImapTestCl
         assertThat(upstream.receivedCommand("APPEND")).isFalse();
     }
 
-    @Test
-    void nonSynchronizingLiteralAboveTheLimitShouldCloseTheConnection() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"5000", "99999999999999999999999"})
+    void nonSynchronizingLiteralAboveTheLimitShouldCloseTheConnection(String size) throws Exception {
         ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
 
-        client.send("a APPEND INBOX {5000+}\r\n" + "x".repeat(100));
+        client.send("a APPEND INBOX {" + size + "+}\r\n" + "x".repeat(100));
 
         assertThat(client.readUntilClosed()).startsWith("* BYE [TOOBIG]");
         assertThat(upstream.receivedCommand("APPEND")).isFalse();
@@ -146,5 +151,16 @@ class ImapProxyBoundsTest implements BoundsContract<FakeImapUpstream, ImapTestCl
         assertThat(next).startsWith("e OK");
         assertThat(upstream.receivedCommand("LOGOUT")).isFalse();
         assertThat(upstream.receivedCommand("APPEND")).isFalse();
+    }
+
+    @Test
+    void literalSizeWithLeadingZerosShouldBeReadAsItsValue() throws Exception {
+        ImapTestClient client = loggedIn("<maxLiteralSize>1K</maxLiteralSize>");
+
+        String continuation = client.sendLine("a APPEND INBOX {00000000000000000000005}").readLine();
+        List<String> responses = client.send("hello\r\n").readUntilTagged("a");
+
+        assertThat(continuation).startsWith("+");
+        assertThat(responses).last().asString().startsWith("a OK");
     }
 }

@@ -133,4 +133,18 @@ class ImapProxyClientStartTlsTest implements ClientStartTlsContract<FakeImapUpst
         assertThat(client.isClosedByPeer()).isTrue();
         assertThat(upstream.receivedLines()).doesNotContain("c NOOP");
     }
+
+    @Test
+    void startTlsWithArgumentsShouldBeRefusedWithBad() throws Exception {
+        fixture.start(policy(""), upstream);
+        ImapTestClient client = greetedPlainClient();
+
+        String answer = client.sendLine("a1 STARTTLS junk").readLine();
+        String next = client.sendLine("a2 NOOP").readLine();
+
+        assertThat(answer).startsWith("a1 BAD");
+        assertThat(next).startsWith("a2 OK");
+        assertThat(fixture.metrics().countFor("imapproxy-starttls")).isZero();
+        assertThat(upstream.receivedCommand("STARTTLS")).isFalse();
+    }
 }

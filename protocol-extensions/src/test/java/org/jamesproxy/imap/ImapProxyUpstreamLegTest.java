@@ -1,6 +1,7 @@
 package org.jamesproxy.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jamesproxy.testing.ImapProxyFixture.implicitTlsUpstreamXml;
 import static org.jamesproxy.testing.ImapProxyFixture.starttlsUpstreamXml;
 
 import java.time.Duration;
@@ -10,6 +11,7 @@ import org.jamesproxy.testing.FakeImapUpstream;
 import org.jamesproxy.testing.ImapDialect;
 import org.jamesproxy.testing.ImapProxyFixture;
 import org.jamesproxy.testing.ImapTestClient;
+import org.jamesproxy.testing.TestPki;
 import org.jamesproxy.testing.UpstreamLegContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,5 +145,22 @@ class ImapProxyUpstreamLegTest implements UpstreamLegContract<FakeImapUpstream, 
         List<String> capabilities = List.of(greeting.substring(start, greeting.indexOf(']')).split(" "));
         assertThat(capabilities).contains("IMAP4rev1", "IDLE", "NAMESPACE", "AUTH=XOAUTH2")
             .doesNotContain("MOVE", "QUOTA", "AUTH=PLAIN", "STARTTLS");
+    }
+
+    @Test
+    void untaggedDataRightAfterAnImplicitTlsGreetingShouldNotReachTheClientBeforeLogin() throws Exception {
+        FakeImapUpstream upstream = fixture.implicitTlsUpstream(TestPki.serverContext(fixture.pki().upstreamCertificate()))
+            .greeting("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n* OK [ALERT] injected\r\n* 3 EXISTS\r\n"
+                + "* 1 FETCH (BODY[] {7}\r\ninject!)");
+        fixture.start(policy("enabled", implicitTlsUpstreamXml(), ""), upstream);
+        ImapTestClient client = fixture.tlsClient();
+
+        String greeting = client.readLine();
+        List<String> noop = client.sendLine("a NOOP").readUntilTagged("a");
+        List<String> login = client.sendLine("b LOGIN user secret").readUntilTagged("b");
+
+        assertThat(greeting).startsWith("* OK [CAPABILITY ");
+        assertThat(noop).containsExactly("a OK NOOP completed");
+        assertThat(login).hasSize(1).first().asString().startsWith("b OK");
     }
 }

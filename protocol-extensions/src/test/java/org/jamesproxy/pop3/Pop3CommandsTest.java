@@ -131,13 +131,39 @@ class Pop3CommandsTest {
     }
 
     @Test
-    void authWithoutMechanismShouldBeAListingAndNonCleartextMechanismsShouldPassInClear() {
+    void authWithoutMechanismShouldBeAListingAndEveryMechanismShouldPassOverTls() {
+        state.tlsActive = true;
+
         assertThat(decide("AUTH")).isEqualTo(Forward.of(Answer.LISTING));
         assertThat(decide("AUTH CRAM-MD5")).isEqualTo(Forward.of(Answer.SASL, Completion.LOGIN));
+        assertThat(decide("AUTH X-UNKNOWN")).isEqualTo(Forward.of(Answer.SASL, Completion.LOGIN));
+    }
+
+    @Test
+    void everyAuthAndApopShouldBeRefusedOnAPlainLeg() {
+        state.apopTimestamp = Optional.of("<1896.697170952@dbc.mtview.ca.us>");
+
+        assertThat(decide("AUTH")).isEqualTo(new Refuse("-ERR Use STLS before sending credentials on this connection",
+            "refused AUTH on a plain connection before STLS"));
+        assertThat(decide("AUTH CRAM-MD5")).isInstanceOf(Refuse.class);
+        assertThat(decide("AUTH X-UNKNOWN dGVzdA==")).isInstanceOf(Refuse.class);
+        assertThat(decide("APOP alice c4c9334bac560ecc979e58001b3e22fb")).isEqualTo(new Refuse(
+            "-ERR Use STLS before sending credentials on this connection", "refused APOP on a plain connection before STLS"));
+        assertThat(state.user.user()).isEmpty();
+    }
+
+    @Test
+    void everyAuthAndApopShouldPassInClearWhenThePolicyAllowsPlaintextAuth() {
+        state.plaintextAuthAllowed = true;
+        state.apopTimestamp = Optional.of("<1896.697170952@dbc.mtview.ca.us>");
+
+        assertThat(decide("AUTH CRAM-MD5")).isEqualTo(Forward.of(Answer.SASL, Completion.LOGIN));
+        assertThat(decide("APOP alice c4c9334bac560ecc979e58001b3e22fb")).isEqualTo(Forward.of(Answer.SINGLE_LINE, Completion.LOGIN));
     }
 
     @Test
     void apopShouldNeedTheUpstreamsChallenge() {
+        state.tlsActive = true;
         assertThat(decide("APOP alice c4c9334bac560ecc979e58001b3e22fb")).isEqualTo(new Reply("-ERR APOP is not available"));
 
         state.apopTimestamp = Optional.of("<1896.697170952@dbc.mtview.ca.us>");

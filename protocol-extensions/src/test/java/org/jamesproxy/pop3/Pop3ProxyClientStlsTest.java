@@ -9,6 +9,7 @@ import org.jamesproxy.testing.FakePop3Upstream;
 import org.jamesproxy.testing.ImapTestClient;
 import org.jamesproxy.testing.Pop3Dialect;
 import org.jamesproxy.testing.Pop3ProxyFixture;
+import org.jamesproxy.testing.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,13 +106,12 @@ class Pop3ProxyClientStlsTest implements ClientStartTlsContract<FakePop3Upstream
     }
 
     @Test
-    void capaShouldOfferStlsAndHideCleartextCredentialsBeforeStls() throws Exception {
+    void capaShouldOfferStlsAndHideEveryCredentialBeforeStls() throws Exception {
         fixture.start(policy(""), upstream);
         ImapTestClient client = plainClient();
 
         assertThat(client.sendLine("CAPA").readLine()).startsWith("+OK");
-        assertThat(Pop3Responses.readListing(client)).containsExactly("TOP", "UIDL", "SASL CRAM-MD5", "RESP-CODES", "STLS",
-            "PIPELINING");
+        assertThat(Pop3Responses.readListing(client)).containsExactly("TOP", "UIDL", "RESP-CODES", "STLS", "PIPELINING");
     }
 
     @Test
@@ -168,5 +168,71 @@ class Pop3ProxyClientStlsTest implements ClientStartTlsContract<FakePop3Upstream
         assertThat(client.readLine()).isEqualTo("+OK proxy.test POP3 proxy ready");
         assertThat(client.sendLine("APOP alice c4c9334bac560ecc979e58001b3e22fb").readLine()).startsWith("-ERR");
         assertThat(upstream.receivedCommand("APOP")).isFalse();
+    }
+
+    /** An upstream over implicit TLS, whose greeting's APOP challenge the proxy passes on. */
+    private FakePop3Upstream implicitTlsUpstream() throws Exception {
+        return fixture.implicitTlsUpstream(TestPki.serverContext(fixture.pki().upstreamCertificate()));
+    }
+
+    @Test
+    void apopAndEveryAuthShouldBeRefusedBeforeStlsWithoutReachingTheUpstream() throws Exception {
+        FakePop3Upstream tlsUpstream = implicitTlsUpstream();
+        fixture.start(policy("enabled", Pop3ProxyFixture.implicitTlsUpstreamXml(), ""), tlsUpstream);
+        ImapTestClient client = fixture.plainClient();
+
+        assertThat(client.readLine()).isEqualTo("+OK proxy.test POP3 proxy ready");
+        List<String> answers = List.of(
+            client.sendLine("APOP alice c4c9334bac560ecc979e58001b3e22fb").readLine(),
+            client.sendLine("AUTH CRAM-MD5").readLine(),
+            client.sendLine("AUTH X-UNKNOWN-MECHANISM").readLine(),
+            client.sendLine("AUTH").readLine(),
+            client.sendLine("AUTH PLAIN AGFsaWNlAHNlY3JldA==").readLine(),
+            client.sendLine("AUTH CRAM-MD5 =").readLine());
+        String stat = client.sendLine("NOOP").readLine();
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer).startsWith("-ERR Use STLS"));
+        assertThat(stat).startsWith("+OK");
+        assertThat(tlsUpstream.receivedLines()).containsExactly("CAPA", "NOOP");
+        assertThat(tlsUpstream.receivedCommand("APOP")).isFalse();
+        assertThat(tlsUpstream.receivedCommand("AUTH")).isFalse();
+    }
+
+    /**
+     * The plain port's greeting is the proxy's, sent before any upstream exists: it has no challenge, so APOP is not
+     * available there even after STLS (the implicit-TLS port passes the upstream's on: Pop3ProxyRelayTest).
+     */
+    @Test
+    void apopShouldNotBeAvailableOnThePlainPortEvenAfterStls() throws Exception {
+        FakePop3Upstream tlsUpstream = implicitTlsUpstream();
+        fixture.start(policy("enabled", Pop3ProxyFixture.implicitTlsUpstreamXml(), ""), tlsUpstream);
+        ImapTestClient client = fixture.plainClient();
+        client.readLine();
+
+        assertThat(client.sendLine("STLS").readLine()).startsWith("+OK");
+        client.startTls(fixture.clientTlsContext());
+
+        assertThat(client.sendLine("APOP alice c4c9334bac560ecc979e58001b3e22fb").readLine()).startsWith("-ERR APOP is not available");
+        assertThat(client.sendLine("USER alice").readLine()).startsWith("+OK");
+        assertThat(tlsUpstream.receivedCommand("APOP")).isFalse();
+    }
+
+    @Test
+    void apopChallengeShouldNotBeOfferedWhenTheUpstreamGreetedInClear() throws Exception {
+        FakePop3Upstream stlsUpstream = fixture.starttlsUpstream();
+        fixture.start(policy("enabled", Pop3ProxyFixture.starttlsUpstreamXml(), ""), stlsUpstream);
+        ImapTestClient client = fixture.tlsClient();
+
+        assertThat(client.readLine()).isEqualTo("+OK proxy.test POP3 proxy ready");
+        assertThat(client.sendLine("APOP alice c4c9334bac560ecc979e58001b3e22fb").readLine()).startsWith("-ERR");
+        assertThat(stlsUpstream.receivedCommand("APOP")).isFalse();
+    }
+
+    @Test
+    void apopChallengeShouldNotBeOfferedFromAPlainLoopbackUpstream() throws Exception {
+        fixture.start(policy(""), upstream);
+        ImapTestClient client = fixture.tlsClient();
+
+        assertThat(client.readLine()).isEqualTo("+OK proxy.test POP3 proxy ready");
     }
 }

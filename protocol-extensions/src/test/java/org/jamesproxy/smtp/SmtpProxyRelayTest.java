@@ -273,7 +273,8 @@ class SmtpProxyRelayTest {
 
         SmtpTestClient client = fixture.plainClient();
 
-        assertThat(client.reply()).startsWith("421 4.3.2");
+        assertThat(client.reply()).as("the proxy's own greeting: no upstream yet").startsWith("220 proxy.test");
+        assertThat(client.command("EHLO client.test")).startsWith("421 4.3.2");
         assertThat(fixture.metrics().countFor("smtpproxy-upstream-failures")).isEqualTo(1);
     }
 

@@ -63,7 +63,12 @@ class SmtpProxyUpstreamLegTest implements UpstreamLegContract<FakeSmtpUpstream, 
     /** The proxy's prelude runs before the greeting: a plain client sees the refusal as well. */
     @Override
     public SmtpTestClient refusedClient() throws Exception {
-        return fixture.plainClient();
+        // On the plain port the proxy greets before any upstream exists; the first command opens the upstream leg,
+        // and its failure is the answer to that command.
+        SmtpTestClient client = fixture.plainClient();
+        assertThat(client.reply()).startsWith("220 proxy.test");
+        client.sendLine("EHLO client.test");
+        return client;
     }
 
     @Override
@@ -125,7 +130,7 @@ class SmtpProxyUpstreamLegTest implements UpstreamLegContract<FakeSmtpUpstream, 
         FakeSmtpUpstream upstream = fixture.starttlsUpstream().startTlsInjection("250-injected\r\n250 AUTH PLAIN\r\n");
         fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
 
-        SmtpTestClient client = fixture.plainClient();
+        SmtpTestClient client = refusedClient();
 
         assertThat(client.reply()).startsWith("421");
         assertThat(client.isClosedByPeer()).isTrue();
@@ -160,6 +165,6 @@ class SmtpProxyUpstreamLegTest implements UpstreamLegContract<FakeSmtpUpstream, 
             .startTlsContext(TestPki.serverContext(TestPki.shared().wrongHostCertificate()));
         fixture.start(policy("enabled", opportunisticUpstreamXml(), ""), upstream);
 
-        assertThat(fixture.plainClient().reply()).startsWith("421");
+        assertThat(refusedClient().reply()).startsWith("421");
     }
 }

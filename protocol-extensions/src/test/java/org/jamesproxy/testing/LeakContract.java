@@ -75,8 +75,12 @@ public interface LeakContract<U extends FakeUpstream, C extends TestClient> exte
                 }
             }
 
+            // The plain-port clients dropped before any command (i % 10 == 0) never cost an upstream connection; the
+            // implicit-TLS ones dropped right after their handshake (i % 10 == 5) may or may not have.
+            int silentPlainClients = CONNECTIONS / 10;
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(upstream().acceptedConnections()).isEqualTo(CONNECTIONS);
+                assertThat(upstream().acceptedConnections())
+                    .isBetween(CONNECTIONS - 2 * silentPlainClients, CONNECTIONS - silentPlainClients);
                 assertThat(upstream().openConnections()).isZero();
             });
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(count("active-connections")).isZero());

@@ -48,7 +48,7 @@ class TlsProfileHandshakeTest {
 
     @Test
     void aNonPfsSuiteIsAcceptedWhenPfsIsAllowed() throws Exception {
-        try (NettyTlsServer server = serve(TlsProfile.SERVER_STANDARD_PROFILE)) {
+        try (NettyTlsServer server = serve(TlsProfile.SERVER_STANDARD_PROFILE.withPfs(TlsProfile.Pfs.ALLOWED))) {
             TlsClients.Result result = TlsClients.connect(server.port(), "proxy.example.com", TrustStores.of(CA),
                 new String[]{"TLSv1.2"}, NON_PFS);
 
@@ -57,8 +57,13 @@ class TlsProfileHandshakeTest {
     }
 
     @Test
+    void theServerStandardProfileRequiresPfs() {
+        assertThat(TlsProfile.SERVER_STANDARD_PROFILE.getPfs()).isEqualTo(TlsProfile.Pfs.REQUIRED);
+    }
+
+    @Test
     void pfsRequiredRefusesAClientOfferingOnlyANonPfsSuite() throws Exception {
-        try (NettyTlsServer server = serve(TlsProfile.SERVER_STANDARD_PROFILE.withPfs(TlsProfile.Pfs.REQUIRED))) {
+        try (NettyTlsServer server = serve(TlsProfile.SERVER_STANDARD_PROFILE)) {
             assertThatThrownBy(() -> TlsClients.connect(server.port(), "proxy.example.com", TrustStores.of(CA),
                 new String[]{"TLSv1.2"}, NON_PFS))
                 .isInstanceOf(SSLHandshakeException.class);
