@@ -120,6 +120,12 @@ public final class PoolRoute implements UpstreamRoute {
             public Optional<SslHandler> clientTlsHandler(ServerTlsContext configured, Channel upstream) {
                 return Optional.of(configured.newHandler(session.client().alloc()));
             }
+
+            /** As a fixed upstream: a client that sends nothing costs no member a connection. */
+            @Override
+            public boolean mayWaitForFirstCommand() {
+                return true;
+            }
         };
     }
 

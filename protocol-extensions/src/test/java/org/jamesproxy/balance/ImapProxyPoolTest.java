@@ -65,10 +65,27 @@ class ImapProxyPoolTest {
             + "<member host=\"127.0.0.1\" port=\"" + b.port() + "\" weight=\"" + weightB + "\"/>";
     }
 
-    /** Connects from {@code source}, reads the greeting (the upstream was reached) and closes. */
+    /**
+     * Connects from {@code source}, reads the proxy's greeting, sends a command (the upstream leg opens at the first
+     * one) and returns its tagged answer; null when the connection closed first.
+     */
     private String greetingFrom(String source) throws IOException {
         try (Socket socket = open(source)) {
-            return new BufferedReader(new InputStreamReader(socket.getInputStream(), US_ASCII)).readLine();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), US_ASCII));
+            String greeting = in.readLine();
+            if (greeting == null || !greeting.startsWith("* OK")) {
+                return greeting;
+            }
+            socket.getOutputStream().write("a NOOP\r\n".getBytes(US_ASCII));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.startsWith("a ")) {
+                    return line.startsWith("a OK") ? greeting : line;
+                }
+                if (line.startsWith("* BYE")) {
+                    return line;
+                }
+            }
+            return null;
         }
     }
 
@@ -109,7 +126,10 @@ class ImapProxyPoolTest {
         start("balance=\"least-connections\"", twoMembers(1, 1), "");
 
         try (Socket held = open("127.0.0.1")) {
-            new BufferedReader(new InputStreamReader(held.getInputStream(), US_ASCII)).readLine();
+            BufferedReader heldIn = new BufferedReader(new InputStreamReader(held.getInputStream(), US_ASCII));
+            heldIn.readLine();
+            held.getOutputStream().write("a NOOP\r\n".getBytes(US_ASCII));
+            heldIn.readLine();
             boolean aIsBusy = a.openConnections() == 1;
 
             for (int i = 0; i < 2; i++) {
