@@ -152,6 +152,12 @@ public class AntivirusScan extends InspectionRuleMailet {
         addHeaders = parameters.bool("addHeaders", true);
     }
 
+    /** What could not be scanned whole, including a message javax.mail cannot read. */
+    @Override
+    protected RuleAction unscannableAction() {
+        return onOversize;
+    }
+
     @VisibleForTesting
     ClamdClient client() {
         return client;

@@ -72,6 +72,11 @@ public abstract class MimeRuleMailet extends InspectionRuleMailet {
         return findings;
     }
 
+    @Override
+    protected RuleAction unscannableAction() {
+        return onUnscannable;
+    }
+
     protected RuleList getRules() {
         return rules;
     }

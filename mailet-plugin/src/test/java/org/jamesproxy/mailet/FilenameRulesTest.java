@@ -223,4 +223,22 @@ class FilenameRulesTest {
             .hasMessageContaining("detectContentType");
     }
 
+    @Test
+    void anExceptionWhileReadingBecomesAnUnscannableFindingWithOnUnscannable() throws Exception {
+        Mail mail = org.apache.mailet.base.test.FakeMail.builder().name("broken")
+            .mimeMessage(new javax.mail.internet.MimeMessage((javax.mail.Session) null) {
+                @Override
+                public String[] getHeader(String name) throws javax.mail.MessagingException {
+                    throw new javax.mail.MessagingException("header section unreadable");
+                }
+            }).build();
+
+        List<Finding> findings = mailet(Map.of("rules", "*.exe = strip; * = allow", "onUnscannable", "block")).inspect(mail);
+
+        assertThat(findings).singleElement().satisfies(finding -> {
+            assertThat(finding.getCategory()).isEqualTo(Finding.Category.UNSCANNABLE);
+            assertThat(finding.getAction()).isEqualTo(RuleAction.BLOCK);
+            assertThat(finding.getReason()).contains("header section unreadable");
+        });
+    }
 }
