@@ -18,9 +18,18 @@ public final class MimeItem {
     private final ImmutableList<String> filenames;
     private final Optional<String> declaredType;
     private final ImmutableList<String> detectedTypes;
+    private final Optional<byte[]> content;
+    private final boolean decoded;
 
     MimeItem(PartPath part, List<String> archivePath, List<String> filenames, Optional<String> declaredType,
              List<String> detectedTypes) {
+        this(part, archivePath, filenames, declaredType, detectedTypes, Optional.empty(), false);
+    }
+
+    MimeItem(PartPath part, List<String> archivePath, List<String> filenames, Optional<String> declaredType,
+             List<String> detectedTypes, Optional<byte[]> content, boolean decoded) {
+        this.content = content;
+        this.decoded = decoded;
         this.part = part;
         this.archivePath = ImmutableList.copyOf(archivePath);
         this.filenames = ImmutableList.copyOf(filenames);
@@ -54,6 +63,19 @@ public final class MimeItem {
     /** Types found from the content (most specific first); empty when detection is off or found nothing. */
     public List<String> getDetectedTypes() {
         return detectedTypes;
+    }
+
+    /** The decoded content, when the scanner was asked to keep it ({@code MimeScanner.Options#keepingContent}). */
+    public Optional<byte[]> getContent() {
+        return content;
+    }
+
+    /**
+     * The content is not the part's raw bytes: decoded from a transfer encoding, read in a lenient reading of hostile
+     * MIME, or a file embedded in a text part. Such content is what a scanner reading the raw message may miss.
+     */
+    public boolean isDecoded() {
+        return decoded;
     }
 
     /** "part 2" or "part 2, archive entry a.zip/evil.exe". */

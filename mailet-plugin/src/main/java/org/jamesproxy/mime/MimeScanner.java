@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -68,6 +67,7 @@ public final class MimeScanner {
         private final boolean scanArchives;
 
         private final ContentTypeDetector detector;
+        private boolean keepContent;
 
         /**
          * @param detectTypes run {@code detector} on leaf parts
@@ -85,9 +85,16 @@ public final class MimeScanner {
             return new Options(false, false, false, ContentTypeDetector.forTypes(type -> false));
         }
 
+        /** The decoded content of every leaf part, in {@link MimeItem#getContent()} (within maxDecodedSize): for a virus scan. */
+        public static Options keepingContent() {
+            Options options = new Options(false, false, false, ContentTypeDetector.forTypes(type -> false));
+            options.keepContent = true;
+            return options;
+        }
+
         /** Content is read for detection and archives; without detection only archives are decoded to their end. */
         boolean readsContent() {
-            return detectTypes || scanArchives;
+            return detectTypes || scanArchives || keepContent;
         }
     }
 
@@ -95,7 +102,7 @@ public final class MimeScanner {
     private static final Pattern TYPE = Pattern.compile("[^/\\s]+/[^/\\s]+");
     private static final Pattern BLANKS = Pattern.compile("\\s+");
     private static final Set<String> IDENTITY_ENCODINGS = ImmutableSet.of("7bit", "8bit", "binary");
-    private static final Set<String> DECODABLE_ENCODINGS = ImmutableSet.of("quoted-printable", "uuencode", "x-uuencode", "x-uue");
+    private static final Set<String> DECODABLE_ENCODINGS = ImmutableSet.of("uuencode", "x-uuencode", "x-uue");
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
     private final MimeLimits limits;
@@ -153,20 +160,25 @@ public final class MimeScanner {
             if (++parts > limits.getMaxParts()) {
                 throw new UnscannableException(path, "more than maxParts (" + limits.getMaxParts() + ") MIME parts");
             }
-            checkHeaderSize(part, path);
-            String contentType = single(part, "Content-Type", path).orElse("text/plain");
+            HeaderSection header = HeaderSection.of(part, path, path.isRoot(), limits.getMaxHeaderSize());
+            String contentType = single(header.contentTypes(), "Content-Type", path).orElse("text/plain");
             HeaderParameters parameters = HeaderParameters.parse(contentType);
-            String type = TYPE.matcher(parameters.getValue()).matches() ? parameters.getValue() : "application/octet-stream";
-            String encoding = single(part, "Content-Transfer-Encoding", path).map(value -> value.trim().toLowerCase(Locale.US)).orElse("7bit");
+            String type = TYPE.matcher(parameters.getValue()).matches() ? parameters.getValue().toLowerCase(Locale.US) : "application/octet-stream";
+            String encoding = single(header.encodings(), "Content-Transfer-Encoding", path).map(value -> value.trim().toLowerCase(Locale.US)).orElse("7bit");
             if (type.startsWith("multipart/")) {
                 enter(path, depth, encoding, type);
-                multipart(part, parameters, path, depth);
+                multipart(body(part, header), parameters, path, depth, false);
             } else if (type.equals("message/rfc822") || type.equals("message/global")) {
                 enter(path, depth, encoding, type);
-                MimeMessage embedded = new MimeMessage(SESSION, rawStream(part));
+                MimeMessage embedded = new MimeMessage(SESSION, body(part, header));
                 walkPart(embedded, path.child(0), depth + 1);
             } else {
-                leaf(part, path, type, encoding);
+                leaf(body(part, header), header, path, type, encoding, !IDENTITY_ENCODINGS.contains(encoding) || header.bodyPrefix().isPresent());
+                if (!parameters.decoded("boundary").isEmpty() && IDENTITY_ENCODINGS.contains(encoding)) {
+                    // singlepart/mixed, x-multipart/mixed, ...: readers that go by the boundary parameter split it.
+                    enter(path, depth, encoding, type);
+                    multipart(body(part, header), parameters, path, depth, true);
+                }
             }
         }
 
@@ -179,7 +191,8 @@ public final class MimeScanner {
             }
         }
 
-        private void multipart(MimePart part, HeaderParameters parameters, PartPath path, int depth)
+        /** @param lenient a part of another type with a boundary: without any delimiter it is just that leaf */
+        private void multipart(InputStream raw, HeaderParameters parameters, PartPath path, int depth, boolean lenient)
             throws MessagingException, IOException, UnscannableException {
             List<String> boundaries = parameters.decoded("boundary");
             if (boundaries.isEmpty()) {
@@ -189,12 +202,34 @@ public final class MimeScanner {
                 throw new UnscannableException(path, "several different boundary parameters: " + boundaries.stream()
                     .map(boundary -> "'" + boundary + "'").collect(Collectors.joining(", ")));
             }
-            SharedInputStream body = shared(rawStream(part));
-            List<MultipartSplitter.Span> spans = MultipartSplitter.split(body, boundaries.get(0), path);
+            SharedInputStream body = shared(raw);
+            List<MultipartSplitter.Span> spans;
+            try {
+                spans = MultipartSplitter.split(body, boundaries.get(0), path, depth > 0);
+            } catch (MultipartSplitter.NoDelimiterException e) {
+                if (lenient) {
+                    return;
+                }
+                throw e;
+            }
             for (int i = 0; i < spans.size(); i++) {
                 MultipartSplitter.Span span = spans.get(i);
                 walkPart(new MimeBodyPart(body.newStream(span.start, span.end)), path.child(i), depth + 1);
             }
+        }
+
+        /** The raw body in the lenient reading: from the first line that is no header field when there is one. */
+        private InputStream body(MimePart part, HeaderSection header) throws MessagingException, IOException {
+            InputStream raw = rawStream(part);
+            if (header.bodyPrefix().isEmpty()) {
+                return raw;
+            }
+            byte[] prefix = header.bodyPrefix().get();
+            byte[] rest = raw.readAllBytes();
+            byte[] whole = new byte[prefix.length + rest.length];
+            System.arraycopy(prefix, 0, whole, 0, prefix.length);
+            System.arraycopy(rest, 0, whole, prefix.length, rest.length);
+            return new SharedByteArrayInputStream(whole);
         }
 
         /** The body as a shared stream, so parts are views of it rather than copies. */
@@ -206,15 +241,20 @@ public final class MimeScanner {
             return new SharedByteArrayInputStream(raw.readAllBytes());
         }
 
-        private void leaf(MimePart part, PartPath path, String type, String encoding)
+        private void leaf(InputStream raw, HeaderSection header, PartPath path, String type, String encoding, boolean decodedContent)
             throws MessagingException, IOException, UnscannableException {
-            List<String> filenames = Filenames.ofPart(part);
+            List<String> filenames = Filenames.of(header.dispositions(), header.contentTypes());
             if (!options.readsContent()) {
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), List.of()));
                 return;
             }
-            try (InputStream decoded = decode(rawStream(part), encoding, path)) {
+            try (InputStream decoded = decode(raw, encoding, path)) {
                 InputStream counted = budget.count(decoded);
+                if (options.keepContent) {
+                    byte[] content = counted.readAllBytes();
+                    visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), List.of(), Optional.of(content), decodedContent));
+                    return;
+                }
                 byte[] head = counted.readNBytes(headLength);
                 InputStream content = rejoin(head, counted);
                 List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
@@ -269,34 +309,22 @@ public final class MimeScanner {
             }
         }
 
-        private void checkHeaderSize(MimePart part, PartPath path) throws MessagingException, UnscannableException {
-            long size = 0;
-            Enumeration<String> lines = part.getAllHeaderLines();
-            while (lines.hasMoreElements()) {
-                size += lines.nextElement().length() + 2;
-                if (size > limits.getMaxHeaderSize()) {
-                    throw new UnscannableException(path, "header section larger than maxHeaderSize (" + limits.getMaxHeaderSize() + " bytes)");
-                }
-            }
-        }
-
         /** The header's value when all its fields agree (compared unfolded, blanks collapsed, case-insensitively). */
-        private Optional<String> single(MimePart part, String name, PartPath path) throws MessagingException, UnscannableException {
-            String[] values = part.getHeader(name);
-            if (values == null || values.length == 0) {
+        private Optional<String> single(List<String> values, String name, PartPath path) throws UnscannableException {
+            if (values.isEmpty()) {
                 return Optional.empty();
             }
-            if (values.length == 1) {
-                return Optional.of(values[0]);
+            if (values.size() == 1) {
+                return Optional.of(values.get(0));
             }
-            List<String> distinct = Stream.of(values)
+            List<String> distinct = values.stream()
                 .map(value -> BLANKS.matcher(value).replaceAll(" ").trim().toLowerCase(Locale.US))
                 .distinct()
                 .collect(Collectors.toList());
             if (distinct.size() > 1) {
                 throw new UnscannableException(path, "several different " + name + " header fields");
             }
-            return Optional.of(values[0]);
+            return Optional.of(values.get(0));
         }
 
         private InputStream decode(InputStream raw, String encoding, PartPath path) throws MessagingException, UnscannableException {
@@ -305,6 +333,9 @@ public final class MimeScanner {
             }
             if (encoding.equals("base64")) {
                 return new StrictBase64InputStream(raw);
+            }
+            if (encoding.equals("quoted-printable")) {
+                return new LenientQuotedPrintableInputStream(raw);
             }
             if (DECODABLE_ENCODINGS.contains(encoding)) {
                 return MimeUtility.decode(raw, encoding);
