@@ -20,15 +20,17 @@ public final class MimeItem {
     private final ImmutableList<String> detectedTypes;
     private final Optional<byte[]> content;
     private final boolean decoded;
+    private final Optional<String> embedding;
 
     MimeItem(PartPath part, List<String> archivePath, List<String> filenames, Optional<String> declaredType,
              List<String> detectedTypes) {
-        this(part, archivePath, filenames, declaredType, detectedTypes, Optional.empty(), false);
+        this(part, archivePath, filenames, declaredType, detectedTypes, Optional.empty(), false, Optional.empty());
     }
 
     MimeItem(PartPath part, List<String> archivePath, List<String> filenames, Optional<String> declaredType,
-             List<String> detectedTypes, Optional<byte[]> content, boolean decoded) {
+             List<String> detectedTypes, Optional<byte[]> content, boolean decoded, Optional<String> embedding) {
         this.content = content;
+        this.embedding = embedding;
         this.decoded = decoded;
         this.part = part;
         this.archivePath = ImmutableList.copyOf(archivePath);
@@ -78,9 +80,20 @@ public final class MimeItem {
         return decoded;
     }
 
-    /** "part 2" or "part 2, archive entry a.zip/evil.exe". */
+    /**
+     * For a file found inside a text part: how it was encoded there ({@code uuencoded}, {@code yEnc-encoded},
+     * {@code BinHex-encoded}); empty for a MIME part and its archive entries.
+     */
+    public Optional<String> getEmbedding() {
+        return embedding;
+    }
+
+    /** "part 2", "part 2, archive entry a.zip/evil.exe" or "part 1, uuencoded file evil.exe". */
     public String describe() {
         String where = part.isRoot() ? "message body" : "part " + part;
+        if (embedding.isPresent()) {
+            where += ", " + embedding.get() + " file " + (filenames.isEmpty() ? "(no name)" : filenames.get(0));
+        }
         return isArchiveEntry() ? where + ", archive entry " + String.join("/", archivePath) : where;
     }
 
@@ -92,6 +105,7 @@ public final class MimeItem {
             .add("filenames", filenames)
             .add("declaredType", declaredType)
             .add("detectedTypes", detectedTypes)
+            .add("embedding", embedding)
             .toString();
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
@@ -244,15 +245,26 @@ public final class MimeScanner {
         private void leaf(InputStream raw, HeaderSection header, PartPath path, String type, String encoding, boolean decodedContent)
             throws MessagingException, IOException, UnscannableException {
             List<String> filenames = Filenames.of(header.dispositions(), header.contentTypes());
-            if (!options.readsContent()) {
+            boolean text = type.startsWith("text/");
+            if (!options.readsContent() && !text) {
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), List.of()));
                 return;
             }
             try (InputStream decoded = decode(raw, encoding, path)) {
                 InputStream counted = budget.count(decoded);
-                if (options.keepContent) {
+                if (options.keepContent || text) {
+                    // Text parts are read whole for the files embedded in them (uuencode, yEnc, BinHex).
                     byte[] content = counted.readAllBytes();
-                    visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), List.of(), Optional.of(content), decodedContent));
+                    byte[] head = Arrays.copyOf(content, Math.min(headLength, content.length));
+                    List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
+                    visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected,
+                        options.keepContent ? Optional.of(content) : Optional.empty(), decodedContent, Optional.empty()));
+                    if (options.scanArchives && isZip(head)) {
+                        archive(new ByteArrayInputStream(content), path, ImmutableList.of(), 1);
+                    }
+                    if (text) {
+                        embedded(content, path);
+                    }
                     return;
                 }
                 byte[] head = counted.readNBytes(headLength);
@@ -270,6 +282,26 @@ public final class MimeScanner {
                 throw new UnscannableException(path, e.getMessage(), e);
             } catch (IOException e) {
                 throw new UnscannableException(path, "undecodable " + encoding + " content: " + e.getMessage(), e);
+            }
+        }
+
+        /** uuencode, yEnc and BinHex blocks of a text part: items of their own, with the name the block gives. */
+        private void embedded(byte[] text, PartPath path) throws IOException, UnscannableException {
+            List<EmbeddedFiles.File> files;
+            try {
+                files = EmbeddedFiles.find(text, limits.getMaxDecodedSize());
+            } catch (EmbeddedFiles.TooLargeException e) {
+                throw new UnscannableException(path, e.getMessage(), e);
+            }
+            for (EmbeddedFiles.File file : files) {
+                byte[] content = budget.count(new ByteArrayInputStream(file.content)).readAllBytes();
+                byte[] head = Arrays.copyOf(content, Math.min(headLength, content.length));
+                List<String> detected = options.detectTypes || options.detectEntryTypes ? detector.detect(head) : List.of();
+                visitor.accept(new MimeItem(path, List.of(), Filenames.withVariants(List.of(file.name)), Optional.empty(), detected,
+                    options.keepContent ? Optional.of(content) : Optional.empty(), true, Optional.of(file.kind.word())));
+                if (options.scanArchives && isZip(head)) {
+                    archive(new ByteArrayInputStream(content), path, ImmutableList.of(file.name), 1);
+                }
             }
         }
 

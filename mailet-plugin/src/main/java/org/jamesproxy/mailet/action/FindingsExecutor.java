@@ -144,7 +144,7 @@ public class FindingsExecutor {
                 } catch (PartRewriteException e) {
                     // The message may be half rewritten; the verdict keeps it from being passed on.
                     RuleAction fallback = onUnscannable.compareTo(RuleAction.DENY) > 0 ? onUnscannable : RuleAction.DENY;
-                    decided = UnscannableFindings.fromException(rule, fallback, e);
+                    decided = UnscannableFindings.notStripped(rule, fallback, worst, e);
                     setVerdict(mail, decided);
                 }
                 break;

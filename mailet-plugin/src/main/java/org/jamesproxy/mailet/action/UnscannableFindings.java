@@ -20,6 +20,21 @@ public final class UnscannableFindings {
         return Finding.builder(Finding.Category.UNSCANNABLE, action, reason).build();
     }
 
+    /**
+     * A part to strip that javax.mail's reading of the message does not have (hostile MIME read leniently by the
+     * scanner): the message goes no further, with the finding's own reason and why the strip failed.
+     */
+    static Finding notStripped(String rule, RuleAction action, Finding finding, Exception e) {
+        String reason = finding.getReason() + "; unscannable message: the part cannot be cut out as javax.mail reads the"
+            + " message (" + describe(e.getCause() == null ? e : e.getCause()) + ")";
+        LOGGER.info("{}: {}: action {}", rule, reason, action.value(), e);
+        return Finding.builder(finding.getCategory(), action, reason)
+            .part(finding.getPart())
+            .filename(finding.getFilename())
+            .type(finding.getType())
+            .build();
+    }
+
     /** "ParseException: Unbalanced quoted string", the innermost cause's message bounded and on one line. */
     static String describe(Throwable e) {
         Throwable cause = e;

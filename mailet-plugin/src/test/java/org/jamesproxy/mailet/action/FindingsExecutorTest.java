@@ -243,7 +243,7 @@ class FindingsExecutorTest {
             assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT).map(attribute -> String.valueOf(attribute.getValue().value())))
                 .contains("deny");
             assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT_REASON).map(attribute -> String.valueOf(attribute.getValue().value())))
-                .hasValueSatisfying(reason -> assertThat(reason).startsWith("unscannable message (").contains("part 8 not found"));
+                .hasValueSatisfying(reason -> assertThat(reason).startsWith("x; unscannable message").contains("part 8 not found"));
         }
     }
 
