@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
@@ -19,6 +20,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 import javax.mail.MessagingException;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import javax.mail.Session;
 import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
@@ -104,7 +109,6 @@ public final class MimeScanner {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
     private static final Set<String> IDENTITY_ENCODINGS = ImmutableSet.of("7bit", "8bit", "binary");
     private static final Set<String> DECODABLE_ENCODINGS = ImmutableSet.of("uuencode", "x-uuencode", "x-uue");
-    private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
     private final MimeLimits limits;
     private final Options options;
@@ -117,7 +121,8 @@ public final class MimeScanner {
         this.detector = options.detector;
         // Without detection only the ZIP signature is looked at.
         boolean detects = (options.detectTypes || options.detectEntryTypes) && options.detector.size() > 0;
-        this.headLength = detects ? ContentTypeDetector.headLength() : ZIP_MAGIC.length;
+        // Without detection only archive signatures are looked at (tar's is at offset 257).
+        this.headLength = Math.max(detects ? ContentTypeDetector.headLength() : 0, options.scanArchives ? Archives.SIGNATURE_LENGTH : 4);
     }
 
     /** Calls {@code visitor} for every item, in document order; stops at the first problem. */
@@ -259,8 +264,8 @@ public final class MimeScanner {
                     List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
                     visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected,
                         options.keepContent ? Optional.of(content) : Optional.empty(), decodedContent, Optional.empty()));
-                    if (options.scanArchives && isZip(head)) {
-                        archive(new ByteArrayInputStream(content), path, ImmutableList.of(), 1);
+                    if (options.scanArchives && Archives.isArchive(head)) {
+                        archive(content, path, ImmutableList.of(), 1);
                     }
                     if (text) {
                         embedded(content, path);
@@ -271,9 +276,8 @@ public final class MimeScanner {
                 InputStream content = rejoin(head, counted);
                 List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
-                if (options.scanArchives && isZip(head)) {
-                    archive(content, path, ImmutableList.of(), 1);
-                    drain(content, sink());
+                if (options.scanArchives && Archives.isArchive(head)) {
+                    archive(content.readAllBytes(), path, ImmutableList.of(), 1);
                 } else if (options.detectTypes) {
                     // Detection vouches for the whole part: decode it all, so broken base64 anywhere is caught.
                     drain(content, sink());
@@ -299,46 +303,100 @@ public final class MimeScanner {
                 List<String> detected = options.detectTypes || options.detectEntryTypes ? detector.detect(head) : List.of();
                 visitor.accept(new MimeItem(path, List.of(), Filenames.withVariants(List.of(file.name)), Optional.empty(), detected,
                     options.keepContent ? Optional.of(content) : Optional.empty(), true, Optional.of(file.kind.word())));
-                if (options.scanArchives && isZip(head)) {
-                    archive(new ByteArrayInputStream(content), path, ImmutableList.of(file.name), 1);
+                if (options.scanArchives && Archives.isArchive(head)) {
+                    archive(content, path, ImmutableList.of(file.name), 1);
                 }
             }
         }
 
-        private void archive(InputStream content, PartPath path, ImmutableList<String> parents, int depth)
+        /** ZIP, gzip or tar content: its entries become items (names, types), nested archives included. */
+        private void archive(byte[] content, PartPath path, ImmutableList<String> parents, int depth)
             throws IOException, UnscannableException {
             if (depth > limits.getMaxArchiveDepth()) {
                 throw new UnscannableException(path, "archives nested deeper than maxArchiveDepth (" + limits.getMaxArchiveDepth() + ")"
                     + (parents.isEmpty() ? "" : " at " + String.join("/", parents)));
             }
-            // Names without the UTF-8 flag are read as ISO-8859-1, which never fails: the extension stays readable.
-            ZipInputStream zip = new ZipInputStream(content, StandardCharsets.ISO_8859_1);
+            String where = (Archives.isZip(content) ? " ZIP" : Archives.isGzip(content) ? " gzip" : " tar") + " archive"
+                + (parents.isEmpty() ? "" : " " + String.join("/", parents));
             try {
-                ZipEntry entry;
-                while ((entry = zip.getNextEntry()) != null) {
-                    if (++entries > limits.getMaxArchiveEntries()) {
-                        throw new UnscannableException(path, "more than maxArchiveEntries (" + limits.getMaxArchiveEntries() + ") archive entries");
-                    }
-                    if (entry.isDirectory()) {
-                        continue;
-                    }
-                    ImmutableList<String> entryPath = ImmutableList.<String>builder().addAll(parents).add(entry.getName()).build();
-                    InputStream counted = budget.count(zip);
-                    byte[] head = counted.readNBytes(headLength);
-                    InputStream entryContent = rejoin(head, counted);
-                    List<String> detected = options.detectEntryTypes ? detector.detect(head) : List.of();
-                    visitor.accept(new MimeItem(path, entryPath, Filenames.ofEntry(entry.getName()), Optional.empty(), detected));
-                    if (isZip(head)) {
-                        archive(entryContent, path, entryPath, depth + 1);
-                    }
-                    drain(entryContent, sink());
+                if (Archives.isZip(content)) {
+                    zip(content, path, parents, depth);
+                } else if (Archives.isGzip(content)) {
+                    gzip(content, path, parents, depth);
+                } else if (Archives.isTar(content)) {
+                    tar(new ByteArrayInputStream(content), path, parents, depth);
                 }
             } catch (DecodedBudget.ExceededException e) {
                 throw new UnscannableException(path, e.getMessage(), e);
             } catch (IOException | IllegalArgumentException e) {
-                throw new UnscannableException(path, "unreadable or encrypted ZIP archive"
-                    + (parents.isEmpty() ? "" : " " + String.join("/", parents)) + ": " + e.getMessage(), e);
+                throw new UnscannableException(path, "unreadable or encrypted" + where + ": " + e.getMessage(), e);
             }
+        }
+
+        private void zip(byte[] content, PartPath path, ImmutableList<String> parents, int depth) throws IOException, UnscannableException {
+            // Names without the UTF-8 flag are read as ISO-8859-1, which never fails: the extension stays readable.
+            ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(content), StandardCharsets.ISO_8859_1);
+            List<Archives.Entry> local = new ArrayList<>();
+            ZipEntry entry;
+            while ((entry = zip.getNextEntry()) != null) {
+                long size = entry(entry.getName(), entry.isDirectory(), budget.count(zip), path, parents, depth);
+                local.add(new Archives.Entry(entry.getName(), size, entry.getCompressedSize()));
+            }
+            Optional<String> mismatch = Archives.compareCentralDirectory(content, local);
+            if (mismatch.isPresent()) {
+                throw new UnscannableException(path, "ZIP archive" + (parents.isEmpty() ? "" : " " + String.join("/", parents))
+                    + " whose central directory and local headers disagree: " + mismatch.get());
+            }
+        }
+
+        private void gzip(byte[] content, PartPath path, ImmutableList<String> parents, int depth) throws IOException, UnscannableException {
+            GzipCompressorInputStream gzip = new GzipCompressorInputStream(new ByteArrayInputStream(content), true);
+            byte[] inner = budget.count(gzip).readAllBytes();
+            String name = Optional.ofNullable(gzip.getMetaData().getFilename()).filter(value -> !value.isBlank()).orElse("");
+            if (!name.isEmpty()) {
+                ImmutableList<String> entryPath = ImmutableList.<String>builder().addAll(parents).add(name).build();
+                countEntry(path);
+                byte[] head = Arrays.copyOf(inner, Math.min(headLength, inner.length));
+                visitor.accept(new MimeItem(path, entryPath, Filenames.ofEntry(name), Optional.empty(), entryTypes(head)));
+            }
+            if (Archives.isTar(inner) || Archives.isZip(inner) || Archives.isGzip(inner)) {
+                archive(inner, path, name.isEmpty() ? parents : ImmutableList.<String>builder().addAll(parents).add(name).build(), depth + 1);
+            }
+        }
+
+        private void tar(InputStream content, PartPath path, ImmutableList<String> parents, int depth) throws IOException, UnscannableException {
+            TarArchiveInputStream tar = new TarArchiveInputStream(content, StandardCharsets.ISO_8859_1.name());
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextTarEntry()) != null) {
+                entry(entry.getName(), entry.isDirectory() || !entry.isFile(), budget.count(tar), path, parents, depth);
+            }
+        }
+
+        /** One archive entry: an item, and its content read (counted) for detection and nested archives. */
+        private long entry(String name, boolean directory, InputStream counted, PartPath path, ImmutableList<String> parents, int depth)
+            throws IOException, UnscannableException {
+            countEntry(path);
+            byte[] data = counted.readAllBytes();
+            if (directory) {
+                return data.length;
+            }
+            ImmutableList<String> entryPath = ImmutableList.<String>builder().addAll(parents).add(name).build();
+            byte[] head = Arrays.copyOf(data, Math.min(headLength, data.length));
+            visitor.accept(new MimeItem(path, entryPath, Filenames.ofEntry(name), Optional.empty(), entryTypes(head)));
+            if (Archives.isZip(data) || Archives.isGzip(data) || Archives.isTar(data)) {
+                archive(data, path, entryPath, depth + 1);
+            }
+            return data.length;
+        }
+
+        private void countEntry(PartPath path) throws UnscannableException {
+            if (++entries > limits.getMaxArchiveEntries()) {
+                throw new UnscannableException(path, "more than maxArchiveEntries (" + limits.getMaxArchiveEntries() + ") archive entries");
+            }
+        }
+
+        private List<String> entryTypes(byte[] head) {
+            return options.detectEntryTypes ? detector.detect(head) : List.of();
         }
 
         /** The header's value when all its fields agree (compared unfolded, blanks collapsed, case-insensitively). */
@@ -390,18 +448,6 @@ public final class MimeScanner {
     private InputStream rejoin(byte[] head, InputStream rest) {
         ByteArrayInputStream headStream = new ByteArrayInputStream(head);
         return head.length < headLength ? headStream : new SequenceInputStream(headStream, rest);
-    }
-
-    private static boolean isZip(byte[] head) {
-        if (head.length < ZIP_MAGIC.length) {
-            return false;
-        }
-        for (int i = 0; i < ZIP_MAGIC.length; i++) {
-            if (head[i] != ZIP_MAGIC[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void drain(InputStream content, byte[] sink) throws IOException {
