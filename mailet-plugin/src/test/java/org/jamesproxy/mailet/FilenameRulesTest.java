@@ -242,4 +242,27 @@ class FilenameRulesTest {
             assertThat(finding.getReason()).contains("header section unreadable");
         });
     }
+    @Test
+    void uuencodedFileInATextPartIsMatchedByName() throws Exception {
+        byte[] message = multipartMessage("b", textPart("see\r\nbegin 644 run.exe\r\n#0V%T\r\n`\r\nend"));
+
+        assertThat(findings(mailet("*.exe = strip; * = allow"), message)).singleElement().satisfies(finding -> {
+            assertThat(finding.getPart()).isEqualTo(PartPath.of(List.of(0)));
+            assertThat(finding.getReason()).contains("uuencoded file run.exe");
+        });
+    }
+
+    @Test
+    void allowUuencodeFalseStripsTheTextPartCarryingOne() throws Exception {
+        byte[] message = multipartMessage("b", textPart("see\r\nbegin 644 notes.txt\r\n#0V%T\r\n`\r\nend"), textPart("plain"));
+
+        assertThat(findings(mailet("*.exe = strip; * = allow"), message)).isEmpty();
+        List<Finding> findings = findings(mailet(Map.of("rules", "*.exe = strip; * = allow", "allowUuencode", "false")), message);
+        assertThat(findings).singleElement().satisfies(finding -> {
+            assertThat(finding.getAction()).isEqualTo(RuleAction.STRIP);
+            assertThat(finding.getPart()).isEqualTo(PartPath.of(List.of(0)));
+            assertThat(finding.getReason()).contains("uuencoded files are not allowed");
+        });
+        assertThat(findings(mailet(Map.of("rules", "* = allow", "allowYenc", "false", "allowBinhex", "false")), message)).isEmpty();
+    }
 }
