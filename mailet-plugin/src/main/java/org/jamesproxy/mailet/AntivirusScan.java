@@ -50,11 +50,14 @@ import com.google.common.collect.ImmutableSet;
 /**
  * Scans a message for viruses with a ClamAV daemon ({@code clamd}) over TCP, at the cost of one scan for a clean
  * message. The message is read once with the shared MIME scanner ({@link MimeScanner}, the same lenient reading of
- * hostile MIME as the other rules); then <b>one INSTREAM</b>: the raw message alone when no part needed decoding
- * (clamd, with {@code ScanMail yes}, decodes MIME itself), otherwise a tar of the raw message and every part as the
- * scanner decoded it (clamd unpacks tar and scans each entry), so that a part clamd's MIME reading misses is scanned
- * as this proxy (and a lenient mail reader) decodes it. Parts that do not fit in {@code maxScanSize} next to the message
- * go in further batches. Only when clamd finds something are the parts of that stream scanned one by one, to tie the
+ * hostile MIME as the other rules, every part decoded to its end so that broken base64 is unscannable); then <b>one
+ * INSTREAM</b>: the raw message alone when every part is one a standard MIME reader decodes alike (clamd, with
+ * {@code ScanMail yes}, decodes MIME itself: base64 and identity parts of a well-formed structure), otherwise a tar of
+ * the raw message and the parts read leniently ({@link MimeItem#isReadLeniently()}: quoted-printable, hostile
+ * constructions, uuencode/yEnc/BinHex files in text parts), which clamd unpacks and scans entry by entry, so that
+ * what a lenient mail reader obtains is scanned even where clamd's own MIME reading differs. Parts that do not fit in
+ * {@code maxScanSize} next to the message go in further batches. Only when clamd finds something is the message read
+ * again and each part scanned on its own, to tie the
  * virus to the part(s) that carry it (part path, file name, type: what {@code strip}/{@code quarantine} act on and the
  * deny message shows). Works in a proxy action and in James's {@code mailetcontainer.xml}.
  *
@@ -133,6 +136,7 @@ public class AntivirusScan extends InspectionRuleMailet {
     private RuleAction onEngineFailure;
     private boolean addHeaders;
     private MimeScanner scanner;
+    private MimeScanner locator;
 
     /** Without metrics: for containers that do not inject (tests, other loaders). */
     public AntivirusScan() {
@@ -162,8 +166,9 @@ public class AntivirusScan extends InspectionRuleMailet {
         onEngineFailure = parameters.action("onEngineFailure", RuleAction.TEMPFAIL, FAILURE_ACTIONS);
         addHeaders = parameters.bool("addHeaders", true);
         // The scanner's bounds: the decoded parts are held for the scan, so they share the scan limit.
-        scanner = new MimeScanner(new MimeLimits(maxDepth, maxParts, MimeLimits.DEFAULT.getMaxHeaderSize(), maxScanSize, 1, 1),
-            MimeScanner.Options.keepingContent());
+        MimeLimits limits = new MimeLimits(maxDepth, maxParts, MimeLimits.DEFAULT.getMaxHeaderSize(), maxScanSize, 1, 1);
+        scanner = new MimeScanner(limits, MimeScanner.Options.keepingContent(false));
+        locator = new MimeScanner(limits, MimeScanner.Options.keepingContent(true));
     }
 
     /** What could not be scanned whole, including a message javax.mail cannot read. */
@@ -241,7 +246,7 @@ public class AntivirusScan extends InspectionRuleMailet {
             // What was read before the problem is still scanned, and so is the raw message: a virus is the better reason.
             unreadable = Optional.of(e);
         }
-        List<MimeItem> decoded = leaves.stream().filter(MimeItem::isDecoded).toList();
+        List<MimeItem> decoded = leaves.stream().filter(MimeItem::isReadLeniently).toList();
         Optional<byte[]> raw = Optional.empty();
         List<List<MimeItem>> batches = List.of(List.of());
         if (!decoded.isEmpty()) {
@@ -273,7 +278,7 @@ public class AntivirusScan extends InspectionRuleMailet {
         }
         unreadable.ifPresent(e -> scan.unscannable(e.getPart(), Optional.empty(), Optional.empty(), e.getMessage()));
         if (whole.getStatus() == ClamdResult.Status.INFECTED) {
-            locate(batches.get(0), leaves, scan);
+            locate(batches.get(0), everyLeaf(message), scan);
             if (!scan.failed && scan.viruses.isEmpty()) {
                 // clamd saw it in the raw message but in none of the parts we read on their own: the whole message
                 // is what carries it.
@@ -331,7 +336,7 @@ public class AntivirusScan extends InspectionRuleMailet {
     private void locate(List<MimeItem> batch, List<MimeItem> leaves, Scan scan) {
         List<MimeItem> candidates = new ArrayList<>(batch);
         for (MimeItem leaf : leaves) {
-            if (!leaf.isDecoded()) {
+            if (!leaf.isReadLeniently()) {
                 candidates.add(leaf);
             }
         }
@@ -348,6 +353,17 @@ public class AntivirusScan extends InspectionRuleMailet {
                 }
             }
         }
+    }
+
+    /** Every leaf part with its decoded content, for locating a virus (what was readable; the walk already ran once). */
+    private List<MimeItem> everyLeaf(MimeMessage message) {
+        List<MimeItem> leaves = new ArrayList<>();
+        try {
+            locator.scan(message, leaves::add);
+        } catch (UnscannableException e) {
+            // Already reported by the first walk.
+        }
+        return leaves;
     }
 
     private static Optional<String> filename(MimeItem item) {

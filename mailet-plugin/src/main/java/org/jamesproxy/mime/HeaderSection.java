@@ -39,6 +39,7 @@ final class HeaderSection {
     private final List<String> encodings = new ArrayList<>();
     private final List<String> dispositions = new ArrayList<>();
     private final Optional<byte[]> bodyPrefix;
+    private boolean folded;
 
     private HeaderSection(Optional<byte[]> bodyPrefix) {
         this.bodyPrefix = bodyPrefix;
@@ -93,6 +94,7 @@ final class HeaderSection {
         Matcher folded = FOLDED_CONTENT_FIELD.matcher(field);
         String own = field;
         if (folded.find()) {
+            this.folded = true;
             own = field.substring(0, folded.start());
             // The rest may hold further folded fields.
             add(field.substring(folded.start(1)).replaceFirst("^\\s+", ""));
@@ -119,6 +121,11 @@ final class HeaderSection {
 
     List<String> dispositions() {
         return dispositions;
+    }
+
+    /** Whether this reading differs from javax.mail's: a body prefix, or a field taken out of another one. */
+    boolean isLenient() {
+        return bodyPrefix.isPresent() || folded;
     }
 
     /** The lines that start the body in the lenient reading (with the line breaks), when the header section had any. */

@@ -73,10 +73,12 @@ public final class MimeItem {
     }
 
     /**
-     * The content is not the part's raw bytes: decoded from a transfer encoding, read in a lenient reading of hostile
-     * MIME, or a file embedded in a text part. Such content is what a scanner reading the raw message may miss.
+     * The content comes from a reading a standard MIME parser (clamd's included) may not make: a lenient reading of
+     * hostile MIME (body after a non-field line, a folded Content-Transfer-Encoding, a part of a multipart-like type),
+     * quoted-printable or a pre-MIME encoding, or a file embedded in a text part. Plain base64 and identity parts of a
+     * well-formed structure are not: every reader decodes them alike.
      */
-    public boolean isDecoded() {
+    public boolean isReadLeniently() {
         return decoded;
     }
 

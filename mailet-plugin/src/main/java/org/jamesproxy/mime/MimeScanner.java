@@ -74,6 +74,7 @@ public final class MimeScanner {
 
         private final ContentTypeDetector detector;
         private boolean keepContent;
+        private boolean keepAllContent;
 
         /**
          * @param detectTypes run {@code detector} on leaf parts
@@ -91,10 +92,15 @@ public final class MimeScanner {
             return new Options(false, false, false, ContentTypeDetector.forTypes(type -> false));
         }
 
-        /** The decoded content of every leaf part, in {@link MimeItem#getContent()} (within maxDecodedSize): for a virus scan. */
-        public static Options keepingContent() {
+        /**
+         * For a virus scan: the decoded content, in {@link MimeItem#getContent()} (within maxDecodedSize), of the leaf
+         * parts and embedded files read leniently ({@link MimeItem#isReadLeniently()}), or of all of them with
+         * {@code all}. Every part is still decoded to its end, so broken base64 is unscannable.
+         */
+        public static Options keepingContent(boolean all) {
             Options options = new Options(false, false, false, ContentTypeDetector.forTypes(type -> false));
             options.keepContent = true;
+            options.keepAllContent = all;
             return options;
         }
 
@@ -152,7 +158,7 @@ public final class MimeScanner {
 
         private void part(MimePart part, PartPath path, int depth) throws UnscannableException {
             try {
-                walkPart(part, path, depth);
+                walkPart(part, path, depth, false);
             } catch (MessagingException e) {
                 throw new UnscannableException(path, "unparsable MIME structure: " + e.getMessage(), e);
             } catch (DecodedBudget.ExceededException e) {
@@ -162,7 +168,8 @@ public final class MimeScanner {
             }
         }
 
-        private void walkPart(MimePart part, PartPath path, int depth) throws MessagingException, IOException, UnscannableException {
+        /** @param lenient the part was found by a lenient reading (under a multipart-like type) */
+        private void walkPart(MimePart part, PartPath path, int depth, boolean lenient) throws MessagingException, IOException, UnscannableException {
             if (++parts > limits.getMaxParts()) {
                 throw new UnscannableException(path, "more than maxParts (" + limits.getMaxParts() + ") MIME parts");
             }
@@ -173,17 +180,20 @@ public final class MimeScanner {
             String encoding = single(header.encodings(), "Content-Transfer-Encoding", path).map(value -> value.trim().toLowerCase(Locale.US)).orElse("7bit");
             if (type.startsWith("multipart/")) {
                 enter(path, depth, encoding, type);
-                multipart(body(part, header), parameters, path, depth, false);
+                multipart(body(part, header), parameters, path, depth, lenient, false);
             } else if (type.equals("message/rfc822") || type.equals("message/global")) {
                 enter(path, depth, encoding, type);
                 MimeMessage embedded = new MimeMessage(SESSION, body(part, header));
-                walkPart(embedded, path.child(0), depth + 1);
+                walkPart(embedded, path.child(0), depth + 1, lenient || header.isLenient());
             } else {
-                leaf(body(part, header), header, path, type, encoding, !IDENTITY_ENCODINGS.contains(encoding) || header.bodyPrefix().isPresent());
+                // What a standard MIME reader (clamd's included) may not decode the same way: the lenient readings,
+                // quoted-printable (decoders differ on soft breaks), the pre-MIME encodings.
+                boolean readLeniently = lenient || header.isLenient() || !(IDENTITY_ENCODINGS.contains(encoding) || encoding.equals("base64"));
+                leaf(body(part, header), header, path, type, encoding, readLeniently);
                 if (!parameters.decoded("boundary").isEmpty() && IDENTITY_ENCODINGS.contains(encoding)) {
                     // singlepart/mixed, x-multipart/mixed, ...: readers that go by the boundary parameter split it.
                     enter(path, depth, encoding, type);
-                    multipart(body(part, header), parameters, path, depth, true);
+                    multipart(body(part, header), parameters, path, depth, true, true);
                 }
             }
         }
@@ -197,8 +207,11 @@ public final class MimeScanner {
             }
         }
 
-        /** @param lenient a part of another type with a boundary: without any delimiter it is just that leaf */
-        private void multipart(InputStream raw, HeaderParameters parameters, PartPath path, int depth, boolean lenient)
+        /**
+         * @param lenient the parts are read leniently
+         * @param optional a part of another type with a boundary: without any delimiter it is just that leaf
+         */
+        private void multipart(InputStream raw, HeaderParameters parameters, PartPath path, int depth, boolean lenient, boolean optional)
             throws MessagingException, IOException, UnscannableException {
             List<String> boundaries = parameters.decoded("boundary");
             if (boundaries.isEmpty()) {
@@ -213,14 +226,14 @@ public final class MimeScanner {
             try {
                 spans = MultipartSplitter.split(body, boundaries.get(0), path, depth > 0);
             } catch (MultipartSplitter.NoDelimiterException e) {
-                if (lenient) {
+                if (optional) {
                     return;
                 }
                 throw e;
             }
             for (int i = 0; i < spans.size(); i++) {
                 MultipartSplitter.Span span = spans.get(i);
-                walkPart(new MimeBodyPart(body.newStream(span.start, span.end)), path.child(i), depth + 1);
+                walkPart(new MimeBodyPart(body.newStream(span.start, span.end)), path.child(i), depth + 1, lenient);
             }
         }
 
@@ -247,7 +260,7 @@ public final class MimeScanner {
             return new SharedByteArrayInputStream(raw.readAllBytes());
         }
 
-        private void leaf(InputStream raw, HeaderSection header, PartPath path, String type, String encoding, boolean decodedContent)
+        private void leaf(InputStream raw, HeaderSection header, PartPath path, String type, String encoding, boolean readLeniently)
             throws MessagingException, IOException, UnscannableException {
             List<String> filenames = Filenames.of(header.dispositions(), header.contentTypes());
             boolean text = type.startsWith("text/");
@@ -257,13 +270,14 @@ public final class MimeScanner {
             }
             try (InputStream decoded = decode(raw, encoding, path)) {
                 InputStream counted = budget.count(decoded);
-                if (options.keepContent || text) {
+                if (options.keepContent && (readLeniently || options.keepAllContent) || text) {
                     // Text parts are read whole for the files embedded in them (uuencode, yEnc, BinHex).
                     byte[] content = counted.readAllBytes();
                     byte[] head = Arrays.copyOf(content, Math.min(headLength, content.length));
                     List<String> detected = options.detectTypes ? detector.detect(head) : List.of();
                     visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected,
-                        options.keepContent ? Optional.of(content) : Optional.empty(), decodedContent, Optional.empty()));
+                        options.keepContent && (readLeniently || options.keepAllContent) ? Optional.of(content) : Optional.empty(),
+                        readLeniently, Optional.empty()));
                     if (options.scanArchives && Archives.isArchive(head)) {
                         archive(content, path, ImmutableList.of(), 1);
                     }
@@ -278,8 +292,9 @@ public final class MimeScanner {
                 visitor.accept(new MimeItem(path, List.of(), filenames, Optional.of(type), detected));
                 if (options.scanArchives && Archives.isArchive(head)) {
                     archive(content.readAllBytes(), path, ImmutableList.of(), 1);
-                } else if (options.detectTypes) {
-                    // Detection vouches for the whole part: decode it all, so broken base64 anywhere is caught.
+                } else if (options.detectTypes || options.keepContent) {
+                    // Detection and virus scans vouch for the whole part: decode it all, so broken base64 anywhere is
+                    // caught (lenient decoders would each read something else).
                     drain(content, sink());
                 }
             } catch (DecodedBudget.ExceededException e) {
