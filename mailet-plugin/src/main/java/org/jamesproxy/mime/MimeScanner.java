@@ -41,9 +41,14 @@ import com.google.common.collect.ImmutableSet;
  * Walks a message into {@link MimeItem}s: every leaf MIME part and, optionally, every entry of the ZIP archives found
  * in them (nested archives included), within {@link MimeLimits}. Does not modify the message.
  * <h2>Hostile MIME</h2>
- * Ambiguous constructions make the message unscannable ({@link UnscannableException}) instead of being normalised:
- * a rule mailet must not modify the message, and no normalisation can know which reading the recipient's client
- * will make. What counts as ambiguous:
+ * The message is never modified. Where the most lenient mainstream reader's reading of a construction is well
+ * defined, the scanner reads it that way (too), so that what any client can obtain is inspected: quoted-printable
+ * soft breaks followed by blanks ({@link LenientQuotedPrintableInputStream}), a body that starts at a header line
+ * that is no field and {@code Content-*} fields folded into another field ({@link HeaderSection}), types such as
+ * {@code singlepart/mixed} or {@code x-multipart/mixed} with a boundary (read as a leaf and split), uuencode, yEnc
+ * and BinHex files in text parts ({@link EmbeddedFiles}), names inside tar and gzip archives. Such items say so
+ * ({@link MimeItem#isReadLeniently()}). Where readers disagree with no reading to prefer, the message is
+ * unscannable ({@link UnscannableException}). What counts as ambiguous:
  * <ul>
  *   <li><b>several {@code boundary} parameters</b> with different values on a multipart (amavis CVE-2024-28054:
  *       the scanner used one, the client the other). Repeated identical values are harmless and accepted;</li>
@@ -56,7 +61,11 @@ import com.google.common.collect.ImmutableSet;
  *   <li><b>broken base64</b>: characters outside the alphabet (line breaks and blanks aside), data after the
  *       padding, a truncated quantum. Lenient decoders skip or stop differently, so the decoded content is not
  *       well defined. Checked on every part when types are detected, on archives when they are scanned;</li>
- *   <li>an unreadable or encrypted ZIP archive (its content cannot be inspected).</li>
+ *   <li>a nested multipart without its close delimiter (an enclosing boundary interleaved in it: outer-first and
+ *       inner-first parsers see different parts);</li>
+ *   <li>a {@code Content-*} field after a header line that is no field (the readings disagree on the part's type);</li>
+ *   <li>a ZIP archive whose central directory and local headers disagree ({@link Archives});</li>
+ *   <li>an unreadable or encrypted archive (its content cannot be inspected).</li>
  * </ul>
  * Conflicting filename parameters are <em>not</em> unscannable: every candidate name is kept ({@link Filenames}) and
  * rules match against all of them. A Content-Type that is not {@code type/subtype} is taken as
