@@ -3,7 +3,6 @@ package org.jamesproxy.engine.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +12,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
-import org.jamesproxy.engine.EngineEndpoint;
 import org.jamesproxy.engine.rspamd.RspamdClient;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real rspamd (Debian's package) for tests, offline: the stock rules from {@code /etc/rspamd} with a private top-level
@@ -29,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code java.io.tmpdir/james-mail-proxy-rspamd-cache}). As root it drops to {@code _rspamd}. JUnit 5 extension like
  * {@link ClamdDaemon}; a missing {@code rspamd} fails under {@code CI=true} and skips each test elsewhere.
  */
-public final class RspamdDaemon extends Prerequisite implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class RspamdDaemon extends LoopbackDaemon {
     private static final String BINARY = "rspamd";
     private static final String PACKAGES = "rspamd";
     private static final Path STOCK = Path.of("/etc/rspamd");
@@ -40,68 +34,43 @@ public final class RspamdDaemon extends Prerequisite implements BeforeAllCallbac
         "external_services", "antivirus", "p0f", "maillist", "url_reputation", "multimap", "whitelist", "trie",
         "classifier-bayes");
 
-    private final int port = DaemonProcess.freeLoopbackPort();
     private final int controllerPort = DaemonProcess.freeLoopbackPort();
     private final int proxyPort = DaemonProcess.freeLoopbackPort();
-    private Path directory;
-    private DaemonProcess process;
-
-    public int port() {
-        return port;
-    }
-
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    public EngineEndpoint endpoint(Duration timeout) {
-        return EngineEndpoint.of(host(), port, Duration.ofSeconds(5), timeout);
+    public RspamdDaemon() {
+        super("rspamd", BINARY, PACKAGES);
     }
 
     public RspamdClient client() {
         return new RspamdClient(endpoint(Duration.ofSeconds(60)));
     }
 
-    public boolean isRunning() {
-        return process != null && process.isAlive();
+    @Override
+    protected void launch(Path rspamd, Path directory, DaemonProcess process) throws IOException {
+        if (!Files.exists(directory.resolve("rspamd.conf"))) {
+            writeConfiguration(directory);
+        }
+        Path cache = Path.of(System.getProperty("rspamd.cacheDir",
+            Path.of(System.getProperty("java.io.tmpdir"), "james-mail-proxy-rspamd-cache").toString()));
+        Files.createDirectories(cache);
+        List<String> command = new ArrayList<>(List.of(rspamd.toString(), "-f", "-c", directory.resolve("rspamd.conf").toString(),
+            "--var=LOCAL_CONFDIR=" + directory, "--var=RUNDIR=" + directory.resolve("run"), "--var=DBDIR=" + cache,
+            "--var=LOGDIR=" + directory));
+        if (isRoot()) {
+            // rspamd does not run its workers as root; the package's user reads the configuration and the cache.
+            command.addAll(List.of("-u", "_rspamd", "-g", "_rspamd"));
+            readableByAll(directory);
+            readableByAll(cache);
+        }
+        process.start(command, this::ping, Duration.ofSeconds(240));
     }
 
-    public synchronized void start() {
-        if (isRunning()) {
-            return;
-        }
-        Path rspamd = EngineBinaries.require(BINARY, PACKAGES);
-        try {
-            if (directory == null) {
-                directory = Files.createTempDirectory("rspamd-test-");
-                writeConfiguration();
-            }
-            Path cache = Path.of(System.getProperty("rspamd.cacheDir",
-                Path.of(System.getProperty("java.io.tmpdir"), "james-mail-proxy-rspamd-cache").toString()));
-            Files.createDirectories(cache);
-            List<String> command = new ArrayList<>(List.of(rspamd.toString(), "-f", "-c", directory.resolve("rspamd.conf").toString(),
-                "--var=LOCAL_CONFDIR=" + directory, "--var=RUNDIR=" + directory.resolve("run"), "--var=DBDIR=" + cache,
-                "--var=LOGDIR=" + directory));
-            if (isRoot()) {
-                // rspamd does not run its workers as root; the package's user reads the configuration and the cache.
-                command.addAll(List.of("-u", "_rspamd", "-g", "_rspamd"));
-                readableByAll(directory);
-                readableByAll(cache);
-            }
-            process = new DaemonProcess("rspamd", directory);
-            process.start(command, this::ping, Duration.ofSeconds(240));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void writeConfiguration() throws IOException {
+    private void writeConfiguration(Path directory) throws IOException {
         String stock = Files.readString(STOCK.resolve("rspamd.conf"));
-        String conf = stock.replace("bind_socket = \"localhost:11333\";", "bind_socket = \"127.0.0.1:" + port + "\";")
+        String conf = stock.replace("bind_socket = \"localhost:11333\";", "bind_socket = \"127.0.0.1:" + port() + "\";")
             .replace("bind_socket = \"localhost:11334\";", "bind_socket = \"127.0.0.1:" + controllerPort + "\"; count = 0;")
             .replace("bind_socket = \"localhost:11332\";", "bind_socket = \"127.0.0.1:" + proxyPort + "\"; count = 0;")
             .replace("\"$CONFDIR/", "\"" + STOCK + "/");
-        if (conf.equals(stock) || !conf.contains("127.0.0.1:" + port)) {
+        if (conf.equals(stock) || !conf.contains("127.0.0.1:" + port())) {
             throw new IllegalStateException("unexpected " + STOCK.resolve("rspamd.conf") + ": no localhost:11333 worker to rebind");
         }
         Files.writeString(directory.resolve("rspamd.conf"), conf);
@@ -130,7 +99,7 @@ public final class RspamdDaemon extends Prerequisite implements BeforeAllCallbac
     /** {@code GET /ping} on the normal worker answers {@code pong}. */
     private void ping() throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host(), port), 1000);
+            socket.connect(new InetSocketAddress(host(), port()), 1000);
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
             out.write("GET /ping HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -141,42 +110,5 @@ public final class RspamdDaemon extends Prerequisite implements BeforeAllCallbac
                 throw new IOException("rspamd answered '" + reply + "' to /ping");
             }
         }
-    }
-
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        stop();
-        if (directory != null) {
-            DaemonProcess.deleteRecursively(directory);
-            directory = null;
-        }
-    }
-
-    public String logTail() {
-        return process == null ? "" : process.logTail();
-    }
-
-    @Override
-    protected Optional<String> missing() {
-        return EngineBinaries.missing(BINARY, PACKAGES);
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        if (skipping()) {
-            return;
-        }
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
     }
 }
