@@ -134,7 +134,6 @@ public final class MimeScanner {
         this.limits = limits;
         this.options = options;
         this.detector = options.detector;
-        // Without detection only the ZIP signature is looked at.
         boolean detects = (options.detectTypes || options.detectEntryTypes) && options.detector.size() > 0;
         // Without detection only archive signatures are looked at (tar's is at offset 257).
         this.headLength = Math.max(detects ? ContentTypeDetector.headLength() : 0, options.scanArchives ? Archives.SIGNATURE_LENGTH : 4);
@@ -189,7 +188,7 @@ public final class MimeScanner {
             String encoding = single(header.encodings(), "Content-Transfer-Encoding", path).map(value -> value.trim().toLowerCase(Locale.US)).orElse("7bit");
             if (type.startsWith("multipart/")) {
                 enter(path, depth, encoding, type);
-                multipart(body(part, header), parameters, path, depth, lenient, false);
+                multipart(body(part, header), parameters, path, depth, lenient || header.isLenient(), false);
             } else if (type.equals("message/rfc822") || type.equals("message/global")) {
                 enter(path, depth, encoding, type);
                 MimeMessage embedded = new MimeMessage(SESSION, body(part, header));

@@ -4,10 +4,7 @@ import static org.jamesproxy.mime.MimeSamples.CRLF;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.jamesproxy.engine.testing.TestSignatures;
@@ -201,15 +198,5 @@ public enum HostileMimeConstructions {
         }
         out.writeBytes(("=yend size=" + data.length + CRLF).getBytes(StandardCharsets.ISO_8859_1));
         return out.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    /** All constructions with a flag: for parameterised tests. */
-    public static List<HostileMimeConstructions> all() {
-        return new ArrayList<>(List.of(values()));
-    }
-
-    @SuppressWarnings("unused")
-    private static String base64(byte[] data) {
-        return Base64.getMimeEncoder().encodeToString(data);
     }
 }
