@@ -265,4 +265,17 @@ class FilenameRulesTest {
         });
         assertThat(findings(mailet(Map.of("rules", "* = allow", "allowYenc", "false", "allowBinhex", "false")), message)).isEmpty();
     }
+    @Test
+    void unbalancedQuoteThatJavaxMailCannotParseWhenStrippingDeniesByDesign() throws Exception {
+        // The scanner reads boundary "b"; javax.mail's ContentType throws "Unbalanced quoted string" in the strip.
+        Mail mail = mail(message("Content-Type: multipart/mixed; boundary=\"b",
+            multipartBody("b", textPart("hi"), named("Content-Type: application/octet-stream; name=setup.exe"))));
+
+        mailet("*.exe = strip; * = allow").service(mail);
+
+        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT).map(attribute -> String.valueOf(attribute.getValue().value())))
+            .contains("deny");
+        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT_REASON).map(attribute -> String.valueOf(attribute.getValue().value())))
+            .hasValueSatisfying(reason -> assertThat(reason).contains("setup.exe").contains("unscannable message"));
+    }
 }
