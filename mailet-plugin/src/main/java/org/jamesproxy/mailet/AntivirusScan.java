@@ -59,7 +59,8 @@ import com.google.common.collect.ImmutableSet;
  * {@code maxScanSize} next to the message go in further batches. Only when clamd finds something is the message read
  * again and each part scanned on its own, to tie the
  * virus to the part(s) that carry it (part path, file name, type: what {@code strip}/{@code quarantine} act on and the
- * deny message shows). Works in a proxy action and in James's {@code mailetcontainer.xml}.
+ * deny message shows). Works in a proxy action and in James's {@code mailetcontainer.xml}. clamd must run with
+ * {@code ScanMail yes} and {@code ScanArchive yes} (its defaults): the raw message's standard parts are decoded by it.
  *
  * <h2>Parameters</h2>
  * <ul>
