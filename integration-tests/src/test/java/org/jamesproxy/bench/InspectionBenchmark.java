@@ -35,6 +35,9 @@ import org.apache.mailet.Matcher;
 import org.apache.mailet.MatcherConfig;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.jamesproxy.config.PredefinedProxyActions;
+import org.jamesproxy.engine.EngineEndpoint;
+import org.jamesproxy.engine.clamav.ClamdClient;
+import org.jamesproxy.engine.clamav.ClamdResult;
 import org.jamesproxy.engine.testing.ClamdDaemon;
 import org.jamesproxy.engine.testing.EngineBinaries;
 import org.jamesproxy.inspection.InspectionContext;
@@ -58,10 +61,13 @@ import com.codahale.metrics.MetricRegistry;
  *   <li><b>action without AV</b>: the predefined IMAP-Server.Standard action (StripHeaders + ContentTypeRules with
  *       detection and archive scanning + FilenameRules), loaded from the shipped definition and run by
  *       {@link ProxyActionInspector}, as a proxy runs it;</li>
- *   <li><b>action with AV</b> (only with {@code -Dbench.clamd=host:port}): the same action plus the antivirus step of
- *       {@link #antivirusStepXml(String)}.</li>
+ *   <li><b>action with AV</b> (with a clamd: {@code -Dbench.clamd=host:port} or a private one started here): the same
+ *       action plus the antivirus step of {@link #antivirusStepXml(String)};</li>
+ *   <li>against the same clamd in the same run: <b>one raw INSTREAM</b> of each message ({@link ClamdClient}, nothing
+ *       else), and the antivirus step alone as an action.</li>
  * </ol>
- * Prints messages/s, MB/s and the ratio of each action's time to the baseline's (target without AV: at most 3).
+ * Prints messages/s, MB/s and the ratio of each action's time to the baseline's (target without AV: at most 3), and the
+ * ratio of the AV lines to one raw INSTREAM (target for the action with AV: at most 1.5).
  * Properties: bench.smallMessages (2000), bench.largeMessages (40), bench.largeSize (1048576), bench.rounds (5),
  * bench.clamd (unset).
  */
@@ -130,13 +136,17 @@ public final class InspectionBenchmark {
         Optional<ProxyActionInspector> withAv = clamd.isPresent()
             ? Optional.of(inspector(PredefinedProxyActions.IMAP_SERVER, antivirusStepXml(clamd.get())))
             : Optional.empty();
+        Optional<ProxyActionInspector> avOnly = clamd.isPresent()
+            ? Optional.of(inspector("AntivirusOnly", antivirusStepXml(clamd.get())))
+            : Optional.empty();
+        Optional<ClamdClient> rawClient = clamd.map(InspectionBenchmark::client);
 
         // The action must really inspect: a clean corpus passes, a renamed executable is stripped/denied.
         checkAction(withoutAv, mixed);
 
         for (String name : List.of("small", "large", "mixed")) {
             List<byte[]> corpus = name.equals("small") ? small : name.equals("large") ? large : mixed;
-            report(name, corpus, stripOnly, withoutAv, withAv);
+            report(name, corpus, stripOnly, withoutAv, withAv, avOnly, rawClient);
         }
         for (AutoCloseable closeable : toClose) {
             closeable.close();
@@ -144,8 +154,25 @@ public final class InspectionBenchmark {
         System.exit(0);
     }
 
+    private static ClamdClient client(String address) {
+        int colon = address.lastIndexOf(':');
+        return new ClamdClient(EngineEndpoint.of(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)),
+            java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30)));
+    }
+
+    /** One INSTREAM of each raw message, nothing else: what "the cost of one scan" is measured against. */
+    private static void instreamAll(ClamdClient client, List<byte[]> corpus) {
+        for (byte[] message : corpus) {
+            ClamdResult result = client.scan(message, 8L << 20);
+            if (!result.isClean()) {
+                throw new IllegalStateException("the benchmark corpus must be clean for clamd: " + result);
+            }
+        }
+    }
+
     private static void report(String name, List<byte[]> corpus, ProxyActionInspector stripOnly,
-                               ProxyActionInspector withoutAv, Optional<ProxyActionInspector> withAv) throws Exception {
+                               ProxyActionInspector withoutAv, Optional<ProxyActionInspector> withAv,
+                               Optional<ProxyActionInspector> avOnly, Optional<ClamdClient> rawClient) throws Exception {
         long bytes = corpus.stream().mapToLong(message -> message.length).sum();
         // Warm-up: JIT for every path, a few passes (one pass of a small corpus is a fraction of a second).
         for (int pass = 0; pass < 3; pass++) {
@@ -153,18 +180,24 @@ public final class InspectionBenchmark {
             inspectAll(stripOnly, corpus);
             inspectAll(withoutAv, corpus);
             withAv.ifPresent(inspector -> inspectAll(inspector, corpus));
+            avOnly.ifPresent(inspector -> inspectAll(inspector, corpus));
+            rawClient.ifPresent(client -> instreamAll(client, corpus));
         }
 
         double[] mime4j = new double[ROUNDS];
         double[] strip = new double[ROUNDS];
         double[] action = new double[ROUNDS];
         double[] actionAv = new double[ROUNDS];
+        double[] antivirus = new double[ROUNDS];
+        double[] instream = new double[ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
             mime4j[round] = timed(() -> parseAll(corpus));
             strip[round] = timed(() -> inspectAll(stripOnly, corpus));
             action[round] = timed(() -> inspectAll(withoutAv, corpus));
             int index = round;
             withAv.ifPresent(inspector -> actionAv[index] = timed(() -> inspectAll(inspector, corpus)));
+            avOnly.ifPresent(inspector -> antivirus[index] = timed(() -> inspectAll(inspector, corpus)));
+            rawClient.ifPresent(client -> instream[index] = timed(() -> instreamAll(client, corpus)));
         }
         double baseline = median(mime4j);
         double noAv = median(action);
@@ -178,6 +211,12 @@ public final class InspectionBenchmark {
         if (withAv.isPresent()) {
             double av = median(actionAv);
             line("(c) action with AV", corpus.size(), bytes, av, Optional.of(av / baseline));
+            double raw = median(instream);
+            double avAlone = median(antivirus);
+            line("(r) one raw clamd INSTREAM per message", corpus.size(), bytes, raw, Optional.empty());
+            System.out.printf("  %-38s %9.1f msg/s %8.1f MB/s   time/(r) = %.2f%n", "(v) AntivirusScan alone",
+                corpus.size() / avAlone, bytes / 1e6 / avAlone, avAlone / raw);
+            System.out.printf("  %-38s time/(r) = %.2f (target <= 1.5)%n", "(c) action with AV", av / raw);
         }
     }
 

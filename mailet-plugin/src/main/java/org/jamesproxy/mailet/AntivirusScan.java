@@ -37,6 +37,10 @@ import org.jamesproxy.mailet.action.InspectionRuleMailet;
 import org.jamesproxy.mailet.action.MailetParameters;
 import org.jamesproxy.mailet.action.PartPath;
 import org.jamesproxy.mailet.action.RuleAction;
+import org.jamesproxy.mime.MimeItem;
+import org.jamesproxy.mime.MimeLimits;
+import org.jamesproxy.mime.MimeScanner;
+import org.jamesproxy.mime.UnscannableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +48,19 @@ import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableSet;
 
 /**
- * Scans a message for viruses with a ClamAV daemon ({@code clamd}) over TCP: the raw message (clamd, with
- * {@code ScanMail yes}, decodes MIME itself) and, separately, every decoded leaf part, so that a virus is tied to the
- * part that carries it (part path, file name, type: what {@code strip}/{@code quarantine} act on and the deny message
- * shows). Works in a proxy action and in James's {@code mailetcontainer.xml}.
+ * Scans a message for viruses with a ClamAV daemon ({@code clamd}) over TCP, at the cost of one scan for a clean
+ * message. The message is read once with the shared MIME scanner ({@link MimeScanner}, the same lenient reading of
+ * hostile MIME as the other rules, every part decoded to its end so that broken base64 is unscannable); then <b>one
+ * INSTREAM</b>: the raw message alone when every part is one a standard MIME reader decodes alike (clamd, with
+ * {@code ScanMail yes}, decodes MIME itself: base64 and identity parts of a well-formed structure), otherwise a tar of
+ * the raw message and the parts read leniently ({@link MimeItem#isReadLeniently()}: quoted-printable, hostile
+ * constructions, uuencode/yEnc/BinHex files in text parts), which clamd unpacks and scans entry by entry, so that
+ * what a lenient mail reader obtains is scanned even where clamd's own MIME reading differs. Parts that do not fit in
+ * {@code maxScanSize} next to the message go in further batches. Only when clamd finds something is the message read
+ * again and each part scanned on its own, to tie the
+ * virus to the part(s) that carry it (part path, file name, type: what {@code strip}/{@code quarantine} act on and the
+ * deny message shows). Works in a proxy action and in James's {@code mailetcontainer.xml}. clamd must run with
+ * {@code ScanMail yes} and {@code ScanArchive yes} (its defaults): the raw message's standard parts are decoded by it.
  *
  * <h2>Parameters</h2>
  * <ul>
@@ -58,8 +71,10 @@ import com.google.common.collect.ImmutableSet;
  *       {@code StreamMaxLength} (and {@code MaxScanSize}/{@code MaxFileSize}) at least as high, and
  *       {@code AlertExceedsMax yes}: clamd answers "OK" for what it did not look at whole, which is never taken as
  *       clean here.</li>
- *   <li>{@code maxDepth} (20), {@code maxParts} (200): bounds of the walk through the MIME tree; a part beyond them is
- *       not scanned on its own (the raw-message scan still covers it) and counts as unscannable.</li>
+ *   <li>{@code maxDepth} (20), {@code maxParts} (200): bounds of the walk through the MIME tree ({@code maxParts}
+ *       counts parts of all levels, the message and multiparts included); a part beyond them is not scanned on its
+ *       own (the raw-message scan still covers it) and counts as unscannable. The decoded parts held for the scan are
+ *       bounded by {@code maxScanSize}.</li>
  *   <li>{@code onVirus} (default {@code strip}): action for an infected part: allow, strip, quarantine (lock), deny,
  *       drop, block. When the virus cannot be tied to one part (a single-part message, or found only in the raw
  *       message), {@code strip} means {@code deny}: there is no part to cut out.</li>
@@ -111,7 +126,6 @@ public class AntivirusScan extends InspectionRuleMailet {
     private static final Set<RuleAction> VIRUS_ACTIONS = EnumSet.complementOf(EnumSet.of(RuleAction.TEMPFAIL));
     private static final Set<RuleAction> OVERSIZE_ACTIONS = EnumSet.complementOf(EnumSet.of(RuleAction.TEMPFAIL));
     private static final Set<RuleAction> FAILURE_ACTIONS = EnumSet.complementOf(EnumSet.of(RuleAction.STRIP));
-    private static final Session SESSION = Session.getInstance(new Properties());
 
     private final Optional<MetricFactory> metricFactory;
     private ClamdClient client;
@@ -122,6 +136,8 @@ public class AntivirusScan extends InspectionRuleMailet {
     private RuleAction onOversize;
     private RuleAction onEngineFailure;
     private boolean addHeaders;
+    private MimeScanner scanner;
+    private MimeScanner locator;
 
     /** Without metrics: for containers that do not inject (tests, other loaders). */
     public AntivirusScan() {
@@ -150,6 +166,16 @@ public class AntivirusScan extends InspectionRuleMailet {
         onOversize = parameters.action("onOversize", RuleAction.DENY, OVERSIZE_ACTIONS);
         onEngineFailure = parameters.action("onEngineFailure", RuleAction.TEMPFAIL, FAILURE_ACTIONS);
         addHeaders = parameters.bool("addHeaders", true);
+        // The scanner's bounds: the decoded parts are held for the scan, so they share the scan limit.
+        MimeLimits limits = new MimeLimits(maxDepth, maxParts, MimeLimits.DEFAULT.getMaxHeaderSize(), maxScanSize, 1, 1);
+        scanner = new MimeScanner(limits, MimeScanner.Options.keepingContent(false));
+        locator = new MimeScanner(limits, MimeScanner.Options.keepingContent(true));
+    }
+
+    /** What could not be scanned whole, including a message javax.mail cannot read. */
+    @Override
+    protected RuleAction unscannableAction() {
+        return onOversize;
     }
 
     @VisibleForTesting
@@ -179,34 +205,27 @@ public class AntivirusScan extends InspectionRuleMailet {
     private final class Scan {
         private final List<Finding> findings = new ArrayList<>();
         private final Set<String> viruses = new LinkedHashSet<>();
-        private final Set<String> virusesInParts = new LinkedHashSet<>();
         private boolean unscannable;
         private boolean failed;
-        private int parts;
 
-        private void virus(String name, PartPath path, Part part) {
+        private void virus(String name, PartPath path, Optional<String> filename, Optional<String> type) {
             viruses.add(name);
-            if (part != null) {
-                virusesInParts.add(name);
-            }
-            Optional<String> filename = filename(part);
             Finding.Builder finding = Finding.builder(Finding.Category.VIRUS, atPart(onVirus, path),
                     "virus " + name + " found in " + describe(path, filename))
                 .part(path)
                 .filename(filename)
-                .type(type(part))
+                .type(type)
                 .virus(name);
             findings.add(finding.build());
         }
 
-        private void unscannable(PartPath path, Part part, String why) {
+        private void unscannable(PartPath path, Optional<String> filename, Optional<String> type, String why) {
             unscannable = true;
-            Optional<String> filename = filename(part);
             findings.add(Finding.builder(Finding.Category.UNSCANNABLE, atPart(onOversize, path),
                     describe(path, filename) + " could not be scanned for viruses: " + why)
                 .part(path)
                 .filename(filename)
-                .type(type(part))
+                .type(type)
                 .build());
         }
 
@@ -220,9 +239,25 @@ public class AntivirusScan extends InspectionRuleMailet {
     private Scan scan(Mail mail) throws MessagingException {
         Scan scan = new Scan();
         MimeMessage message = mail.getMessage();
+        List<MimeItem> leaves = new ArrayList<>();
+        Optional<UnscannableException> unreadable = Optional.empty();
+        try {
+            scanner.scan(message, leaves::add);
+        } catch (UnscannableException e) {
+            // What was read before the problem is still scanned, and so is the raw message: a virus is the better reason.
+            unreadable = Optional.of(e);
+        }
+        List<MimeItem> decoded = leaves.stream().filter(MimeItem::isReadLeniently).toList();
+        Optional<byte[]> raw = Optional.empty();
+        List<List<MimeItem>> batches = List.of(List.of());
+        if (!decoded.isEmpty()) {
+            // Only here is the raw message copied: its length decides what fits next to it in the first stream.
+            raw = Optional.of(rawBytes(message));
+            batches = ScanBatches.split(decoded, raw.get().length, maxScanSize);
+        }
         ClamdResult whole;
         try {
-            whole = client.scan(out -> RawMessage.writeTo(message, out), maxScanSize);
+            whole = scanFirst(message, raw, batches.get(0));
         } catch (ClamdClient.SourceException e) {
             throw new MessagingException("cannot read the message to scan it", e);
         }
@@ -231,88 +266,109 @@ public class AntivirusScan extends InspectionRuleMailet {
                 scan.failed(whole.getReason());
                 return scan;
             case OVERSIZE:
-                // Larger than the limit: parsing it to scan its parts would load it whole, which the limit is there
-                // to prevent. The prefix that was sent is still checked (a match there is a virus).
-                scan.unscannable(PartPath.ROOT, null, whole.getReason());
+                // Larger than the limit: the prefix that was sent is still checked (a match there is a virus).
+                scan.unscannable(PartPath.ROOT, Optional.empty(), Optional.empty(), whole.getReason());
                 return scan;
             default:
                 break;
         }
         if (whole.isTruncated()) {
-            // A virus in the prefix that was sent, in a message over the limit: no walk either (same reason).
-            scan.virus(whole.getSignature().orElseThrow(), PartPath.ROOT, null);
-            scan.unscannable(PartPath.ROOT, null, "larger than the scan limit of " + maxScanSize + " bytes");
+            scan.virus(whole.getSignature().orElseThrow(), PartPath.ROOT, Optional.empty(), Optional.empty());
+            scan.unscannable(PartPath.ROOT, Optional.empty(), Optional.empty(), "larger than the scan limit of " + maxScanSize + " bytes");
             return scan;
         }
-        walk(message, PartPath.ROOT, 0, scan);
-        if (whole.getStatus() == ClamdResult.Status.INFECTED && !scan.failed) {
-            String name = whole.getSignature().orElseThrow();
-            if (!scan.virusesInParts.contains(name)) {
-                // clamd saw it in the raw message but not in any part we decoded (MIME read differently?): the
-                // whole message is what carries it.
-                scan.virus(name, PartPath.ROOT, null);
+        unreadable.ifPresent(e -> scan.unscannable(e.getPart(), Optional.empty(), Optional.empty(), e.getMessage()));
+        if (whole.getStatus() == ClamdResult.Status.INFECTED) {
+            locate(batches.get(0), everyLeaf(message), scan);
+            if (!scan.failed && scan.viruses.isEmpty()) {
+                // clamd saw it in the raw message but in none of the parts we read on their own: the whole message
+                // is what carries it.
+                scan.virus(whole.getSignature().orElseThrow(), PartPath.ROOT, Optional.empty(), Optional.empty());
+            }
+        }
+        for (int i = 1; i < batches.size() && !scan.failed; i++) {
+            ClamdResult result;
+            try {
+                List<MimeItem> batch = batches.get(i);
+                result = batch.size() == 1
+                    ? client.scan(batch.get(0).getContent().orElse(new byte[0]), maxScanSize)
+                    : client.scan(out -> ScanBatches.writeTar(out, Optional.empty(), batch), maxScanSize);
+            } catch (ClamdClient.SourceException e) {
+                throw new MessagingException("cannot write a scan batch", e);
+            }
+            switch (result.getStatus()) {
+                case INFECTED -> locate(batches.get(i), List.of(), scan);
+                case OVERSIZE -> batches.get(i).forEach(item -> scan.unscannable(item.getPart(), filename(item), item.getDeclaredType(), result.getReason()));
+                case ERROR -> scan.failed(result.getReason());
+                default -> {
+                }
             }
         }
         return scan;
     }
 
-    /** A small bounded MIME walk, private on purpose: to be replaced by the shared MIME walker. */
-    private void walk(Part part, PartPath path, int depth, Scan scan) {
-        if (scan.failed) {
-            return;
+    /**
+     * The one INSTREAM most messages cost: the raw message alone when nothing was decoded (clamd, with
+     * {@code ScanMail yes}, reads MIME itself); otherwise a tar of the raw message and the decoded parts, which clamd
+     * unpacks and scans entry by entry, so that what this proxy decoded is scanned even where clamd's own MIME reading
+     * differs.
+     */
+    private ClamdResult scanFirst(MimeMessage message, Optional<byte[]> raw, List<MimeItem> entries) throws ClamdClient.SourceException {
+        if (raw.isEmpty()) {
+            return client.scan(out -> RawMessage.writeTo(message, out), maxScanSize);
         }
-        if (depth > maxDepth) {
-            scan.unscannable(path, part, "nested deeper than " + maxDepth + " levels");
-            return;
+        if (entries.isEmpty()) {
+            return client.scan(raw.get(), maxScanSize);
         }
-        try {
-            if (part.isMimeType("multipart/*")) {
-                // A multipart of our own over the part's data: the message's cached content is left alone.
-                Multipart multipart = new MimeMultipart(part.getDataHandler().getDataSource());
-                for (int index = 0; index < multipart.getCount() && !scan.failed; index++) {
-                    walk(multipart.getBodyPart(index), path.child(index), depth + 1, scan);
-                }
-                return;
-            }
-            if (part.isMimeType("message/rfc822")) {
-                try (InputStream in = part.getInputStream()) {
-                    walk(new MimeMessage(SESSION, in), path.child(0), depth + 1, scan);
-                }
-                return;
-            }
-        } catch (Exception e) {
-            scan.unscannable(path, part, "unreadable MIME structure (" + e.getClass().getSimpleName() + ")");
-            return;
-        }
-        scanLeaf(part, path, scan);
+        return client.scan(out -> ScanBatches.writeTar(out, raw, entries), maxScanSize);
     }
 
-    private void scanLeaf(Part part, PartPath path, Scan scan) {
-        if (++scan.parts > maxParts) {
-            if (scan.parts == maxParts + 1) {
-                scan.unscannable(path, part, "more than " + maxParts + " parts");
+    private static byte[] rawBytes(MimeMessage message) throws MessagingException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            RawMessage.writeTo(message, out);
+        } catch (java.io.IOException e) {
+            throw new MessagingException("cannot read the message to scan it", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A batch was infected: each part on its own says which carry the virus (rare, so the cost does not matter). */
+    private void locate(List<MimeItem> batch, List<MimeItem> leaves, Scan scan) {
+        List<MimeItem> candidates = new ArrayList<>(batch);
+        for (MimeItem leaf : leaves) {
+            if (!leaf.isReadLeniently()) {
+                candidates.add(leaf);
             }
-            return;
         }
-        ClamdResult result;
-        try (InputStream decoded = part.getInputStream()) {
-            result = client.scan(decoded, maxScanSize);
-        } catch (ClamdClient.SourceException | MessagingException | java.io.IOException e) {
-            scan.unscannable(path, part, "its content cannot be decoded (" + rootCause(e).getClass().getSimpleName() + ")");
-            return;
+        for (MimeItem item : candidates) {
+            if (scan.failed) {
+                return;
+            }
+            ClamdResult result = client.scan(item.getContent().orElse(new byte[0]), maxScanSize);
+            switch (result.getStatus()) {
+                case INFECTED -> scan.virus(result.getSignature().orElseThrow(), item.getPart(), filename(item), item.getDeclaredType());
+                case OVERSIZE -> scan.unscannable(item.getPart(), filename(item), item.getDeclaredType(), result.getReason());
+                case ERROR -> scan.failed(result.getReason());
+                default -> {
+                }
+            }
         }
-        switch (result.getStatus()) {
-            case INFECTED:
-                scan.virus(result.getSignature().orElseThrow(), path, part);
-                return;
-            case OVERSIZE:
-                scan.unscannable(path, part, result.getReason());
-                return;
-            case ERROR:
-                scan.failed(result.getReason());
-                return;
-            default:
+    }
+
+    /** Every leaf part with its decoded content, for locating a virus (what was readable; the walk already ran once). */
+    private List<MimeItem> everyLeaf(MimeMessage message) {
+        List<MimeItem> leaves = new ArrayList<>();
+        try {
+            locator.scan(message, leaves::add);
+        } catch (UnscannableException e) {
+            // Already reported by the first walk.
         }
+        return leaves;
+    }
+
+    private static Optional<String> filename(MimeItem item) {
+        return item.getFilenames().stream().findFirst();
     }
 
     private void record(Mail mail, Scan scan) throws MessagingException {
@@ -372,49 +428,6 @@ public class AntivirusScan extends InspectionRuleMailet {
             return "the message";
         }
         return filename.map(name -> "attachment " + name + " (part " + path + ")").orElse("part " + path);
-    }
-
-    static Optional<String> filename(Part part) {
-        if (part == null) {
-            return Optional.empty();
-        }
-        try {
-            String name = part.getFileName();
-            if (name == null || name.isBlank()) {
-                return Optional.empty();
-            }
-            // RFC 2231 is decoded by javax.mail; RFC 2047 encoded words (common, though not allowed there) are not.
-            return Optional.of(name.contains("=?") ? MimeUtility.decodeText(name) : name);
-        } catch (MessagingException | UnsupportedEncodingException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    static Optional<String> type(Part part) {
-        if (part == null) {
-            return Optional.empty();
-        }
-        try {
-            String header = part.getContentType();
-            if (header == null) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(new ContentType(header).getBaseType().toLowerCase(Locale.US));
-            } catch (javax.mail.internet.ParseException e) {
-                return Optional.of(header.split(";", 2)[0].trim().toLowerCase(Locale.US));
-            }
-        } catch (MessagingException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     @Override

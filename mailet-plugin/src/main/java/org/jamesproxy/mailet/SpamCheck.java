@@ -24,7 +24,8 @@ import org.apache.mailet.MailetException;
 import org.jamesproxy.engine.EngineEndpoint;
 import org.jamesproxy.engine.RawMessage;
 import org.jamesproxy.engine.spamassassin.SpamdClient;
-import org.jamesproxy.engine.spamassassin.SpamdResult;
+import org.jamesproxy.engine.rspamd.RspamdClient;
+import org.jamesproxy.engine.rspamd.RspamdResult;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.inspection.ProxyMailAttributes;
 import org.jamesproxy.mailet.action.Finding;
@@ -45,7 +46,13 @@ import com.google.common.collect.ImmutableSet;
  *
  * <h2>Parameters</h2>
  * <ul>
- *   <li>{@code host} (127.0.0.1), {@code port} (783), {@code connectTimeout} (5s), {@code timeout} (30s).</li>
+ *   <li>{@code engine} ({@code spamd}): {@code spamd} (SPAMC/1.5) or {@code rspamd} (HTTP {@code POST /checkv2} to its
+ *       normal worker, with the envelope sender, recipients and client address). With rspamd, its own action decides
+ *       unless {@code threshold} is set: {@code reject} is spam ({@code spamAction}); {@code add header} and
+ *       {@code rewrite subject} are spam but at most tagged; {@code soft reject} is a temporary failure for SMTP (451)
+ *       and passes for IMAP/POP3; {@code greylist} and {@code no action} are ham (greylisting needs rspamd's Redis
+ *       state and a retrying sender, which a proxy in front of a mailbox does not have).</li>
+ *   <li>{@code host} (127.0.0.1), {@code port} (783, rspamd 11333), {@code connectTimeout} (5s), {@code timeout} (30s).</li>
  *   <li>{@code maxScanSize} (512K): bigger messages are not sent to spamd (it is slow on them and spam is small);
  *       they are logged, get no spam headers and the attribute {@code skipped}.</li>
  *   <li>{@code threshold} (optional): score from which a message is spam; default: spamd's own verdict
@@ -91,7 +98,7 @@ public class SpamCheck extends InspectionRuleMailet {
     static final String FAILURE_REASON = "spam checker unavailable, try again later";
     private static final Set<String> PARAMETERS = ImmutableSet.of("host", "port", "connectTimeout", "timeout",
         "maxScanSize", "threshold", "spamAction", "imapSpamAction", "pop3SpamAction", "subjectTag", "onEngineFailure",
-        "user", "addHeaders");
+        "user", "addHeaders", "engine");
 
     /** What to do with spam; {@link #TAG} is not a {@link RuleAction}: it edits the subject and lets the mail through. */
     enum SpamAction {
@@ -120,6 +127,7 @@ public class SpamCheck extends InspectionRuleMailet {
 
     private final Optional<MetricFactory> metricFactory;
     private SpamdClient client;
+    private SpamEngine engine;
     private long maxScanSize;
     private Optional<Double> threshold;
     private SpamAction smtpAction;
@@ -147,8 +155,17 @@ public class SpamCheck extends InspectionRuleMailet {
     @Override
     protected void initRule() throws MessagingException {
         MailetParameters parameters = new MailetParameters(getMailetConfig());
-        client = new SpamdClient(EngineEndpoint.fromParameters(parameters, "127.0.0.1", 783, Duration.ofSeconds(5),
-            Duration.ofSeconds(30)));
+        Optional<String> configuredEngine = parameters.string("engine");
+        String engineName = configuredEngine.isEmpty() ? "spamd" : SpamEngine.parseName(configuredEngine.get())
+            .orElseThrow(() -> parameters.invalid("engine", configuredEngine.get(), "expected spamd or rspamd"));
+        if (engineName.equals("rspamd")) {
+            engine = SpamEngine.rspamd(new RspamdClient(EngineEndpoint.fromParameters(parameters, "127.0.0.1", 11333,
+                Duration.ofSeconds(5), Duration.ofSeconds(30))));
+        } else {
+            client = new SpamdClient(EngineEndpoint.fromParameters(parameters, "127.0.0.1", 783, Duration.ofSeconds(5),
+                Duration.ofSeconds(30)));
+            engine = SpamEngine.spamd(client);
+        }
         maxScanSize = Math.min(parameters.size("maxScanSize", 512 * 1024), Integer.MAX_VALUE - 8);
         threshold = parameters.decimal("threshold");
         smtpAction = spamAction(parameters, "spamAction", SpamAction.TAG, false);
@@ -214,31 +231,55 @@ public class SpamCheck extends InspectionRuleMailet {
             mail.setAttribute(new Attribute(STATUS_ATTRIBUTE, AttributeValue.of("skipped")));
             return ImmutableList.of();
         }
-        SpamdResult result = client.check(bytes.get().buffer(), bytes.get().size(), user);
-        if (result.isError()) {
-            return failed(mail, protocol, result.getErrorReason());
+        SpamEngine.Verdict result = engine.check(bytes.get().buffer(), bytes.get().size(), mail, user);
+        if (result.error.isPresent()) {
+            return failed(mail, protocol, result.error.get());
         }
-        boolean spam = threshold.map(required -> result.getScore() >= required).orElse(result.isSpam());
-        double required = threshold.orElse(result.getThreshold());
+        // rspamd's own action decides unless a threshold is set (then the score does, as for spamd).
+        Optional<RspamdResult.Action> rspamdAction = threshold.isPresent() ? Optional.empty() : result.rspamdAction;
+        if (rspamdAction.filter(action -> action == RspamdResult.Action.SOFT_REJECT).isPresent()) {
+            return softReject(mail, protocol, result);
+        }
+        boolean spam = threshold.map(required -> result.score >= required).orElse(result.spam);
+        double required = threshold.orElse(result.required);
         mail.setAttribute(new Attribute(STATUS_ATTRIBUTE, AttributeValue.of(spam ? "spam" : "ham")));
-        mail.setAttribute(new Attribute(SCORE_ATTRIBUTE, AttributeValue.of(format(result.getScore()))));
+        mail.setAttribute(new Attribute(SCORE_ATTRIBUTE, AttributeValue.of(format(result.score))));
         if (addHeaders) {
-            addHeaders(message, spam, result.getScore(), required, result.getSymbols());
+            addHeaders(message, spam, result.score, required, result.symbols, rspamdAction);
         }
         if (!spam) {
             return ImmutableList.of();
         }
         increment(SPAM_METRIC);
         SpamAction action = actionFor(protocol);
-        LOGGER.info("Mail {} is spam (score {}, required {}): {}", mail.getName(), format(result.getScore()), format(required),
-            action.name().toLowerCase(Locale.US));
+        if (rspamdAction.filter(chosen -> chosen != RspamdResult.Action.REJECT).isPresent() && action.compareTo(SpamAction.TAG) > 0) {
+            // rspamd said "add header" / "rewrite subject", not "reject": mark it, do not refuse it.
+            action = SpamAction.TAG;
+        }
+        LOGGER.info("Mail {} is spam for {} (score {}, required {}{}): {}", mail.getName(), engine.name(), format(result.score),
+            format(required), rspamdAction.map(chosen -> ", action " + chosen.word()).orElse(""), action.name().toLowerCase(Locale.US));
         if (action == SpamAction.TAG) {
             tagSubject(message);
         }
         return action.ruleAction
             .map(ruleAction -> ImmutableList.of(Finding.builder(Finding.Category.SPAM, ruleAction,
-                "message classified as spam (score " + format(result.getScore()) + ", required " + format(required) + ")").build()))
+                "message classified as spam (score " + format(result.score) + ", required " + format(required) + ")").build()))
             .orElse(ImmutableList.of());
+    }
+
+    /**
+     * rspamd's {@code soft reject} (e.g. a rate limit): SMTP gets a temporary failure, so the sender retries; a
+     * retrieved message is already in the mailbox and passes.
+     */
+    private List<Finding> softReject(Mail mail, Optional<Protocol> protocol, SpamEngine.Verdict result) {
+        mail.setAttribute(new Attribute(STATUS_ATTRIBUTE, AttributeValue.of("deferred")));
+        mail.setAttribute(new Attribute(SCORE_ATTRIBUTE, AttributeValue.of(format(result.score))));
+        if (protocol.filter(Protocol::isRetrieval).isPresent()) {
+            return ImmutableList.of();
+        }
+        LOGGER.info("Mail {}: rspamd soft reject (score {}): tempfail", mail.getName(), format(result.score));
+        return ImmutableList.of(Finding.builder(Finding.Category.SPAM, RuleAction.TEMPFAIL,
+            "message deferred by the spam checker, try again later").build());
     }
 
     private List<Finding> failed(Mail mail, Optional<Protocol> protocol, String reason) {
@@ -275,9 +316,10 @@ public class SpamCheck extends InspectionRuleMailet {
             });
     }
 
-    private void addHeaders(MimeMessage message, boolean spam, double score, double required, List<String> symbols)
-        throws MessagingException {
+    private void addHeaders(MimeMessage message, boolean spam, double score, double required, List<String> symbols,
+                            Optional<RspamdResult.Action> rspamdAction) throws MessagingException {
         String status = (spam ? "Yes" : "No") + ", score=" + format(score) + " required=" + format(required)
+            + rspamdAction.map(action -> " action=" + action.word().replace(' ', '_')).orElse("")
             + (symbols.isEmpty() ? "" : " tests=" + String.join(",", symbols));
         AntivirusScan.setHeaderIfDifferent(message, SCORE_HEADER, format(score));
         AntivirusScan.setHeaderIfDifferent(message, STATUS_HEADER, MimeUtility.fold(STATUS_HEADER.length() + 2, status));
@@ -372,6 +414,6 @@ public class SpamCheck extends InspectionRuleMailet {
 
     @Override
     public String getMailetInfo() {
-        return "SpamCheck: scores the message with SpamAssassin's spamd";
+        return "SpamCheck: scores the message with SpamAssassin's spamd or rspamd";
     }
 }

@@ -27,18 +27,19 @@ public final class Filenames {
     }
 
     public static List<String> ofPart(MimePart part) throws MessagingException {
-        Set<String> names = new LinkedHashSet<>();
         String[] dispositions = part.getHeader("Content-Disposition");
-        if (dispositions != null) {
-            for (String disposition : dispositions) {
-                names.addAll(HeaderParameters.parse(disposition).decoded("filename"));
-            }
-        }
         String[] contentTypes = part.getHeader("Content-Type");
-        if (contentTypes != null) {
-            for (String contentType : contentTypes) {
-                names.addAll(HeaderParameters.parse(contentType).decoded("name"));
-            }
+        return of(dispositions == null ? List.of() : List.of(dispositions), contentTypes == null ? List.of() : List.of(contentTypes));
+    }
+
+    /** From the values of the Content-Disposition and Content-Type fields. */
+    static List<String> of(Collection<String> dispositions, Collection<String> contentTypes) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String disposition : dispositions) {
+            names.addAll(HeaderParameters.parse(disposition).decoded("filename"));
+        }
+        for (String contentType : contentTypes) {
+            names.addAll(HeaderParameters.parse(contentType).decoded("name"));
         }
         return withVariants(names);
     }

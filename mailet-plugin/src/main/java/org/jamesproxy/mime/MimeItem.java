@@ -18,9 +18,20 @@ public final class MimeItem {
     private final ImmutableList<String> filenames;
     private final Optional<String> declaredType;
     private final ImmutableList<String> detectedTypes;
+    private final Optional<byte[]> content;
+    private final boolean decoded;
+    private final Optional<String> embedding;
 
     MimeItem(PartPath part, List<String> archivePath, List<String> filenames, Optional<String> declaredType,
              List<String> detectedTypes) {
+        this(part, archivePath, filenames, declaredType, detectedTypes, Optional.empty(), false, Optional.empty());
+    }
+
+    MimeItem(PartPath part, List<String> archivePath, List<String> filenames, Optional<String> declaredType,
+             List<String> detectedTypes, Optional<byte[]> content, boolean decoded, Optional<String> embedding) {
+        this.content = content;
+        this.embedding = embedding;
+        this.decoded = decoded;
         this.part = part;
         this.archivePath = ImmutableList.copyOf(archivePath);
         this.filenames = ImmutableList.copyOf(filenames);
@@ -56,9 +67,35 @@ public final class MimeItem {
         return detectedTypes;
     }
 
-    /** "part 2" or "part 2, archive entry a.zip/evil.exe". */
+    /** The decoded content, when the scanner was asked to keep it ({@code MimeScanner.Options#keepingContent}). */
+    public Optional<byte[]> getContent() {
+        return content;
+    }
+
+    /**
+     * The content comes from a reading a standard MIME parser (clamd's included) may not make: a lenient reading of
+     * hostile MIME (body after a non-field line, a folded Content-Transfer-Encoding, a part of a multipart-like type),
+     * quoted-printable or a pre-MIME encoding, or a file embedded in a text part. Plain base64 and identity parts of a
+     * well-formed structure are not: every reader decodes them alike.
+     */
+    public boolean isReadLeniently() {
+        return decoded;
+    }
+
+    /**
+     * For a file found inside a text part: how it was encoded there ({@code uuencoded}, {@code yEnc-encoded},
+     * {@code BinHex-encoded}); empty for a MIME part and its archive entries.
+     */
+    public Optional<String> getEmbedding() {
+        return embedding;
+    }
+
+    /** "part 2", "part 2, archive entry a.zip/evil.exe" or "part 1, uuencoded file evil.exe". */
     public String describe() {
         String where = part.isRoot() ? "message body" : "part " + part;
+        if (embedding.isPresent()) {
+            where += ", " + embedding.get() + " file " + (filenames.isEmpty() ? "(no name)" : filenames.get(0));
+        }
         return isArchiveEntry() ? where + ", archive entry " + String.join("/", archivePath) : where;
     }
 
@@ -70,6 +107,7 @@ public final class MimeItem {
             .add("filenames", filenames)
             .add("declaredType", declaredType)
             .add("detectedTypes", detectedTypes)
+            .add("embedding", embedding)
             .toString();
     }
 }

@@ -22,7 +22,9 @@ import com.google.common.collect.ImmutableSet;
  * {@link MimeScanner} walk within {@link MimeLimits}, archive scanning and the {@code onUnscannable} action.
  * <p>
  * Parameters: {@code rules} (required), {@code onUnscannable} (default {@code deny}), {@code scanArchives}
- * (default {@code true}) and the limits of {@link MimeLimits}.
+ * (default {@code true}), the limits of {@link MimeLimits}, and {@code allowUuencode} / {@code allowBinhex} /
+ * {@code allowYenc} (default {@code true}): files embedded in text parts in these encodings are always found and
+ * matched by name and content like attachments; with {@code false}, a text part carrying one is stripped.
  */
 public abstract class MimeRuleMailet extends InspectionRuleMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(MimeRuleMailet.class);
@@ -30,16 +32,20 @@ public abstract class MimeRuleMailet extends InspectionRuleMailet {
     public static final String RULES = "rules";
     public static final String ON_UNSCANNABLE = "onUnscannable";
     public static final String SCAN_ARCHIVES = "scanArchives";
+    public static final String ALLOW_UUENCODE = "allowUuencode";
+    public static final String ALLOW_BINHEX = "allowBinhex";
+    public static final String ALLOW_YENC = "allowYenc";
 
     private RuleList rules;
     private RuleAction onUnscannable;
     private boolean scanArchives;
     private MimeScanner scanner;
+    private Set<String> deniedEmbeddings;
 
     @Override
     protected final Set<String> ruleParameters() {
         return ImmutableSet.<String>builder()
-            .add(RULES, ON_UNSCANNABLE, SCAN_ARCHIVES)
+            .add(RULES, ON_UNSCANNABLE, SCAN_ARCHIVES, ALLOW_UUENCODE, ALLOW_BINHEX, ALLOW_YENC)
             .addAll(MimeLimits.PARAMETERS)
             .addAll(extraParameters())
             .build();
@@ -51,6 +57,17 @@ public abstract class MimeRuleMailet extends InspectionRuleMailet {
         rules = RuleList.parse(getMailetName(), RULES, parameters.required(RULES, rulesHint()), this::checkPattern);
         onUnscannable = parameters.action(ON_UNSCANNABLE, RuleAction.DENY);
         scanArchives = parameters.bool(SCAN_ARCHIVES, true);
+        ImmutableSet.Builder<String> denied = ImmutableSet.builder();
+        if (!parameters.bool(ALLOW_UUENCODE, true)) {
+            denied.add(EmbeddedFiles.Kind.UUENCODE.word());
+        }
+        if (!parameters.bool(ALLOW_BINHEX, true)) {
+            denied.add(EmbeddedFiles.Kind.BINHEX.word());
+        }
+        if (!parameters.bool(ALLOW_YENC, true)) {
+            denied.add(EmbeddedFiles.Kind.YENC.word());
+        }
+        deniedEmbeddings = denied.build();
         initExtra(parameters);
         scanner = new MimeScanner(MimeLimits.fromParameters(parameters), scannerOptions(scanArchives));
     }
@@ -60,7 +77,10 @@ public abstract class MimeRuleMailet extends InspectionRuleMailet {
     public final List<Finding> findings(Mail mail) throws MessagingException {
         List<Finding> findings = new ArrayList<>();
         try {
-            scanner.scan(mail.getMessage(), item -> evaluate(rules, item).ifPresent(findings::add));
+            scanner.scan(mail.getMessage(), item -> {
+                embeddingNotAllowed(item).ifPresent(findings::add);
+                evaluate(rules, item).ifPresent(findings::add);
+            });
         } catch (UnscannableException e) {
             LOGGER.info("{}: {} for mail {}: action {}", getMailetName(), e.describe(), mail.getName(), onUnscannable.value());
             if (onUnscannable != RuleAction.ALLOW) {
@@ -70,6 +90,23 @@ public abstract class MimeRuleMailet extends InspectionRuleMailet {
             }
         }
         return findings;
+    }
+
+    /** A file in a text part in an encoding this rule does not allow: the text part is stripped. */
+    private Optional<Finding> embeddingNotAllowed(MimeItem item) {
+        return item.getEmbedding()
+            .filter(deniedEmbeddings::contains)
+            .map(embedding -> Finding.builder(Finding.Category.CONTENT_TYPE, RuleAction.STRIP,
+                    item.describe() + ": " + embedding + " files are not allowed")
+                .part(item.getPart())
+                .filename(item.getFilenames().stream().findFirst())
+                .type(embedding)
+                .build());
+    }
+
+    @Override
+    protected RuleAction unscannableAction() {
+        return onUnscannable;
     }
 
     protected RuleList getRules() {

@@ -20,7 +20,8 @@ import org.jamesproxy.mailet.action.PartPath;
  *       more parts in what the first call the epilogue;</li>
  *   <li>no delimiter at all.</li>
  * </ul>
- * A missing close delimiter is accepted (common, and every reader then ends the last part at the end of the body).
+ * A missing close delimiter is accepted on the outermost multipart (common, and every reader then ends the last part at
+ * the end of the body), not on a nested one (see {@code requireClose}).
  * <p>
  * The scanner splits the message itself rather than through javax.mail's {@code MimeMultipart}: the parts inspected
  * are exactly those the checks above saw, and the split costs one pass with no copy (parts are views of the shared
@@ -40,11 +41,28 @@ final class MultipartSplitter {
         }
     }
 
+    /** The body has no delimiter line of the boundary at all. */
+    static final class NoDelimiterException extends UnscannableException {
+        NoDelimiterException(PartPath path, String reason) {
+            super(path, reason);
+        }
+    }
+
     private MultipartSplitter() {
     }
 
     /** Reads {@code body} to its end; the spans are positions for {@link SharedInputStream#newStream}. */
     static List<Span> split(SharedInputStream body, String boundary, PartPath path) throws IOException, UnscannableException {
+        return split(body, boundary, path, false);
+    }
+
+    /**
+     * @param requireClose the multipart is nested: without its close delimiter, an enclosing boundary cut it (an
+     *                     outer delimiter interleaved between its parts), and readers that parse the inner multipart
+     *                     first see other parts than those that split the outer one first
+     */
+    static List<Span> split(SharedInputStream body, String boundary, PartPath path, boolean requireClose)
+        throws IOException, UnscannableException {
         java.io.InputStream in = (java.io.InputStream) body;
         byte[] marker = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         byte[] buffer = new byte[16384];
@@ -128,7 +146,9 @@ final class MultipartSplitter {
                 spans.add(new Span(partStart, lineStart - previousLineBreak));
                 partStart = -1;
             }
-            if (!isClose(rest) && !closed) {
+            if (isClose(rest)) {
+                closed = true;
+            } else if (!closed) {
                 partStart = position;
             }
         }
@@ -136,7 +156,11 @@ final class MultipartSplitter {
             spans.add(new Span(partStart, position));
         }
         if (spans.isEmpty() && !closed) {
-            throw new UnscannableException(path, "no delimiter of boundary '" + boundary + "' in the multipart body");
+            throw new NoDelimiterException(path, "no delimiter of boundary '" + boundary + "' in the multipart body");
+        }
+        if (requireClose && !closed) {
+            throw new UnscannableException(path, "a nested multipart without the close delimiter of boundary '" + boundary
+                + "' (an enclosing boundary interleaved in it?)");
         }
         return spans;
     }

@@ -73,24 +73,43 @@ final class StrictBase64InputStream extends InputStream {
             finish();
             return outputLength > 0;
         }
+        // The hot loop works on locals (the fields are written back around the rare cases).
+        byte[] in = input;
+        byte[] out = output;
+        int[] values = VALUES;
+        int quantum = bits;
+        int filled = count;
+        int length = outputLength;
+        boolean clean = pads == 0 && !padded;
         for (int i = 0; i < read; i++) {
-            int c = input[i] & 0xff;
-            int value = VALUES[c];
-            if (value >= 0 && pads == 0 && !padded) {
-                bits = bits << 6 | value;
-                if (++count == 4) {
-                    output[outputLength++] = (byte) (bits >> 16);
-                    output[outputLength++] = (byte) (bits >> 8);
-                    output[outputLength++] = (byte) bits;
-                    bits = 0;
-                    count = 0;
+            int c = in[i] & 0xff;
+            int value = values[c];
+            if (value >= 0 && clean) {
+                quantum = quantum << 6 | value;
+                if (++filled == 4) {
+                    out[length] = (byte) (quantum >> 16);
+                    out[length + 1] = (byte) (quantum >> 8);
+                    out[length + 2] = (byte) quantum;
+                    length += 3;
+                    quantum = 0;
+                    filled = 0;
                 }
             } else if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
                 continue;
             } else {
+                bits = quantum;
+                count = filled;
+                outputLength = length;
                 unusual(c, value);
+                quantum = bits;
+                filled = count;
+                length = outputLength;
+                clean = pads == 0 && !padded;
             }
         }
+        bits = quantum;
+        count = filled;
+        outputLength = length;
         return true;
     }
 

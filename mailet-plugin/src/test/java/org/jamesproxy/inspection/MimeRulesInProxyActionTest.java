@@ -54,38 +54,13 @@ class MimeRulesInProxyActionTest {
         + "</mailet>"
         + "</action></proxyActions>";
 
-    /** Instantiates by class name and initialises, as James's Guice loaders do. */
-    private static final class ByClassName implements MailetLoader, MatcherLoader {
-        @Override
-        public Mailet getMailet(MailetConfig config) throws MessagingException {
-            Mailet mailet = (Mailet) instantiate(config.getMailetName());
-            mailet.init(config);
-            return mailet;
-        }
-
-        @Override
-        public Matcher getMatcher(MatcherConfig config) throws MessagingException {
-            Matcher matcher = (Matcher) instantiate("org.apache.james.transport.matchers." + config.getMatcherName());
-            matcher.init(config);
-            return matcher;
-        }
-
-        private static Object instantiate(String className) throws MessagingException {
-            try {
-                return Class.forName(className).getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException e) {
-                throw new MessagingException("Can not load " + className, e);
-            }
-        }
-    }
-
     private ProxyActionInspector inspector;
 
     @BeforeEach
     void setUp() throws Exception {
         XMLConfiguration xml = new XMLConfiguration();
         new FileHandler(xml).load(new StringReader(ACTION));
-        ByClassName loader = new ByClassName();
+        MimeRulesInProxyActionTestLoader loader = new MimeRulesInProxyActionTestLoader();
         ProxyAction action = new ProxyActionLoader(loader, loader, FakeMailContext.defaultContext())
             .load(ProxyActionDefinition.parse("IMAP-Server.Standard", xml.configurationAt("action")));
         assertThat(action.getSteps()).extracting(step -> (Object) step.getMailet().getClass())

@@ -346,8 +346,9 @@ class AntivirusScanTest {
 
             List<Finding> findings = mailet(config().setProperty("maxParts", "3").build()).findings(mail(message));
 
+            // maxParts counts every part, the message and the multipart included: the fourth is the third text part.
             assertThat(findings).extracting(Finding::getCategory, Finding::getPart)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(Finding.Category.UNSCANNABLE, PartPath.of(List.of(3))));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Finding.Category.UNSCANNABLE, PartPath.of(List.of(2))));
         }
     }
 
@@ -384,6 +385,47 @@ class AntivirusScanTest {
                 .setProperty("onEngineFailure", "allow").build()).findings(mail);
 
             assertThat(findings).extracting(Finding::getAction).containsExactly(RuleAction.ALLOW);
+        }
+    }
+    @Nested
+    class OneScan {
+        private List<Finding> scanThroughCounter(byte[] message, org.jamesproxy.engine.testing.CountingForwarder counter) throws Exception {
+            AntivirusScan mailet = mailet(config().setProperty("port", String.valueOf(counter.port())).build());
+            return mailet.findings(mail(message));
+        }
+
+        @Test
+        void aCleanMultipartMessageCostsOneInstream() throws Exception {
+            try (org.jamesproxy.engine.testing.CountingForwarder counter =
+                     new org.jamesproxy.engine.testing.CountingForwarder(clamd.host(), clamd.port())) {
+                byte[] message = TestMessages.withAttachment("report", "files.zip", "application/zip", zip("data.bin", new byte[5000]));
+
+                assertThat(scanThroughCounter(message, counter)).isEmpty();
+                assertThat(counter.connections()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void partsReadLenientlyGoInTheSameInstream() throws Exception {
+            try (org.jamesproxy.engine.testing.CountingForwarder counter =
+                     new org.jamesproxy.engine.testing.CountingForwarder(clamd.host(), clamd.port())) {
+                byte[] message = org.jamesproxy.inspection.HostileMimeConstructions.QP_SOFT_BREAK_WITH_BLANK.clean();
+
+                assertThat(scanThroughCounter(message, counter)).isEmpty();
+                assertThat(counter.connections()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void onlyAnInfectedMessageIsScannedPartByPart() throws Exception {
+            try (org.jamesproxy.engine.testing.CountingForwarder counter =
+                     new org.jamesproxy.engine.testing.CountingForwarder(clamd.host(), clamd.port())) {
+                List<Finding> findings = scanThroughCounter(TestMessages.withEicarAttachment("eicar"), counter);
+
+                assertThat(findings).extracting(Finding::getPart).containsExactly(PartPath.of(List.of(1)));
+                // The message, then its two parts one by one.
+                assertThat(counter.connections()).isEqualTo(3);
+            }
         }
     }
 }

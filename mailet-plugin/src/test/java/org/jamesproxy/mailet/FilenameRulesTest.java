@@ -223,4 +223,59 @@ class FilenameRulesTest {
             .hasMessageContaining("detectContentType");
     }
 
+    @Test
+    void anExceptionWhileReadingBecomesAnUnscannableFindingWithOnUnscannable() throws Exception {
+        Mail mail = org.apache.mailet.base.test.FakeMail.builder().name("broken")
+            .mimeMessage(new javax.mail.internet.MimeMessage((javax.mail.Session) null) {
+                @Override
+                public java.util.Enumeration<String> getAllHeaderLines() {
+                    // A bug or a decoder's runtime exception: what the scanner does not turn into "unscannable" itself.
+                    throw new IllegalStateException("header section unreadable");
+                }
+            }).build();
+
+        List<Finding> findings = mailet(Map.of("rules", "*.exe = strip; * = allow", "onUnscannable", "block")).inspect(mail);
+
+        assertThat(findings).singleElement().satisfies(finding -> {
+            assertThat(finding.getCategory()).isEqualTo(Finding.Category.UNSCANNABLE);
+            assertThat(finding.getAction()).isEqualTo(RuleAction.BLOCK);
+            assertThat(finding.getReason()).contains("header section unreadable");
+        });
+    }
+    @Test
+    void uuencodedFileInATextPartIsMatchedByName() throws Exception {
+        byte[] message = multipartMessage("b", textPart("see\r\nbegin 644 run.exe\r\n#0V%T\r\n`\r\nend"));
+
+        assertThat(findings(mailet("*.exe = strip; * = allow"), message)).singleElement().satisfies(finding -> {
+            assertThat(finding.getPart()).isEqualTo(PartPath.of(List.of(0)));
+            assertThat(finding.getReason()).contains("uuencoded file run.exe");
+        });
+    }
+
+    @Test
+    void allowUuencodeFalseStripsTheTextPartCarryingOne() throws Exception {
+        byte[] message = multipartMessage("b", textPart("see\r\nbegin 644 notes.txt\r\n#0V%T\r\n`\r\nend"), textPart("plain"));
+
+        assertThat(findings(mailet("*.exe = strip; * = allow"), message)).isEmpty();
+        List<Finding> findings = findings(mailet(Map.of("rules", "*.exe = strip; * = allow", "allowUuencode", "false")), message);
+        assertThat(findings).singleElement().satisfies(finding -> {
+            assertThat(finding.getAction()).isEqualTo(RuleAction.STRIP);
+            assertThat(finding.getPart()).isEqualTo(PartPath.of(List.of(0)));
+            assertThat(finding.getReason()).contains("uuencoded files are not allowed");
+        });
+        assertThat(findings(mailet(Map.of("rules", "* = allow", "allowYenc", "false", "allowBinhex", "false")), message)).isEmpty();
+    }
+    @Test
+    void unbalancedQuoteThatJavaxMailCannotParseWhenStrippingDeniesByDesign() throws Exception {
+        // The scanner reads boundary "b"; javax.mail's ContentType throws "Unbalanced quoted string" in the strip.
+        Mail mail = mail(message("Content-Type: multipart/mixed; boundary=\"b",
+            multipartBody("b", textPart("hi"), named("Content-Type: application/octet-stream; name=setup.exe"))));
+
+        mailet("*.exe = strip; * = allow").service(mail);
+
+        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT).map(attribute -> String.valueOf(attribute.getValue().value())))
+            .contains("deny");
+        assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT_REASON).map(attribute -> String.valueOf(attribute.getValue().value())))
+            .hasValueSatisfying(reason -> assertThat(reason).contains("setup.exe").contains("unscannable message"));
+    }
 }

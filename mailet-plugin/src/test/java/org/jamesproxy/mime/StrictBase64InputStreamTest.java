@@ -39,4 +39,22 @@ class StrictBase64InputStreamTest {
         assertThatThrownBy(() -> decode("a=Gk")).hasMessageContaining("padding");
         assertThatThrownBy(() -> decode("aGVsb")).hasMessageContaining("truncated");
     }
+    @Test
+    void decodesRandomContentAcrossBufferBoundaries() throws Exception {
+        Random random = new Random(13);
+        for (int round = 0; round < 300; round++) {
+            byte[] content = new byte[random.nextInt(40_000)];
+            random.nextBytes(content);
+            String encoded = Base64.getMimeEncoder().encodeToString(content);
+            try (StrictBase64InputStream in = new StrictBase64InputStream(new ByteArrayInputStream(encoded.getBytes(StandardCharsets.US_ASCII)))) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                byte[] buffer = new byte[1 + random.nextInt(5000)];
+                int read;
+                while ((read = in.read(buffer, 0, buffer.length)) > 0) {
+                    out.write(buffer, 0, read);
+                }
+                assertThat(out.toByteArray()).as("round %d, %d bytes", round, content.length).isEqualTo(content);
+            }
+        }
+    }
 }

@@ -117,22 +117,49 @@ public class FindingsExecutor {
         }
     }
 
+    /** As {@link #apply(Mail, List, RuleAction)} with {@code deny} for a part that cannot be rewritten. */
     public void apply(Mail mail, List<Finding> findings) throws MessagingException {
+        apply(mail, findings, RuleAction.DENY);
+    }
+
+    /**
+     * @param onUnscannable the rule's action for unreadable content; when a part to strip cannot be rewritten (its
+     *                      MIME does not parse the way the rule's scanner read it), the message gets an
+     *                      {@code UNSCANNABLE} verdict with this action, and at least {@code deny}: what had to be
+     *                      removed is still in it
+     */
+    public void apply(Mail mail, List<Finding> findings, RuleAction onUnscannable) throws MessagingException {
         Finding worst = findings.stream()
             .max(Comparator.comparing(Finding::getAction))
             .orElseThrow(() -> new IllegalArgumentException("no finding"));
         RuleAction action = worst.getAction();
+        Finding decided = worst;
         switch (action) {
             case ALLOW:
                 return;
             case STRIP:
             case QUARANTINE:
-                replaceParts(mail, findings);
+                try {
+                    replaceParts(mail, findings);
+                } catch (PartRewriteException e) {
+                    // The message may be half rewritten; the verdict keeps it from being passed on.
+                    RuleAction fallback = onUnscannable.compareTo(RuleAction.DENY) > 0 ? onUnscannable : RuleAction.DENY;
+                    decided = UnscannableFindings.notStripped(rule, fallback, worst, e);
+                    setVerdict(mail, decided);
+                }
                 break;
             default:
                 setVerdict(mail, worst);
         }
-        alarms.ifPresent(alarm -> alarm.raise(mail, worst, action, context));
+        Finding raised = decided;
+        alarms.ifPresent(alarm -> alarm.raise(mail, raised, raised.getAction(), context));
+    }
+
+    /** A part could not be replaced: the message's MIME did not parse for the rewrite. */
+    private static final class PartRewriteException extends Exception {
+        private PartRewriteException(Exception cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private void setVerdict(Mail mail, Finding worst) {
@@ -146,7 +173,7 @@ public class FindingsExecutor {
         }
     }
 
-    private void replaceParts(Mail mail, List<Finding> findings) throws MessagingException {
+    private void replaceParts(Mail mail, List<Finding> findings) throws MessagingException, PartRewriteException {
         Optional<String> recovery = Optional.empty();
         if (findings.stream().anyMatch(finding -> finding.getAction() == RuleAction.QUARANTINE)) {
             recovery = Optional.of(quarantine.store(mail, repositoryStore));
@@ -168,8 +195,8 @@ public class FindingsExecutor {
                 LOGGER.debug("Rule {}: part {} {}", rule, finding.getPart(), DenyMessageTemplate.pastTense(finding.getAction()));
             }
             MimeParts.saveKeepingMessageId(message);
-        } catch (IOException e) {
-            throw new MessagingException("cannot rewrite the message: " + e.getMessage(), e);
+        } catch (IOException | MessagingException | RuntimeException e) {
+            throw new PartRewriteException(e);
         }
     }
 

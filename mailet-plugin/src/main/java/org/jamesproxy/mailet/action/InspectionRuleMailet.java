@@ -52,10 +52,32 @@ public abstract class InspectionRuleMailet extends GenericMailet {
 
     @Override
     public final void service(Mail mail) throws MessagingException {
-        List<Finding> findings = findings(mail);
+        List<Finding> findings = inspect(mail);
         if (!findings.isEmpty()) {
-            executor.apply(mail, findings);
+            executor.apply(mail, findings, unscannableAction());
         }
+    }
+
+    /**
+     * {@link #findings(Mail)}, with the one rule every inspection follows: content that makes a parser throw (javax.mail's
+     * {@code ParseException}, {@code MessagingException}, a runtime exception from a decoder) is hostile or broken MIME,
+     * so it becomes an {@code UNSCANNABLE} finding with {@link #unscannableAction()} and the exception as the reason,
+     * never an exception that leaves the verdict to chance ({@code onError}).
+     */
+    public final List<Finding> inspect(Mail mail) {
+        try {
+            return findings(mail);
+        } catch (MessagingException | RuntimeException e) {
+            return List.of(UnscannableFindings.fromException(getMailetName(), unscannableAction(), e));
+        }
+    }
+
+    /**
+     * What to do with a message this rule cannot read: {@code deny} unless the rule has its own parameter for it
+     * ({@code onUnscannable}, {@code onOversize}). Also applies when a part to strip cannot be rewritten.
+     */
+    protected RuleAction unscannableAction() {
+        return RuleAction.DENY;
     }
 
     /** The parameters this rule reads, besides the common ones of {@link FindingsExecutor#PARAMETERS}. */

@@ -1,7 +1,6 @@
 package org.jamesproxy.engine.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,13 +9,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
-import org.jamesproxy.engine.EngineEndpoint;
 import org.jamesproxy.engine.clamav.ClamdClient;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code clamd} for tests: private {@code clamd.conf} and signature database (the EICAR test file as an MD5
@@ -28,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * can also be used with {@link #start()} / {@link #close()}. A missing {@code clamd} fails under {@code CI=true} and
  * skips each test elsewhere ({@link Prerequisite}, {@link EngineBinaries}).
  */
-public final class ClamdDaemon extends Prerequisite implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class ClamdDaemon extends LoopbackDaemon {
     private static final String BINARY = "clamd";
     private static final String PACKAGES = "clamav-daemon clamdscan";
 
@@ -61,80 +55,46 @@ public final class ClamdDaemon extends Prerequisite implements BeforeAllCallback
         }
     }
 
-    private final int port = DaemonProcess.freeLoopbackPort();
     private final String streamMaxLength;
     private final String maxFileSize;
-    private Path directory;
-    private DaemonProcess process;
 
     private ClamdDaemon(Builder builder) {
+        super("clamd", BINARY, PACKAGES);
         this.streamMaxLength = builder.streamMaxLength;
         this.maxFileSize = builder.maxFileSize;
-    }
-
-    public int port() {
-        return port;
-    }
-
-    public String host() {
-        return "127.0.0.1";
-    }
-
-    public EngineEndpoint endpoint(Duration timeout) {
-        return EngineEndpoint.of(host(), port, Duration.ofSeconds(5), timeout);
     }
 
     public ClamdClient client() {
         return new ClamdClient(endpoint(Duration.ofSeconds(30)));
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    public synchronized void start() {
-        if (isRunning()) {
-            return;
-        }
-        Path clamd = EngineBinaries.require(BINARY, PACKAGES);
-        try {
-            if (directory == null) {
-                // A restart after stop() reuses the directory (and port): close() deletes it.
-                directory = Files.createTempDirectory("clamd-test-");
-            }
-            Path database = Files.createDirectories(directory.resolve("db"));
-            Path temporary = Files.createDirectories(directory.resolve("tmp"));
-            writeSignatures(database);
-            Path conf = directory.resolve("clamd.conf");
-            Files.writeString(conf, String.join("\n",
-                "Foreground yes",
-                "DatabaseDirectory " + database,
-                "TemporaryDirectory " + temporary,
-                "PidFile " + directory.resolve("clamd.pid"),
-                "TCPSocket " + port,
-                "TCPAddr 127.0.0.1",
-                "OfficialDatabaseOnly no",
-                "Bytecode no",
-                "ScanMail yes",
-                "ScanArchive yes",
-                "AlertExceedsMax yes",
-                "StreamMaxLength " + streamMaxLength,
-                "MaxScanSize " + maxFileSize,
-                "MaxFileSize " + maxFileSize,
-                "SelfCheck 0",
-                "LogTime yes",
-                "LogVerbose no",
-                ""), StandardCharsets.UTF_8);
-            process = new DaemonProcess("clamd", directory);
-            ClamdClient probe = new ClamdClient(endpoint(Duration.ofSeconds(2)));
-            process.start(List.of(clamd.toString(), "--config-file=" + conf), probe::ping, Duration.ofSeconds(60));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    @Override
+    protected void launch(Path clamd, Path directory, DaemonProcess process) throws IOException {
+        Path database = Files.createDirectories(directory.resolve("db"));
+        Path temporary = Files.createDirectories(directory.resolve("tmp"));
+        writeSignatures(database);
+        Path conf = directory.resolve("clamd.conf");
+        Files.writeString(conf, String.join("\n",
+            "Foreground yes",
+            "DatabaseDirectory " + database,
+            "TemporaryDirectory " + temporary,
+            "PidFile " + directory.resolve("clamd.pid"),
+            "TCPSocket " + port(),
+            "TCPAddr 127.0.0.1",
+            "OfficialDatabaseOnly no",
+            "Bytecode no",
+            "ScanMail yes",
+            "ScanArchive yes",
+            "AlertExceedsMax yes",
+            "StreamMaxLength " + streamMaxLength,
+            "MaxScanSize " + maxFileSize,
+            "MaxFileSize " + maxFileSize,
+            "SelfCheck 0",
+            "LogTime yes",
+            "LogVerbose no",
+            ""), StandardCharsets.UTF_8);
+        ClamdClient probe = new ClamdClient(endpoint(Duration.ofSeconds(2)));
+        process.start(List.of(clamd.toString(), "--config-file=" + conf), probe::ping, Duration.ofSeconds(60));
     }
 
     /** Signature files made here: the MD5 of the 68 EICAR bytes, and the EICAR bytes anywhere in a file. */
@@ -152,44 +112,5 @@ public final class ClamdDaemon extends Prerequisite implements BeforeAllCallback
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Stops clamd (by PID) but keeps its files, so {@link #start()} brings it back on the same port. */
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        stop();
-        if (directory != null) {
-            DaemonProcess.deleteRecursively(directory);
-            directory = null;
-        }
-    }
-
-    public String logTail() {
-        return process == null ? "" : process.logTail();
-    }
-
-    @Override
-    protected Optional<String> missing() {
-        return EngineBinaries.missing(BINARY, PACKAGES);
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        if (skipping()) {
-            // Its tests are reported skipped (Prerequisite); under CI=true the class has already failed.
-            return;
-        }
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
     }
 }

@@ -259,13 +259,17 @@ class FindingsExecutorTest {
         }
 
         @Test
-        void aPathThatDoesNotExistShouldFailTheMailet() throws Exception {
+        void aPartThatCannotBeRewrittenDeniesTheMessageAsUnscannable() throws Exception {
+            // The scanner saw a part javax.mail's reading of the message does not have: what had to go is still there.
             Finding missing = Finding.builder(Finding.Category.FILENAME, RuleAction.STRIP, "x").part(PartPath.of(List.of(7))).build();
-            CannedFindingsRule rule = rule(Map.of(), missing);
+            Mail mail = mail(MIXED);
 
-            assertThatThrownBy(() -> rule.service(mail(MIXED)))
-                .isInstanceOf(MessagingException.class)
-                .hasMessageContaining("part 8 not found");
+            rule(Map.of(), missing).service(mail);
+
+            assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT).map(attribute -> String.valueOf(attribute.getValue().value())))
+                .contains("deny");
+            assertThat(mail.getAttribute(ProxyMailAttributes.VERDICT_REASON).map(attribute -> String.valueOf(attribute.getValue().value())))
+                .hasValueSatisfying(reason -> assertThat(reason).startsWith("x; unscannable message").contains("part 8 not found"));
         }
     }
 
