@@ -131,8 +131,12 @@ public final class PoolRoute implements UpstreamRoute {
 
     private CompletableFuture<Optional<PoolMember>> choose(RoutedSession session) {
         Optional<String> source = source(session.client());
+        // An access rule's To list narrows the pool for this client.
+        java.util.List<String> allowed = session.client().attr(org.jamesproxy.listener.ConnectGate.ALLOWED_MEMBERS).get();
+        List<PoolMember> candidates = allowed == null ? members
+            : members.stream().filter(member -> allowed.contains(member.id())).toList();
         if (pool.sticky().isZero() || source.isEmpty()) {
-            return CompletableFuture.completedFuture(balancer.choose(members));
+            return CompletableFuture.completedFuture(balancer.choose(candidates));
         }
         String key = "pool:" + policyName + ":" + source.get();
         Instant now = clock.instant();
@@ -140,7 +144,8 @@ public final class PoolRoute implements UpstreamRoute {
             .exceptionally(failure -> Optional.empty())
             .thenApply(stuck -> {
                 Optional<PoolMember> member = stuck.flatMap(this::member).filter(PoolMember::isUp)
-                    .or(() -> balancer.choose(members));
+                    .filter(candidates::contains)
+                    .or(() -> balancer.choose(candidates));
                 member.ifPresent(found -> store.stick(key, found.id(), now.plus(pool.sticky())));
                 return member;
             });

@@ -67,8 +67,12 @@ final class AccessSettings {
         for (int index = 0; index < elements.size(); index++) {
             ConfigValues rule = new ConfigValues(elements.get(index), access.path("rule[" + index + "]"));
             String name = rule.string("[@name]", "rule " + (index + 1));
-            rules.add(new AccessRule(name, ranges(rule, "[@from]", true), disposition(rule, "[@disposition]", null),
-                rule.bool("[@autoBlock]", false)));
+            Disposition disposition = disposition(rule, "[@disposition]", null);
+            ImmutableList<String> to = members(rule);
+            if (!to.isEmpty() && disposition != Disposition.ALLOWED) {
+                throw rule.invalid("[@to]", String.join(", ", to), "a To list only goes with disposition=\"allowed\"");
+            }
+            rules.add(new AccessRule(name, ranges(rule, "[@from]", true), disposition, rule.bool("[@autoBlock]", false), to));
         }
         AccessRule defaultRule = AccessRules.ALLOW_ALL.defaultRule();
         if (access.has("default")) {
@@ -77,6 +81,28 @@ final class AccessSettings {
                 disposition(element, "[@disposition]", null), element.bool("[@autoBlock]", false));
         }
         return new AccessRules(rules.build(), defaultRule);
+    }
+
+    /** {@code to="imap-a.internal:993, imap-b.internal:993"}: members of the policy's pool, checked against it later. */
+    private static ImmutableList<String> members(ConfigValues rule) {
+        return java.util.Arrays.stream(rule.string("[@to]", "").split("[,\\s]+"))
+            .filter(member -> !member.isBlank())
+            .collect(ImmutableList.toImmutableList());
+    }
+
+    /** Every To list names members of the pool (parsed after the rules, so checked here). */
+    static void checkToLists(ConfigValues policy, AccessPolicy access, java.util.Optional<UpstreamPool> pool)
+        throws ConfigurationException {
+        java.util.Set<String> ids = pool.map(found -> found.members().stream().map(UpstreamPool.Member::id)
+            .collect(java.util.stream.Collectors.toSet())).orElse(java.util.Set.of());
+        for (AccessRule rule : access.rules().rules()) {
+            for (String member : rule.to()) {
+                if (!ids.contains(member)) {
+                    throw policy.invalid("access.rule[@to]", member, pool.isEmpty()
+                        ? "a To list needs <upstream><pool>" : "not a member of the pool (host:port), known: " + ids);
+                }
+            }
+        }
     }
 
     private static AccessPolicy.AutoBlock autoBlock(ConfigValues element) throws ConfigurationException {

@@ -91,14 +91,17 @@ public final class ProxyPolicy {
         // James's own listener keys (connectionLimit, connectionLimitPerIP, helloName, ...) are validated here,
         // at boot, by the same code James uses; failures name our element.
         validateJamesListenerKeys(policy);
+        AccessPolicy access = AccessSettings.parse(policy);
+        Optional<UpstreamPool> pool = sniRouting || !policy.has("upstream") ? Optional.empty()
+            : UpstreamPool.parse(policy.child("upstream", "upstream"), upstream.getPort());
+        AccessSettings.checkToLists(policy, access, pool);
         return new ProxyPolicy(name, tlsSupport, bind, tlsBind, policy.string("jmxName", defaultJmxPrefix + "-" + name),
             parseHelloName(policy), policy.raw(), policy.duration("idleTimeout", "30m"), policy.bool("allowPlaintextAuth", false),
             clientProfile, upstream, InspectionSettings.parse(policy),
             (int) Math.min(Integer.MAX_VALUE, policy.size("limits.maxLineLength", "64K")), clientAction,
             ProxyProtocolIn.parse(policy), ClientDeadlines.parse(policy))
-            .withAccess(AccessSettings.parse(policy))
-            .withUpstreamPool(sniRouting || !policy.has("upstream") ? Optional.empty()
-                : UpstreamPool.parse(policy.child("upstream", "upstream"), upstream.getPort()));
+            .withAccess(access)
+            .withUpstreamPool(pool);
     }
 
     /** XCLIENT is SMTP's and ID is IMAP's: anywhere else it would never be sent. */

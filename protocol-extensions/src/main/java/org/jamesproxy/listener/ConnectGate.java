@@ -32,6 +32,9 @@ public final class ConnectGate extends ChannelInboundHandlerAdapter {
     }
 
     private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(ConnectGate.class);
+    /** The pool members the matching access rule's To list allows, when it has one: the pool route reads it. */
+    public static final io.netty.util.AttributeKey<java.util.List<String>> ALLOWED_MEMBERS =
+        io.netty.util.AttributeKey.valueOf("connectGate.allowedMembers");
     private static final io.netty.util.AttributeKey<PendingReads> PENDING = io.netty.util.AttributeKey.valueOf("connectGate.pending");
 
     private final AccessControl access;
@@ -72,7 +75,12 @@ public final class ConnectGate extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (decision.disposition()) {
-            case ALLOWED -> allow(ctx);
+            case ALLOWED -> {
+                if (!decision.to().isEmpty()) {
+                    ctx.channel().attr(ALLOWED_MEMBERS).set(decision.to());
+                }
+                allow(ctx);
+            }
             case DENIED -> {
                 if (plainPort) {
                     ctx.writeAndFlush(Unpooled.copiedBuffer(refusal.line(decision.clientText()) + "\r\n", US_ASCII))

@@ -37,8 +37,17 @@ public final class AccessControl implements ClientBlocker {
      * What to do with one connection. {@code reason} is for the log; {@code clientText} for the refusal line, which
      * names no rule, list or limit.
      */
-    public record Decision(Disposition disposition, String reason, String clientText) {
-        static final Decision ALLOW = new Decision(Disposition.ALLOWED, "allowed", "");
+    public record Decision(Disposition disposition, String reason, String clientText, java.util.List<String> to) {
+        static final Decision ALLOW = new Decision(Disposition.ALLOWED, "allowed", "", java.util.List.of());
+
+        Decision(Disposition disposition, String reason, String clientText) {
+            this(disposition, reason, clientText, java.util.List.of());
+        }
+
+        /** Allowed toward the pool members of the rule that matched (empty: any). */
+        static Decision allowTo(java.util.List<String> members) {
+            return members.isEmpty() ? ALLOW : new Decision(Disposition.ALLOWED, "allowed", "", members);
+        }
 
         public boolean allowed() {
             return disposition == Disposition.ALLOWED;
@@ -110,7 +119,7 @@ public final class AccessControl implements ClientBlocker {
                 }
                 return refuse(client, policy.refusal(), "rate limit: " + rateBreach.get(), "too many connections, try later");
             }
-            return Decision.ALLOW;
+            return Decision.allowTo(rule.to());
         });
     }
 

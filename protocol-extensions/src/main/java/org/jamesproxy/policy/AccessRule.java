@@ -8,11 +8,13 @@ import com.google.common.collect.ImmutableList;
 /**
  * One line of a policy's access list: clients from any of {@code from} get {@code disposition}; with
  * {@code autoBlock}, a denied client is also put on the blocked-sites list (the seeds' "Auto-block sites that attempt
- * to connect").
+ * to connect"). {@code to} (allowed only): the members of the policy's upstream pool these clients may reach, by
+ * {@code host:port} (the seeds' To list); empty means any member.
  */
-public record AccessRule(String name, ImmutableList<AddressRange> from, Disposition disposition, boolean autoBlock) {
+public record AccessRule(String name, ImmutableList<AddressRange> from, Disposition disposition, boolean autoBlock,
+                         ImmutableList<String> to) {
     public AccessRule(String name, List<AddressRange> from, Disposition disposition, boolean autoBlock) {
-        this(name, ImmutableList.copyOf(from), disposition, autoBlock);
+        this(name, ImmutableList.copyOf(from), disposition, autoBlock, ImmutableList.of());
     }
 
     boolean matches(AddressRange.Client client) {
@@ -28,6 +30,6 @@ public record AccessRule(String name, ImmutableList<AddressRange> from, Disposit
     public String toString() {
         return name + " (from " + from.stream().map(AddressRange::toString).collect(Collectors.joining(", "))
             + ": " + disposition.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-            + (autoBlock ? ", auto-block" : "") + ")";
+            + (autoBlock ? ", auto-block" : "") + (to.isEmpty() ? "" : ", to " + String.join(", ", to)) + ")";
     }
 }

@@ -44,8 +44,12 @@ class ImapProxyPoolTest {
 
     /** Starts the policy and waits for the first round of health checks, whose connections the tests discount. */
     private void start(String poolAttributes, String members, String healthCheck) throws Exception {
+        start(poolAttributes, members, healthCheck, "");
+    }
+
+    private void start(String poolAttributes, String members, String healthCheck, String extra) throws Exception {
         fixture.start(ImapProxyFixture.policy("enabled", "<tls>none</tls><pool " + poolAttributes + ">" + members
-            + (healthCheck.isEmpty() ? "<healthCheck interval=\"1h\"/>" : healthCheck) + "</pool>", ""), a);
+            + (healthCheck.isEmpty() ? "<healthCheck interval=\"1h\"/>" : healthCheck) + "</pool>", extra), a);
         await().atMost(Duration.ofSeconds(10)).until(() -> fixture.pool().members().stream()
             .noneMatch(member -> member.lastCheck().equals("not checked yet")));
         probesOfA = a.acceptedConnections();
@@ -191,5 +195,21 @@ class ImapProxyPoolTest {
         assertThat(greetingFrom("127.0.0.3")).startsWith("* OK");
 
         assertThat(java.util.List.of(clientsOfA(), clientsOfB())).containsExactlyInAnyOrder(3, 1);
+    }
+
+    @Test
+    void anAccessRuleToListShouldKeepItsClientsOnTheMembersItNames() throws Exception {
+        start("balance=\"round-robin\"", twoMembers(1, 1), "", "<access><rule name=\"lab\" from=\"127.0.0.2\""
+            + " disposition=\"allowed\" to=\"127.0.0.1:" + b.port() + "\"/></access>");
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(greetingFrom("127.0.0.2")).startsWith("* OK");
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(greetingFrom("127.0.0.3")).startsWith("* OK");
+        }
+
+        assertThat(clientsOfB()).as("127.0.0.2's four and one of 127.0.0.3's").isEqualTo(5);
+        assertThat(clientsOfA()).isEqualTo(1);
     }
 }

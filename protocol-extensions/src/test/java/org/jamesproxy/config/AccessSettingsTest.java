@@ -67,4 +67,18 @@ class AccessSettingsTest {
         assertThatThrownBy(() -> parse("<access><rule from=\"*\" disposition=\"denied\" autoBlock=\"true\"/></access>"))
             .hasMessageContaining("autoBlock").hasMessageContaining("required");
     }
+
+    @Test
+    void aToListShouldOnlyGoWithAnAllowedRule() {
+        assertThatThrownBy(() -> parse("<access><rule from=\"*\" disposition=\"denied\" to=\"a:1\"/></access>"))
+            .hasMessageContaining("only goes with disposition");
+    }
+
+    @Test
+    void aToListShouldNameMembersOfThePool() throws Exception {
+        AccessPolicy access = parse("<access><rule from=\"*\" disposition=\"allowed\" to=\"a:1\"/></access>");
+
+        assertThatThrownBy(() -> AccessSettings.checkToLists(new ConfigValues(new XMLConfiguration(), "mailproxy.imapproxy[0]"),
+            access, java.util.Optional.empty())).hasMessageContaining("needs <upstream><pool>");
+    }
 }
