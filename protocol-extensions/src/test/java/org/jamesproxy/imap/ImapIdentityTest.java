@@ -56,7 +56,11 @@ class ImapIdentityTest {
         FakeImapUpstream upstream = fixture.upstream().greeting("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready");
         fixture.start(policy(), upstream);
 
-        String received = fixture.plainClient().readUntilClosed();
+        // The plain port greets in the proxy's words; the upstream leg opens at the first command.
+        ImapTestClient client = fixture.plainClient();
+        assertThat(client.readLine()).startsWith("* OK");
+        client.sendLine("a CAPABILITY");
+        String received = client.readUntilClosed();
 
         assertThat(received).startsWith("* BYE [UNAVAILABLE]");
         assertThat(upstream.receivedCommand("ID")).isFalse();
