@@ -237,6 +237,17 @@ class InspectedViewAgainstJamesTest {
 
         /** The value James gives for one item: what follows "name " up to the item's end in the FETCH response. */
         String fetchItem(long uid, String item, String responseName) throws IOException {
+            String answer = fetchItemOnce(uid, item, responseName);
+            if (answer.startsWith("<no ")) {
+                // James 3.8.1 sometimes sends a literal longer than it announced (PartContentBuilder's "Unexpected
+                // EOF" under load): its tail was read as the start of this answer. Asked again, it answers whole.
+                System.out.println("James answered " + item + " of UID " + uid + " out of step; asked again");
+                answer = fetchItemOnce(uid, item, responseName);
+            }
+            return answer;
+        }
+
+        private String fetchItemOnce(long uid, String item, String responseName) throws IOException {
             String t = "a" + (++tag);
             out.write((t + " UID FETCH " + uid + " (" + item + ")\r\n").getBytes(ISO_8859_1));
             out.flush();
