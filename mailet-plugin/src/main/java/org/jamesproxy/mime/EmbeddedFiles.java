@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Files carried inside a text part in the pre-MIME encodings that mail readers still decode: uuencode
@@ -58,11 +57,69 @@ final class EmbeddedFiles {
         }
     }
 
+    private static final String BINHEX_MARKER = "(this file must be converted with binhex";
+
     private EmbeddedFiles() {
+    }
+
+    /**
+     * False only when no line can start a block: no "begin " or "=ybegin" at a line start and no "binhex" anywhere
+     * (case-insensitive, as the BinHex marker is matched).
+     */
+    static boolean mayHoldABlock(byte[] text) {
+        for (int i = 0; i < text.length; i++) {
+            byte b = text[i];
+            boolean lineStart = i == 0 || text[i - 1] == '\n';
+            if (lineStart && (startsWith(text, i, "begin ") || startsWith(text, i, "=ybegin"))) {
+                return true;
+            }
+            if ((b == 'b' || b == 'B') && regionIgnoreCase(text, i, "binhex")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsWith(byte[] text, int at, String prefix) {
+        if (at + prefix.length() > text.length) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if (text[at + k] != prefix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean regionIgnoreCase(byte[] text, int at, String word) {
+        if (at + word.length() > text.length) {
+            return false;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            if (Character.toLowerCase((char) (text[at + k] & 0xff)) != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean containsIgnoreCase(String line, String lowerCaseNeedle) {
+        int last = line.length() - lowerCaseNeedle.length();
+        for (int i = 0; i <= last; i++) {
+            if (line.regionMatches(true, i, lowerCaseNeedle, 0, lowerCaseNeedle.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The files in {@code text}, in order. */
     static List<File> find(byte[] text, long maxBytes) throws TooLargeException {
+        // Every text part of every message comes here: most hold no block, which one pass over the bytes tells.
+        if (!mayHoldABlock(text)) {
+            return List.of();
+        }
         String content = new String(text, StandardCharsets.ISO_8859_1);
         List<String> lines = content.lines().toList();
         List<File> files = new ArrayList<>();
@@ -72,7 +129,7 @@ final class EmbeddedFiles {
                 i = uudecode(lines, i, maxBytes, files);
             } else if (line.startsWith("=ybegin ")) {
                 i = ydecode(lines, i, maxBytes, files);
-            } else if (line.toLowerCase(Locale.US).contains("(this file must be converted with binhex")) {
+            } else if (containsIgnoreCase(line, BINHEX_MARKER)) {
                 i = binhex(lines, i, maxBytes, files);
             }
         }

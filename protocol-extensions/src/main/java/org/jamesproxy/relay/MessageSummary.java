@@ -38,7 +38,8 @@ final class MessageSummary {
     }
 
     private static Map<String, String> headers(byte[] message) {
-        int length = Math.min(message.length, MAX_HEADER_BYTES);
+        // The header section only: this runs for every inspected message, and bodies are large.
+        int length = headerLength(message, Math.min(message.length, MAX_HEADER_BYTES));
         String text = new String(message, 0, length, StandardCharsets.ISO_8859_1);
         Map<String, String> found = new LinkedHashMap<>();
         String current = null;
@@ -61,6 +62,17 @@ final class MessageSummary {
             }
         }
         return found;
+    }
+
+    /** Up to the blank line that ends the header section (or the bound). */
+    private static int headerLength(byte[] message, int bound) {
+        for (int i = 0; i + 1 < bound; i++) {
+            if (message[i] == '\n' && (message[i + 1] == '\n'
+                || message[i + 1] == '\r' && i + 2 < bound && message[i + 2] == '\n')) {
+                return i + 1;
+            }
+        }
+        return bound;
     }
 
     private static String bounded(String value) {
