@@ -63,45 +63,14 @@ final class EmbeddedFiles {
     }
 
     /**
-     * False only when no line can start a block: no "begin " or "=ybegin" at a line start and no "binhex" anywhere
-     * (case-insensitive, as the BinHex marker is matched).
+     * False only when no line can start a block: no "begin " or "=ybegin" at a line start and no "binhex" anywhere.
+     * A superset test (any case), on the JDK's vectorised string search: it runs on every text part.
      */
     static boolean mayHoldABlock(byte[] text) {
-        for (int i = 0; i < text.length; i++) {
-            byte b = text[i];
-            boolean lineStart = i == 0 || text[i - 1] == '\n';
-            if (lineStart && (startsWith(text, i, "begin ") || startsWith(text, i, "=ybegin"))) {
-                return true;
-            }
-            if ((b == 'b' || b == 'B') && regionIgnoreCase(text, i, "binhex")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean startsWith(byte[] text, int at, String prefix) {
-        if (at + prefix.length() > text.length) {
-            return false;
-        }
-        for (int k = 0; k < prefix.length(); k++) {
-            if (text[at + k] != prefix.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean regionIgnoreCase(byte[] text, int at, String word) {
-        if (at + word.length() > text.length) {
-            return false;
-        }
-        for (int k = 0; k < word.length(); k++) {
-            if (Character.toLowerCase((char) (text[at + k] & 0xff)) != word.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
+        String lower = new String(text, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("binhex")
+            || lower.startsWith("begin ") || lower.contains("\nbegin ")
+            || lower.startsWith("=ybegin") || lower.contains("\n=ybegin");
     }
 
     private static boolean containsIgnoreCase(String line, String lowerCaseNeedle) {
