@@ -2,6 +2,7 @@ package org.jamesproxy.imap;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.jamesproxy.testing.ImapProxyFixture.policy;
 import static org.jamesproxy.testing.ImapProxyFixture.withInspection;
 
@@ -266,10 +267,8 @@ class ImapProxyViewFetchTest {
         upstream.hold("FETCH");
 
         client.sendLine("a FETCH 1 (BODY.PEEK[2])");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (upstream.receivedLines().stream().noneMatch(line -> line.startsWith("a FETCH")) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> upstream.receivedLines().stream().anyMatch(line -> line.startsWith("a FETCH")));
         upstream.close();
         String rest = client.readUntilClosed();
 

@@ -289,11 +289,17 @@ class HostileMimeEndToEndTest {
             if (refused.isPresent()) {
                 assertThat(refused.get()).as("%s infected", construction).startsWith("554");
             } else {
-                Optional<byte[]> found = Optional.empty();
-                for (int attempt = 0; attempt < 100 && found.isEmpty(); attempt++) {
-                    found = delivered(infectedSubject);
-                    Thread.sleep(300);
+                java.util.concurrent.atomic.AtomicReference<Optional<byte[]>> delivery = new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
+                try {
+                    await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(300))
+                        .until(() -> {
+                            delivery.set(delivered(infectedSubject));
+                            return delivery.get().isPresent();
+                        });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // reported below, with the mailbox's subjects
                 }
+                Optional<byte[]> found = delivery.get();
                 if (found.isEmpty()) {
                     StringBuilder subjects = new StringBuilder();
                     for (byte[] message : retrieve(MailClients.imaps("localhost", JAMES.jamesImaps, JAMES.clientSslContext()), "imaps", JAMES.jamesImaps)) {
