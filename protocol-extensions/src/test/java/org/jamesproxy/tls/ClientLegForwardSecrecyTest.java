@@ -2,11 +2,13 @@ package org.jamesproxy.tls;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -102,7 +104,9 @@ class ClientLegForwardSecrecyTest {
         Thread reader = new Thread(() -> copy(openssl.getInputStream(), output));
         reader.start();
         try (OutputStream in = openssl.getOutputStream()) {
-            Thread.sleep(500);
+            // Connected (the proxy's greeting came through TLS) or refused (openssl ended): then LOGOUT, if still useful.
+            await().atMost(Duration.ofSeconds(15))
+                .until(() -> !openssl.isAlive() || output.toString(UTF_8).contains("* OK"));
             in.write("a LOGOUT\r\n".getBytes(UTF_8));
             in.flush();
         } catch (java.io.IOException e) {
