@@ -88,6 +88,18 @@ record FetchPlan(ImapCommand command, boolean uidCommand, String sequenceSet, Se
         return messages.contains(uidCommand ? uid : sequenceNumber);
     }
 
+    /**
+     * The UID of the one message a {@code UID FETCH} names when nothing of what it asks needs the upstream (content,
+     * size and structure come from the view, UID is known, nothing sets {@code \Seen}, no modifier such as
+     * CHANGEDSINCE): a chunked download's next chunk. -1 otherwise.
+     */
+    long viewOnlyUid() {
+        if (!uidCommand || !modifiers.isBlank() || request.setsSeen() || !request.upstreamAnswersOnlyUid()) {
+            return -1;
+        }
+        return messages.single();
+    }
+
     /** UID stays in the responses when the client asked for it, or used UID FETCH (RFC 3501 §6.4.8). */
     boolean showsUid() {
         return uidCommand || request.asksUid();

@@ -75,7 +75,10 @@ final class ImapProxySession extends RelaySession {
             client.eventLoop(), runtime.viewCounters,
             runtime.policy.getMaxUpstreamLineLength(), runtime.policy.getViewCache().getSpillDirectory(), new ViewLegs());
         this.appends = new AppendInspection(clientReader, interception, new AppendLegs());
-        this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch, views, mailbox::onUntagged);
+        this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch, views, line -> {
+            mailbox.onUntagged(line);
+            views.onUntaggedRelayed(line);
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -502,6 +505,9 @@ final class ImapProxySession extends RelaySession {
 
         @Override
         public void startViewFetch(FetchPlan plan) {
+            if (views.answerFromCache(plan)) {
+                return;
+            }
             views.begin(plan);
             upstream.write(Lines.encode(plan.upstreamLine()));
             upstream.flush();

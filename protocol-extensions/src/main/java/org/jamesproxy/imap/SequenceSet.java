@@ -45,6 +45,15 @@ final class SequenceSet {
         }
     }
 
+    /** The one message the set names ({@code 42}), or -1 for anything else (ranges, lists, {@code *}, {@code $}). */
+    long single() {
+        if (everything || ranges.size() != 1) {
+            return -1;
+        }
+        Range range = ranges.get(0);
+        return range.low() == range.high() && range.low() != Long.MAX_VALUE ? range.low() : -1;
+    }
+
     boolean contains(long number) {
         if (everything) {
             return true;

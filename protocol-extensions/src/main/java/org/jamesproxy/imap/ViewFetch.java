@@ -98,6 +98,7 @@ final class ViewFetch {
 
     private static final Pattern BODY_LITERAL = Pattern.compile("\\bBODY\\[] ~?\\{\\d+\\+?}\\r?\\n$", Pattern.CASE_INSENSITIVE);
     private static final String PRIVATE_TAG_PREFIX = "jmproxy";
+    private static final Pattern RENUMBERING = Pattern.compile("^\\* (\\d+ EXPUNGE|VANISHED|OK \\[UIDVALIDITY )", Pattern.CASE_INSENSITIVE);
 
     private final ImapFrameReader reader;
     private final MessageInterception interception;
@@ -127,6 +128,13 @@ final class ViewFetch {
     /** The last view served, for a message answered twice in one command without a cache key. */
     private long lastUid = -1;
     private InspectedView lastView;
+    /**
+     * The message last served and its sequence number, as the client knows them: valid until an EXPUNGE, VANISHED or
+     * another mailbox could have renumbered the messages. It lets a chunked download's next chunk be answered from
+     * the cached view without asking the upstream ({@link #answerFromCache}).
+     */
+    private long knownUid = -1;
+    private long knownSequenceNumber;
     /** Serving waits for the client to drain what it was sent (a slow client never makes the proxy buffer more). */
     private boolean waitingForClient;
 
@@ -166,6 +174,50 @@ final class ViewFetch {
         this.unavailable = false;
         this.lastUid = -1;
         this.lastView = null;
+    }
+
+    /**
+     * Answers a {@code UID FETCH} of one message entirely from its cached view, without the upstream, when nothing it
+     * asks needs the upstream ({@link FetchPlan#viewOnlyUid}) and the client's sequence number of the message is
+     * known: the second and later chunks of a chunked download. The upstream's pending updates (EXISTS, EXPUNGE,
+     * FLAGS) reach the client with its next command that goes upstream; serving a message from the copy inspected
+     * before another session expunged it is what RFC 2180 §4.1 allows a server. Called on the event loop.
+     *
+     * @return true when the command is answered (its tagged completion included); false: send it upstream
+     */
+    boolean answerFromCache(FetchPlan plan) {
+        long uid = plan.viewOnlyUid();
+        if (uid < 0 || uid != knownUid) {
+            return false;
+        }
+        Optional<InspectedView> view = keys.apply(uid).flatMap(cache::get);
+        if (view.isEmpty()) {
+            return false;
+        }
+        counters.cacheHits().increment();
+        begin(plan);
+        FetchResponse response = FetchResponse.parse(("* " + knownSequenceNumber + " FETCH (UID " + uid + ")\r\n")
+            .getBytes(ISO_8859_1)).orElseThrow();
+        held.add(new HeldFetch(response, uid, 0));
+        lastUid = uid;
+        lastView = view.get();
+        taggedLine = (plan.tag() + " OK UID FETCH completed\r\n").getBytes(ISO_8859_1);
+        stage = Stage.DRAINING;
+        // Served from the event loop's next turn: the caller is still reading the client's commands.
+        eventLoop.execute(() -> {
+            if (stage == Stage.DRAINING && plan == this.plan) {
+                drain(false);
+                session.flushClient();
+            }
+        });
+        return true;
+    }
+
+    /** An untagged line went to the client: one that may renumber messages makes the known sequence number void. */
+    void onUntaggedRelayed(String line) {
+        if (knownUid >= 0 && RENUMBERING.matcher(line).find()) {
+            knownUid = -1;
+        }
     }
 
     /** True from {@link #begin} until the client had the tagged completion: every upstream frame comes here. */
@@ -364,6 +416,8 @@ final class ViewFetch {
             lastUid = fetch.uid();
             lastView = view;
         }
+        knownUid = fetch.uid();
+        knownSequenceNumber = fetch.response().sequenceNumber();
         ByteBuf out = session.alloc().buffer();
         out.writeCharSequence("* " + fetch.response().sequenceNumber() + " FETCH (", ISO_8859_1);
         int empty = out.writerIndex();

@@ -111,6 +111,47 @@ class ImapProxyViewFetchTest {
         assertThat(upstream.receivedLines()).noneMatch(line -> line.contains("BODY.PEEK[]<"));
     }
 
+    @Test
+    void laterChunksShouldBeAnsweredFromTheCachedViewWithoutTheUpstream() throws Exception {
+        ImapTestClient client = selected(stripping());
+
+        String reassembled = chunked(client, 64);
+
+        assertThat(reassembled).isEqualTo(INSPECTED);
+        assertThat(upstream.receivedLines()).filteredOn(line -> line.startsWith("c "))
+            .as("only the first chunk's command reaches the upstream").hasSize(1);
+        assertThat(fixture.metrics().countFor("imapproxy-view-cache-hits")).isGreaterThanOrEqualTo(INSPECTED.length() / 64);
+    }
+
+    @Test
+    void aChunkAskingForMoreThanTheViewKnowsShouldStillGoUpstream() throws Exception {
+        ImapTestClient client = selected(stripping());
+        client.sendLine("a UID FETCH 1 (BODY.PEEK[]<0.64>)").readUntilTagged("a");
+
+        List<String> withFlags = client.sendLine("b UID FETCH 1 (FLAGS BODY.PEEK[]<64.64>)").readUntilTagged("b");
+        List<String> marking = client.sendLine("c UID FETCH 1 (BODY[]<128.64>)").readUntilTagged("c");
+
+        assertThat(withFlags.get(0)).startsWith("* 1 FETCH (BODY[]<64> {64}").contains("FLAGS (");
+        assertThat(marking).last().asString().startsWith("c OK");
+        assertThat(upstream.receivedLines()).anyMatch(line -> line.startsWith("b UID FETCH 1 (FLAGS UID)"))
+            .anyMatch(line -> line.startsWith("c UID FETCH 1 "));
+    }
+
+    @Test
+    void anExpungeSeenByTheClientShouldSendTheNextChunkUpstreamAgain() throws Exception {
+        ImapTestClient client = selected(stripping());
+        client.sendLine("a UID FETCH 1 (BODY.PEEK[]<0.64>)").readUntilTagged("a");
+        client.sendLine("b UID FETCH 1 (BODY.PEEK[]<64.64>)").readUntilTagged("b");
+        upstream.expungeAfterListFetch(1);
+
+        List<String> afterExpunge = client.sendLine("c FETCH 1 (FLAGS)").readUntilTagged("c");
+        client.sendLine("d UID FETCH 1 (BODY.PEEK[]<128.64>)").readUntilTagged("d");
+
+        assertThat(afterExpunge).contains("* 1 EXPUNGE");
+        assertThat(upstream.receivedLines()).noneMatch(line -> line.startsWith("b "))
+            .anyMatch(line -> line.startsWith("d UID FETCH 1 "));
+    }
+
     private String chunked(ImapTestClient client, int size) throws Exception {
         StringBuilder reassembled = new StringBuilder();
         for (int origin = 0; ; origin += size) {
@@ -210,8 +251,10 @@ class ImapProxyViewFetchTest {
             .readUntilTagged("d");
 
         assertThat(responses).containsExactly("* 1 FETCH (BODY[1] {5}\r\nHello)", "a OK FETCH completed",
-            "b OK NOOP completed", "* 1 FETCH (RFC822.SIZE " + INSPECTED.length() + " UID 1)", "c OK FETCH completed",
+            // c asks nothing the cached view of message 1 cannot answer: the proxy answers it, in its place.
+            "b OK NOOP completed", "* 1 FETCH (RFC822.SIZE " + INSPECTED.length() + " UID 1)", "c OK UID FETCH completed",
             "d OK NOOP completed");
+        assertThat(upstream.receivedLines()).noneMatch(line -> line.startsWith("c "));
     }
 
     @Test

@@ -105,6 +105,11 @@ public final class FetchRequest {
         return asksUid;
     }
 
+    /** True when everything the upstream would answer is the UID (the view answers the rest). */
+    public boolean upstreamAnswersOnlyUid() {
+        return upstreamItems.stream().allMatch(item -> item.equalsIgnoreCase("UID"));
+    }
+
     /** What is still sent to the upstream, as a parenthesised list; always contains {@code UID}. */
     public String upstreamItems() {
         return "(" + String.join(" ", upstreamItems) + ")";
