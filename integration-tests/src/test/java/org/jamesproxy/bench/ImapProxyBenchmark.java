@@ -88,6 +88,8 @@ public final class ImapProxyBenchmark {
         int stripTlsPort = FreePorts.next();
         int standardPort = FreePorts.next();
         int standardTlsPort = FreePorts.next();
+        int inlinePort = FreePorts.next();
+        int inlineTlsPort = FreePorts.next();
         Path root = Files.createTempDirectory("imap-proxy-bench");
         JamesHome home = james.home(root)
             .consoleLogLevel("WARN")
@@ -98,6 +100,11 @@ public final class ImapProxyBenchmark {
                 .build())
             .proxy(james.proxyToJames("bench-standard", standardPort, standardTlsPort)
                 .proxyAction(ProxyAction.of("Standard", predefined("IMAP-Server.Standard")))
+                .build())
+            // The same action on the path every whole-message FETCH took before inspected views: inspected inline.
+            .proxy(james.proxyToJames("bench-standard-inline", inlinePort, inlineTlsPort)
+                .proxyAction(ProxyAction.of("StandardInline", predefined("IMAP-Server.Standard")))
+                .extraXml("<inspection><partialFetch>pass</partialFetch></inspection>")
                 .build())
             .write();
         GuiceJamesServer server = MemoryJamesServerMain.createServer(home.memoryConfiguration())
@@ -149,7 +156,7 @@ public final class ImapProxyBenchmark {
             System.out.printf("  (%d cores: when they are saturated, (b)/(a) tends to (a)'s CPU per MB / (b)'s CPU per MB = %.2f)%n",
                 Runtime.getRuntime().availableProcessors(), median(directCpu) / median(relayCpu));
 
-            views(server.getProbe(Counters.class), james, trust, standardTlsPort);
+            views(server.getProbe(Counters.class), james, trust, standardTlsPort, inlineTlsPort);
 
             long direct0 = usedHeapAfterGc();
             List<SSLSocket> directSessions = openIdleSessions(trust, james.jamesImaps, IDLE_SESSIONS);
@@ -188,7 +195,8 @@ public final class ImapProxyBenchmark {
     }
 
     /** Inspected views: direct vs the standard action, whole-message and chunked, with the proxy's counters. */
-    private static void views(Counters counters, ProxiedJames james, SSLContext trust, int proxyPort) throws Exception {
+    private static void views(Counters counters, ProxiedJames james, SSLContext trust, int proxyPort, int inlinePort)
+        throws Exception {
         System.out.printf("%nProvisioning %d large messages of %d bytes...%n", LARGE_MESSAGES, LARGE_SIZE);
         provisionLarge(MailClients.imaps("localhost", james.jamesImaps, trust));
         int total = MESSAGES + LARGE_MESSAGES;
@@ -196,6 +204,8 @@ public final class ImapProxyBenchmark {
         chunkedAll(trust, james.jamesImaps, total);
         chunkedAll(trust, proxyPort, total);
         fetchAll(MailClients.imaps("localhost", proxyPort, trust), total);
+        fetchAll(MailClients.imaps("localhost", inlinePort, trust), total);
+        double[] wholeInline = new double[VIEW_ROUNDS];
         double[] wholeDirect = new double[VIEW_ROUNDS];
         double[] wholeProxy = new double[VIEW_ROUNDS];
         double[] chunkDirect = new double[VIEW_ROUNDS];
@@ -208,12 +218,14 @@ public final class ImapProxyBenchmark {
             long[] before = counts(counters, names);
             wholeProxy[round] = fetchAll(MailClients.imaps("localhost", proxyPort, trust), total);
             add(wholeCounts, before, counts(counters, names));
+            wholeInline[round] = fetchAll(MailClients.imaps("localhost", inlinePort, trust), total);
             chunkDirect[round] = chunkedAll(trust, james.jamesImaps, total);
             before = counts(counters, names);
             chunkProxy[round] = chunkedAll(trust, proxyPort, total);
             add(chunkCounts, before, counts(counters, names));
-            System.out.printf("views round %d: whole direct %.1f MB/s, whole proxy %.1f MB/s, chunked direct %.1f MB/s, "
-                + "chunked proxy %.1f MB/s%n", round + 1, wholeDirect[round], wholeProxy[round], chunkDirect[round], chunkProxy[round]);
+            System.out.printf("views round %d: whole direct %.1f MB/s, whole proxy %.1f MB/s, whole inline %.1f MB/s, "
+                + "chunked direct %.1f MB/s, chunked proxy %.1f MB/s%n", round + 1, wholeDirect[round], wholeProxy[round],
+                wholeInline[round], chunkDirect[round], chunkProxy[round]);
         }
         double perMessage = (double) VIEW_ROUNDS * total;
         System.out.println();
@@ -221,6 +233,9 @@ public final class ImapProxyBenchmark {
             MESSAGES, MESSAGE_SIZE, LARGE_MESSAGES, LARGE_SIZE, VIEW_ROUNDS);
         System.out.printf("  whole message: (a) %8.1f MB/s  (d) %8.1f MB/s  (d)/(a) = %.2f%n", median(wholeDirect),
             median(wholeProxy), median(wholeProxy) / median(wholeDirect));
+        System.out.printf("  whole message, (e) the same action inspected inline as before views (partialFetch pass): "
+            + "%8.1f MB/s  (e)/(a) = %.2f  (d)/(e) = %.2f  (target: (d) no worse than (e))%n", median(wholeInline),
+            median(wholeInline) / median(wholeDirect), median(wholeProxy) / median(wholeInline));
         System.out.printf("  %d B chunks:   (a) %8.1f MB/s  (d) %8.1f MB/s  (d)/(a) = %.2f  (target >= 0.7)%n", CHUNK,
             median(chunkDirect), median(chunkProxy), median(chunkProxy) / median(chunkDirect));
         System.out.printf("  per message, whole:   %.2f upstream fetches, %.2f inspections, %.2f cache hits%n",

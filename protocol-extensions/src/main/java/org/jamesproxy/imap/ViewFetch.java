@@ -88,16 +88,24 @@ final class ViewFetch {
         COMMAND,
         /** Serving the held responses; waiting for nothing. */
         DRAINING,
-        /** A private fetch is in flight. */
+        /**
+         * A private fetch is in flight, or the messages it brought are with the proxy action: held responses whose
+         * views are ready are served meanwhile.
+         */
         PRIVATE,
-        /** The privately fetched message is with the proxy action. */
-        INSPECTING,
         /** The private {@code UID STORE uid +FLAGS (\Seen)} of a served message is in flight. */
         SEEN
     }
 
     private static final Pattern BODY_LITERAL = Pattern.compile("\\bBODY\\[] ~?\\{\\d+\\+?}\\r?\\n$", Pattern.CASE_INSENSITIVE);
     private static final String PRIVATE_TAG_PREFIX = "jmproxy";
+    /**
+     * How many messages one private fetch asks for: the held responses' next messages without a view go with the one
+     * the client waits for, so the upstream sends them back to back and each is inspected while the next arrives.
+     * Only one message is received or inspected at a time; the views of the others wait in the cache.
+     */
+    static final int PRIVATE_FETCH_BATCH = 8;
+    private static final Pattern RESPONSE_UID = Pattern.compile("[( ]UID (\\d+)[ )]", Pattern.CASE_INSENSITIVE);
     private static final Pattern RENUMBERING = Pattern.compile("^\\* (\\d+ EXPUNGE|VANISHED|OK \\[UIDVALIDITY )", Pattern.CASE_INSENSITIVE);
 
     private final ImapFrameReader reader;
@@ -123,7 +131,20 @@ final class ViewFetch {
     private boolean unavailable;
     private int privateCount;
     private String privateTag;
-    private long privateUid;
+    /** The private fetch's tagged completion is still to come. */
+    private boolean privateOpen;
+    /** The messages the private fetch asked for that have not arrived yet, in the order asked. */
+    private final ArrayDeque<Long> requested = new ArrayDeque<>();
+    /** Messages of this command on their way through the action and the view's parse. */
+    private int preparing;
+    /** Views built in this command for messages whose turn came first (served from here, not the cache). */
+    private final java.util.Map<Long, InspectedView> ready = new java.util.HashMap<>();
+    /** Messages of this command that could not be inspected (served without content, NO [UNAVAILABLE]). */
+    private final java.util.Set<Long> failed = new java.util.HashSet<>();
+    /** Messages the upstream no longer has (expunged by another session meanwhile): served without content. */
+    private final java.util.Set<Long> gone = new java.util.HashSet<>();
+    /** Counts commands, so that a view built for an earlier one (or a closed session) is dropped. */
+    private long generation;
     private PrivateBody body;
     /** The last view served, for a message answered twice in one command without a cache key. */
     private long lastUid = -1;
@@ -257,10 +278,10 @@ final class ViewFetch {
                 onTagged(line);
                 return;
             }
-            if (stage == Stage.PRIVATE && frame.announcesLiteral() && body == null && ImapArguments.isFetchResponse(line)
+            if (privateOpen && frame.announcesLiteral() && body == null && ImapArguments.isFetchResponse(line)
                 && BODY_LITERAL.matcher(line).find()) {
                 content.release();
-                startBody(frame.announcedLiteral());
+                startBody(line, frame.announcedLiteral());
                 return;
             }
             partial = new ByteArrayOutputStream();
@@ -321,7 +342,7 @@ final class ViewFetch {
             taggedLine = bytes;
             stage = Stage.DRAINING;
             drain(false);
-        } else if (stage == Stage.PRIVATE && tag.equals(privateTag)) {
+        } else if (privateOpen && tag.equals(privateTag)) {
             privateCompleted(line);
         } else if (stage == Stage.SEEN && tag.equals(privateTag)) {
             // NO in a mailbox opened with EXAMINE, as the client's own non-PEEK FETCH would not set it there either.
@@ -339,11 +360,14 @@ final class ViewFetch {
 
     /** @param resume true after an inspection: the upstream's buffered frames must be taken again */
     private void drain(boolean resume) {
-        while (stage == Stage.DRAINING) {
+        while (stage == Stage.DRAINING || stage == Stage.PRIVATE) {
             Held next = held.peekFirst();
             if (next == null) {
-                finish();
-                return;
+                if (stage == Stage.DRAINING) {
+                    finish();
+                    return;
+                }
+                break;
             }
             if (next instanceof HeldResponse response) {
                 held.pollFirst();
@@ -361,12 +385,38 @@ final class ViewFetch {
                 break;
             }
             HeldFetch fetch = (HeldFetch) next;
-            Optional<InspectedView> view = viewOf(fetch.uid());
+            if (failed.remove(fetch.uid())) {
+                unavailable = true;
+                serve(fetch, null);
+                continue;
+            }
+            if (stage == Stage.DRAINING && gone.remove(fetch.uid())) {
+                session.log().info("message UID {} gone before it could be fetched for inspection", fetch.uid());
+                serve(fetch, null);
+                continue;
+            }
+            InspectedView built = ready.remove(fetch.uid());
+            Optional<InspectedView> view = built != null ? Optional.of(built) : viewOf(fetch.uid());
             if (view.isEmpty()) {
-                fetchPrivately(fetch.uid());
+                if (stage == Stage.DRAINING) {
+                    fetchPrivately(fetch.uid());
+                }
+                // else its view is on its way, or the private fetch's completion will say it is gone
+                break;
+            }
+            if (stage == Stage.PRIVATE && plan.request().setsSeen()) {
+                // \Seen is set by a private command of its own, once the private fetch is over.
+                if (built != null) {
+                    ready.put(fetch.uid(), built);
+                }
                 break;
             }
             serve(fetch, view.get());
+            if (built != null && keys.apply(fetch.uid()).isEmpty()) {
+                // Not cacheable (mailbox or user unknown): served once, and a spill file is deleted now.
+                built.bytes().release();
+            }
+            lastView = built != null ? null : lastView;
             markSeen(fetch.uid());
         }
         if (resume) {
@@ -376,7 +426,7 @@ final class ViewFetch {
 
     /** The client leg drained: serving goes on. */
     void onClientWritable() {
-        if (waitingForClient && stage == Stage.DRAINING) {
+        if (waitingForClient && (stage == Stage.DRAINING || stage == Stage.PRIVATE)) {
             waitingForClient = false;
             drain(false);
             session.flushClient();
@@ -454,6 +504,13 @@ final class ViewFetch {
 
     private void reset() {
         stage = Stage.IDLE;
+        generation++;
+        privateOpen = false;
+        requested.clear();
+        preparing = 0;
+        ready.clear();
+        failed.clear();
+        gone.clear();
         waitingForClient = false;
         plan = null;
         taggedLine = null;
@@ -468,23 +525,75 @@ final class ViewFetch {
 
     private void fetchPrivately(long uid) {
         stage = Stage.PRIVATE;
-        privateUid = uid;
+        java.util.List<Long> uids = batchFrom(uid);
+        requested.addAll(uids);
+        privateOpen = true;
         privateTag = PRIVATE_TAG_PREFIX + (++privateCount);
-        counters.upstreamFetches().increment();
-        session.toUpstream(Lines.encode(privateTag + " UID FETCH " + uid + " BODY.PEEK[]\r\n"));
+        counters.upstreamFetches().add(uids.size());
+        StringBuilder set = new StringBuilder();
+        for (long each : uids) {
+            set.append(set.length() == 0 ? "" : ",").append(each);
+        }
+        session.toUpstream(Lines.encode(privateTag + " UID FETCH " + set + " BODY.PEEK[]\r\n"));
         session.flushUpstream();
         // What was served so far goes out while the next message is fetched.
         session.flushClient();
     }
 
-    private void startBody(long size) {
+    /**
+     * The message the client waits for, and the next held ones without a view, in the held order (which is the
+     * upstream's). Alone when its view cannot be cached (the others' views would have nowhere to wait) or when the
+     * client's command sets \Seen (set message by message once each was served).
+     */
+    private java.util.List<Long> batchFrom(long uid) {
+        java.util.List<Long> uids = new java.util.ArrayList<>();
+        uids.add(uid);
+        if (plan.request().setsSeen() || keys.apply(uid).isEmpty()) {
+            return uids;
+        }
+        for (Held each : held) {
+            if (uids.size() >= PRIVATE_FETCH_BATCH) {
+                break;
+            }
+            if (each instanceof HeldFetch fetch && !uids.contains(fetch.uid()) && !failed.contains(fetch.uid())
+                && keys.apply(fetch.uid()).flatMap(cache::get).isEmpty()) {
+                uids.add(fetch.uid());
+            }
+        }
+        return uids;
+    }
+
+    /**
+     * Which message a private FETCH response carries: its UID item, which servers send before the body in answer to
+     * UID FETCH; else the next one asked for. A UID the proxy did not ask for is not taken for another message.
+     *
+     * @return the UID, or -1 when the response is none of the asked messages'
+     */
+    private long uidOf(String line) {
+        java.util.regex.Matcher matcher = RESPONSE_UID.matcher(line);
+        if (matcher.find()) {
+            long uid = Long.parseLong(matcher.group(1));
+            return requested.remove(uid) ? uid : -1;
+        }
+        Long next = requested.pollFirst();
+        return next == null ? -1 : next;
+    }
+
+    private void startBody(String line, long size) {
+        long uid = uidOf(line);
+        if (uid < 0) {
+            session.log().warn("a private FETCH response for a message the proxy did not ask for is skipped: {}", line.trim());
+            skippingResponse = true;
+            reader.expectLiteral(size);
+            return;
+        }
         body = switch (interception.decide(size)) {
-            case INSPECT -> new PrivateBody(interception.collector(size), null, MessageInterception.SizeDecision.INSPECT);
-            case REPLACE_WITH_NOTICE -> new PrivateBody(MessageCollector.headOnly(), null,
+            case INSPECT -> new PrivateBody(uid, interception.collector(size), null, MessageInterception.SizeDecision.INSPECT);
+            case REPLACE_WITH_NOTICE -> new PrivateBody(uid, MessageCollector.headOnly(), null,
                 MessageInterception.SizeDecision.REPLACE_WITH_NOTICE);
             case PASS_UNINSPECTED -> {
                 interception.passedUninspected(size);
-                yield new PrivateBody(null, spillFile(), MessageInterception.SizeDecision.PASS_UNINSPECTED);
+                yield new PrivateBody(uid, null, spillFile(), MessageInterception.SizeDecision.PASS_UNINSPECTED);
             }
         };
         if (size == 0) {
@@ -504,31 +613,39 @@ final class ViewFetch {
         }
     }
 
+    /** The private fetch is over: what it did not bring is gone; serving goes on once every view is ready. */
     private void privateCompleted(String line) {
-        PrivateBody message = body;
-        body = null;
-        if (message == null || !message.done) {
-            if (message != null) {
-                message.release();
-            }
-            // No such message any more (expunged by another session meanwhile): its content items are left out.
-            session.log().info("message UID {} gone before it could be fetched for inspection ({})", privateUid, line.trim());
-            stage = Stage.DRAINING;
-            serve((HeldFetch) held.peekFirst(), null);
-            drain(false);
-            return;
+        privateOpen = false;
+        if (body != null) {
+            // Its literal never ended: nothing of it is served.
+            body.release();
+            body = null;
         }
-        stage = Stage.INSPECTING;
+        if (!requested.isEmpty()) {
+            session.log().info("messages UID {} not returned by the mail server ({})", requested, line.trim());
+            gone.addAll(requested);
+            requested.clear();
+        }
+        if (preparing == 0) {
+            stage = Stage.DRAINING;
+            drain(false);
+        }
+    }
+
+    /** A private message's literal arrived whole: it goes through the action now, while the next one arrives. */
+    private void bodyComplete(PrivateBody message) {
+        body = null;
+        preparing++;
         switch (message.decision) {
-            case INSPECT -> interception.inspect(message.collector.take(), new Renderer(true));
-            case REPLACE_WITH_NOTICE -> interception.replaceOversize(message.collector.take(), new Renderer(false));
+            case INSPECT -> interception.inspect(message.collector.take(), new Renderer(message.uid, true));
+            case REPLACE_WITH_NOTICE -> interception.replaceOversize(message.collector.take(), new Renderer(message.uid, false));
             case PASS_UNINSPECTED -> {
                 try {
                     message.spill.channel.close();
-                    prepare(MessageBytes.spilled(message.spill.file));
+                    prepare(message.uid, MessageBytes.spilled(message.spill.file));
                 } catch (IOException e) {
                     session.log().warn("spill file {} unusable: {}", message.spill.file, e.getMessage());
-                    unavailableNow(false);
+                    viewReady(message.uid, null, false);
                 }
             }
         }
@@ -538,10 +655,9 @@ final class ViewFetch {
      * The message's bytes as the action left them: the view is built (its MIME structure parsed) and cached off the
      * event loop, before the client is served, so the client's next chunk finds it in the cache.
      */
-    private void prepare(MessageBytes bytes) {
-        stage = Stage.INSPECTING;
-        Optional<ViewKey> key = keys.apply(privateUid);
-        long uid = privateUid;
+    private void prepare(long uid, MessageBytes bytes) {
+        Optional<ViewKey> key = keys.apply(uid);
+        long command = generation;
         executor.execute(() -> {
             InspectedView built;
             try {
@@ -550,75 +666,87 @@ final class ViewFetch {
                 session.log().error("inspected view of UID " + uid + " not built", e);
                 built = null;
             }
-            InspectedView ready = built;
-            if (ready != null) {
-                key.ifPresent(k -> cache.put(k, ready));
+            InspectedView view = built;
+            if (view != null) {
+                key.ifPresent(k -> cache.put(k, view));
             }
             eventLoop.execute(() -> {
-                if (stage != Stage.INSPECTING || privateUid != uid) {
+                if (generation != command) {
                     // The session ended meanwhile; what the cache did not take is dropped.
                     if (key.isEmpty()) {
                         bytes.release();
                     }
                     return;
                 }
-                if (ready == null) {
-                    unavailableNow(true);
-                } else {
-                    viewReady(ready, key.isPresent());
-                }
+                viewReady(uid, view, true);
             });
         });
     }
 
-    private void viewReady(InspectedView view, boolean cached) {
-        stage = Stage.DRAINING;
-        serve((HeldFetch) held.peekFirst(), view);
-        lastView = null;
-        lastUid = -1;
-        if (!cached) {
-            // Not cacheable (mailbox or user unknown): served once, and a spill file is deleted now.
-            view.bytes().release();
+    /** @param view null when the message could not be inspected */
+    private void viewReady(long uid, InspectedView view, boolean resume) {
+        preparing--;
+        if (view == null) {
+            failed.add(uid);
+        } else if (isFirstHeld(uid) || keys.apply(uid).isEmpty()) {
+            // Its turn: served from here, whatever the cache keeps. The others wait in the cache.
+            ready.put(uid, view);
         }
-        markSeen(privateUid);
-        drain(true);
+        if (!privateOpen && preparing == 0) {
+            stage = Stage.DRAINING;
+        }
+        drain(resume);
     }
 
-    private void unavailableNow(boolean resume) {
-        unavailable = true;
-        stage = Stage.DRAINING;
-        serve((HeldFetch) held.peekFirst(), null);
-        drain(resume);
+    private boolean isFirstHeld(long uid) {
+        for (Held each : held) {
+            if (each instanceof HeldFetch fetch) {
+                return fetch.uid() == uid;
+            }
+        }
+        return false;
     }
 
     /** The proxy action's verdict on a privately fetched message, as the view's bytes. */
     private final class Renderer implements VerdictRenderer {
+        private final long uid;
+        /** True when the verdict comes back from the inspection pool: the upstream's frames are taken again. */
         private final boolean resume;
 
-        Renderer(boolean resume) {
+        Renderer(long uid, boolean resume) {
+            this.uid = uid;
             this.resume = resume;
         }
 
         @Override
         public void allowed(byte[] content, boolean modified) {
-            prepare(MessageBytes.inMemory(content));
+            prepare(uid, MessageBytes.inMemory(content));
+            resumeReading();
         }
 
         @Override
         public void denied(byte[] notice, String reason) {
             // The notice is what the message is from now on, in every shape (listing, sections, windows, size).
-            prepare(MessageBytes.inMemory(notice));
+            prepare(uid, MessageBytes.inMemory(notice));
+            resumeReading();
         }
 
         @Override
         public void tempfailed(byte[] notice, String reason) {
             // Never cached: the next FETCH tries again.
-            unavailableNow(resume);
+            viewReady(uid, null, resume);
         }
 
         @Override
         public void closing() {
             session.closeWithFarewell("Connection closed by policy");
+        }
+
+        /** The next message's literal is received while this one's view is built. */
+        private void resumeReading() {
+            if (resume) {
+                session.resumeUpstream();
+            }
         }
     }
 
@@ -627,12 +755,14 @@ final class ViewFetch {
 
     /** The literal of a private fetch, on its way to the action (or to a spill file when it passes uninspected). */
     private final class PrivateBody {
+        private final long uid;
         private final MessageCollector collector;
         private final Spill spill;
         private final MessageInterception.SizeDecision decision;
         private boolean done;
 
-        PrivateBody(MessageCollector collector, Spill spill, MessageInterception.SizeDecision decision) {
+        PrivateBody(long uid, MessageCollector collector, Spill spill, MessageInterception.SizeDecision decision) {
+            this.uid = uid;
             this.collector = collector;
             this.spill = spill;
             this.decision = decision;
@@ -660,6 +790,7 @@ final class ViewFetch {
             done = true;
             // The rest of the response (") " or " FLAGS (...))") is not the client's.
             skippingResponse = true;
+            bodyComplete(this);
         }
 
         void release() {
