@@ -112,6 +112,25 @@ class ImapProxyViewFetchTest {
     }
 
     @Test
+    void aRangeShouldBeFetchedPrivatelyInOneCommandAndEachMessageInspectedOnce() throws Exception {
+        upstream.message(2, ORIGINAL.getBytes(ISO_8859_1)).message(3, ORIGINAL.getBytes(ISO_8859_1));
+        ImapTestClient client = selected(stripping());
+
+        List<String> responses = client.sendLine("a FETCH 1:3 (BODY.PEEK[])").readUntilTagged("a");
+
+        assertThat(responses).hasSize(4);
+        for (int number = 1; number <= 3; number++) {
+            assertThat(responses.get(number - 1)).startsWith("* " + number + " FETCH (BODY[] {");
+            assertThat(literalOf(responses.get(number - 1))).isEqualTo(INSPECTED);
+        }
+        assertThat(responses.get(3)).isEqualTo("a OK FETCH completed");
+        assertThat(inspections).hasValue(3);
+        assertThat(upstream.receivedLines()).filteredOn(line -> line.contains("BODY.PEEK[]"))
+            .containsExactly("jmproxy1 UID FETCH 1,2,3 BODY.PEEK[]");
+        assertThat(fixture.metrics().countFor("imapproxy-view-upstream-fetches")).isEqualTo(3);
+    }
+
+    @Test
     void laterChunksShouldBeAnsweredFromTheCachedViewWithoutTheUpstream() throws Exception {
         ImapTestClient client = selected(stripping());
 

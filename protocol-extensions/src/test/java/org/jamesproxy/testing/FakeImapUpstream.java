@@ -357,6 +357,29 @@ public final class FakeImapUpstream extends FakeLineServer {
         }
 
         private void fetch(String tag, String arguments) throws IOException {
+            String trimmed = arguments.trim();
+            int space = trimmed.indexOf(' ');
+            String set = space < 0 ? "" : trimmed.substring(0, space);
+            if (set.contains(",") || set.contains(":")) {
+                // A set (the message number is the UID here): the responses of each message, then one completion.
+                for (String range : set.split(",")) {
+                    String[] bounds = range.split(":", 2);
+                    int low = Integer.parseInt(bounds[0]);
+                    int high = bounds.length > 1 ? (bounds[1].equals("*") ? Integer.MAX_VALUE : Integer.parseInt(bounds[1])) : low;
+                    for (int number : new java.util.TreeSet<>(messages.keySet())) {
+                        if (number >= low && number <= high) {
+                            fetchOne(null, number + trimmed.substring(space));
+                        }
+                    }
+                }
+                write(tag + " OK FETCH completed\r\n");
+                return;
+            }
+            fetchOne(tag, arguments);
+        }
+
+        /** @param tag null inside a set: no completion */
+        private void fetchOne(String tag, String arguments) throws IOException {
             Matcher request = FETCH.matcher(arguments.trim());
             Matcher list = FETCH_LIST.matcher(arguments.trim());
             if (!request.matches() && list.matches()) {
@@ -394,7 +417,7 @@ public final class FakeImapUpstream extends FakeLineServer {
             ByteArrayOutputStream response = new ByteArrayOutputStream();
             response.writeBytes(("* " + number + " FETCH (" + name + " {" + value.length + "}\r\n").getBytes(ISO_8859_1));
             response.writeBytes(value);
-            response.writeBytes((" FLAGS (\\Seen))\r\n" + tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
+            response.writeBytes((" FLAGS (\\Seen))\r\n" + (tag == null ? "" : tag + " OK FETCH completed\r\n")).getBytes(ISO_8859_1));
             out.write(response.toByteArray());
             out.flush();
         }
@@ -452,7 +475,9 @@ public final class FakeImapUpstream extends FakeLineServer {
                 messages.remove(number);
                 response.writeBytes(("* " + number + " EXPUNGE\r\n").getBytes(ISO_8859_1));
             }
-            response.writeBytes((tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
+            if (tag != null) {
+                response.writeBytes((tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
+            }
             out.write(response.toByteArray());
             out.flush();
         }
