@@ -13,6 +13,7 @@ import com.google.common.base.MoreObjects;
  * least recently used first; a message above {@code spillAbove} is kept in a file of {@code spillDirectory}.
  */
 public final class ViewCacheSettings {
+    public static final long DEFAULT_MAX_IN_FLIGHT = 128L * 1024 * 1024;
     public static final ViewCacheSettings DEFAULT = new ViewCacheSettings(10_000, 256L * 1024 * 1024, 1024 * 1024,
         defaultSpillDirectory());
 
@@ -32,15 +33,22 @@ public final class ViewCacheSettings {
             policy.integer(prefix + "maxEntries", 10_000, 1, 10_000_000),
             maxBytes,
             spillAbove,
-            policy.optionalString(prefix + "spillDirectory").map(Path::of).orElseGet(ViewCacheSettings::defaultSpillDirectory));
+            policy.optionalString(prefix + "spillDirectory").map(Path::of).orElseGet(ViewCacheSettings::defaultSpillDirectory),
+            policy.size(prefix + "maxInFlight", "128M"));
     }
 
     private final int maxEntries;
     private final long maxBytes;
     private final long spillAbove;
     private final Path spillDirectory;
+    private final long maxInFlight;
 
     public ViewCacheSettings(int maxEntries, long maxBytes, long spillAbove, Path spillDirectory) {
+        this(maxEntries, maxBytes, spillAbove, spillDirectory, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    public ViewCacheSettings(int maxEntries, long maxBytes, long spillAbove, Path spillDirectory, long maxInFlight) {
+        this.maxInFlight = maxInFlight;
         this.maxEntries = maxEntries;
         this.maxBytes = maxBytes;
         this.spillAbove = spillAbove;
@@ -64,19 +72,28 @@ public final class ViewCacheSettings {
         return spillDirectory;
     }
 
+    /**
+     * Memory for messages between the upstream and the cache (fetched whole, with the action, parsed), shared by the
+     * policy's sessions: a session whose message does not fit waits, with the upstream's bytes left in its socket,
+     * so 200 clients downloading large messages at once hold this much, not 200 messages.
+     */
+    public long getMaxInFlight() {
+        return maxInFlight;
+    }
+
     @Override
     public final boolean equals(Object o) {
         if (o instanceof ViewCacheSettings) {
             ViewCacheSettings that = (ViewCacheSettings) o;
             return maxEntries == that.maxEntries && maxBytes == that.maxBytes && spillAbove == that.spillAbove
-                && Objects.equals(spillDirectory, that.spillDirectory);
+                && Objects.equals(spillDirectory, that.spillDirectory) && maxInFlight == that.maxInFlight;
         }
         return false;
     }
 
     @Override
     public final int hashCode() {
-        return Objects.hash(maxEntries, maxBytes, spillAbove, spillDirectory);
+        return Objects.hash(maxEntries, maxBytes, spillAbove, spillDirectory, maxInFlight);
     }
 
     @Override
@@ -86,6 +103,7 @@ public final class ViewCacheSettings {
             .add("maxBytes", maxBytes)
             .add("spillAbove", spillAbove)
             .add("spillDirectory", spillDirectory)
+            .add("maxInFlight", maxInFlight)
             .toString();
     }
 }

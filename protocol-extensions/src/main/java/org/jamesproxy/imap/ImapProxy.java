@@ -40,6 +40,8 @@ final class ImapProxy {
     /** Part of every view's key: a change of action or inspection settings never serves an older verdict. */
     final String actionFingerprint;
     final ViewFetch.Counters viewCounters;
+    /** Memory for messages on their way from the upstream into the view cache, shared by the policy's sessions. */
+    final org.jamesproxy.relay.InFlightBudget inFlight;
     /** The inspection pool: views are built there too (MIME structure, spill files), never on an event loop. */
     final java.util.concurrent.Executor inspectionExecutor;
     /** Sessions per (upstream, user): a user's views are dropped when their last session ends. */
@@ -56,6 +58,7 @@ final class ImapProxy {
         ViewCacheSettings cache = policy.getViewCache();
         this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
             cache.getSpillDirectory());
+        this.inFlight = new org.jamesproxy.relay.InFlightBudget(cache.getMaxInFlight());
         this.actionFingerprint = fingerprint(policy);
         this.inspectionExecutor = resources.inspectionExecutor();
         this.viewCounters = new ViewFetch.Counters(metrics.counter("view-upstream-fetches"), metrics.counter("view-cache-hits"));

@@ -72,7 +72,7 @@ final class ImapProxySession extends RelaySession {
         this.fetch = new FetchInterception(interception, legs);
         this.mailbox = new SelectedMailbox(this::uidValidityChanged);
         this.views = new ViewFetch(upstreamReader, interception, runtime.views, this::viewKey, runtime.inspectionExecutor,
-            client.eventLoop(), runtime.viewCounters,
+            client.eventLoop(), runtime.viewCounters, runtime.inFlight,
             runtime.policy.getMaxUpstreamLineLength(), runtime.policy.getViewCache().getSpillDirectory(), new ViewLegs());
         this.appends = new AppendInspection(clientReader, interception, new AppendLegs());
         this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch, views, line -> {
@@ -214,7 +214,8 @@ final class ImapProxySession extends RelaySession {
         }
         try {
             ImapFrame frame;
-            while (phase == Phase.RELAYING && !interception.isInspecting() && (frame = upstreamReader.next()) != null) {
+            while (phase == Phase.RELAYING && !interception.isInspecting() && !views.waitingForBudget()
+                && (frame = upstreamReader.next()) != null) {
                 responses.onFrame(frame);
             }
         } catch (InputBuffer.LineTooLongException e) {
@@ -240,7 +241,8 @@ final class ImapProxySession extends RelaySession {
 
     @Override
     protected boolean upstreamPaused() {
-        return interception.isInspecting() && upstreamReader.unconsumed().readableBytes() >= INSPECTION_READ_AHEAD;
+        return (interception.isInspecting() || views.waitingForBudget())
+            && upstreamReader.unconsumed().readableBytes() >= INSPECTION_READ_AHEAD;
     }
 
     @Override

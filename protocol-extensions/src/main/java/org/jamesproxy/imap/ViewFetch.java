@@ -21,6 +21,7 @@ import org.jamesproxy.imap.view.InspectedView;
 import org.jamesproxy.imap.view.MessageBytes;
 import org.jamesproxy.imap.view.VerdictCache;
 import org.jamesproxy.imap.view.ViewKey;
+import org.jamesproxy.relay.InFlightBudget;
 import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageCollector;
 import org.jamesproxy.relay.MessageInterception;
@@ -116,6 +117,12 @@ final class ViewFetch {
     private final Executor executor;
     private final Executor eventLoop;
     private final Counters counters;
+    private final InFlightBudget budget;
+    /** Of {@link #budget}, what this session's messages hold now (returned at the latest when the session closes). */
+    private long reserved;
+    private boolean closed;
+    /** A private message's literal waits for its share of {@link #budget}: the upstream's frames are not taken. */
+    private boolean waitingForBudget;
     private final long maxHeldBytes;
     private final Path spillDirectory;
     private final Session session;
@@ -175,7 +182,7 @@ final class ViewFetch {
 
     ViewFetch(ImapFrameReader reader, MessageInterception interception, VerdictCache cache,
               LongFunction<Optional<ViewKey>> keys, Executor executor, Executor eventLoop, Counters counters,
-              long maxHeldBytes, Path spillDirectory, Session session) {
+              InFlightBudget budget, long maxHeldBytes, Path spillDirectory, Session session) {
         this.executor = executor;
         this.eventLoop = eventLoop;
         this.reader = reader;
@@ -183,6 +190,7 @@ final class ViewFetch {
         this.cache = cache;
         this.keys = keys;
         this.counters = counters;
+        this.budget = budget;
         this.maxHeldBytes = maxHeldBytes;
         this.spillDirectory = spillDirectory;
         this.session = session;
@@ -239,6 +247,11 @@ final class ViewFetch {
         if (knownUid >= 0 && RENUMBERING.matcher(line).find()) {
             knownUid = -1;
         }
+    }
+
+    /** True while a private message waits for memory: the upstream's frames stay where they are. */
+    boolean waitingForBudget() {
+        return waitingForBudget;
     }
 
     /** True from {@link #begin} until the client had the tagged completion: every upstream frame comes here. */
@@ -587,19 +600,50 @@ final class ViewFetch {
             reader.expectLiteral(size);
             return;
         }
-        body = switch (interception.decide(size)) {
-            case INSPECT -> new PrivateBody(uid, interception.collector(size), null, MessageInterception.SizeDecision.INSPECT);
-            case REPLACE_WITH_NOTICE -> new PrivateBody(uid, MessageCollector.headOnly(), null,
-                MessageInterception.SizeDecision.REPLACE_WITH_NOTICE);
+        MessageInterception.SizeDecision decision = interception.decide(size);
+        if (decision == MessageInterception.SizeDecision.INSPECT && size > 0) {
+            long command = generation;
+            if (!budget.reserveOrWait(size, eventLoop, () -> budgetGranted(uid, size, command))) {
+                waitingForBudget = true;
+                return;
+            }
+            reserved += size;
+        }
+        beginBody(uid, size, decision, decision == MessageInterception.SizeDecision.INSPECT ? size : 0);
+    }
+
+    private void budgetGranted(long uid, long size, long command) {
+        if (closed || generation != command) {
+            budget.release(size);
+            return;
+        }
+        reserved += size;
+        waitingForBudget = false;
+        beginBody(uid, size, MessageInterception.SizeDecision.INSPECT, size);
+        session.resumeUpstream();
+    }
+
+    private void beginBody(long uid, long size, MessageInterception.SizeDecision decision, long share) {
+        body = switch (decision) {
+            case INSPECT -> new PrivateBody(uid, share, interception.collector(size), null, decision);
+            case REPLACE_WITH_NOTICE -> new PrivateBody(uid, 0, MessageCollector.headOnly(), null, decision);
             case PASS_UNINSPECTED -> {
                 interception.passedUninspected(size);
-                yield new PrivateBody(uid, null, spillFile(), MessageInterception.SizeDecision.PASS_UNINSPECTED);
+                yield new PrivateBody(uid, 0, null, spillFile(), decision);
             }
         };
         if (size == 0) {
             body.complete();
         } else {
             reader.expectLiteral(size);
+        }
+    }
+
+    /** A message's share of the budget is back (its view is cached or given up). */
+    private void giveBack(long share) {
+        if (share > 0 && !closed) {
+            reserved -= share;
+            budget.release(share);
         }
     }
 
@@ -637,12 +681,12 @@ final class ViewFetch {
         body = null;
         preparing++;
         switch (message.decision) {
-            case INSPECT -> interception.inspect(message.collector.take(), new Renderer(message.uid, true));
-            case REPLACE_WITH_NOTICE -> interception.replaceOversize(message.collector.take(), new Renderer(message.uid, false));
+            case INSPECT -> interception.inspect(message.collector.take(), new Renderer(message.uid, true, message.share));
+            case REPLACE_WITH_NOTICE -> interception.replaceOversize(message.collector.take(), new Renderer(message.uid, false, 0));
             case PASS_UNINSPECTED -> {
                 try {
                     message.spill.channel.close();
-                    prepare(message.uid, MessageBytes.spilled(message.spill.file));
+                    prepare(message.uid, MessageBytes.spilled(message.spill.file), 0);
                 } catch (IOException e) {
                     session.log().warn("spill file {} unusable: {}", message.spill.file, e.getMessage());
                     viewReady(message.uid, null, false);
@@ -655,7 +699,7 @@ final class ViewFetch {
      * The message's bytes as the action left them: the view is built (its MIME structure parsed) and cached off the
      * event loop, before the client is served, so the client's next chunk finds it in the cache.
      */
-    private void prepare(long uid, MessageBytes bytes) {
+    private void prepare(long uid, MessageBytes bytes, long share) {
         Optional<ViewKey> key = keys.apply(uid);
         long command = generation;
         executor.execute(() -> {
@@ -671,6 +715,7 @@ final class ViewFetch {
                 key.ifPresent(k -> cache.put(k, view));
             }
             eventLoop.execute(() -> {
+                giveBack(share);
                 if (generation != command) {
                     // The session ended meanwhile; what the cache did not take is dropped.
                     if (key.isEmpty()) {
@@ -710,30 +755,33 @@ final class ViewFetch {
     /** The proxy action's verdict on a privately fetched message, as the view's bytes. */
     private final class Renderer implements VerdictRenderer {
         private final long uid;
+        private final long share;
         /** True when the verdict comes back from the inspection pool: the upstream's frames are taken again. */
         private final boolean resume;
 
-        Renderer(long uid, boolean resume) {
+        Renderer(long uid, boolean resume, long share) {
             this.uid = uid;
+            this.share = share;
             this.resume = resume;
         }
 
         @Override
         public void allowed(byte[] content, boolean modified) {
-            prepare(uid, MessageBytes.inMemory(content));
+            prepare(uid, MessageBytes.inMemory(content), share);
             resumeReading();
         }
 
         @Override
         public void denied(byte[] notice, String reason) {
             // The notice is what the message is from now on, in every shape (listing, sections, windows, size).
-            prepare(uid, MessageBytes.inMemory(notice));
+            prepare(uid, MessageBytes.inMemory(notice), share);
             resumeReading();
         }
 
         @Override
         public void tempfailed(byte[] notice, String reason) {
             // Never cached: the next FETCH tries again.
+            giveBack(share);
             viewReady(uid, null, resume);
         }
 
@@ -756,13 +804,16 @@ final class ViewFetch {
     /** The literal of a private fetch, on its way to the action (or to a spill file when it passes uninspected). */
     private final class PrivateBody {
         private final long uid;
+        /** Its share of the in-flight budget. */
+        private final long share;
         private final MessageCollector collector;
         private final Spill spill;
         private final MessageInterception.SizeDecision decision;
         private boolean done;
 
-        PrivateBody(long uid, MessageCollector collector, Spill spill, MessageInterception.SizeDecision decision) {
+        PrivateBody(long uid, long share, MessageCollector collector, Spill spill, MessageInterception.SizeDecision decision) {
             this.uid = uid;
+            this.share = share;
             this.collector = collector;
             this.spill = spill;
             this.decision = decision;
@@ -794,6 +845,7 @@ final class ViewFetch {
         }
 
         void release() {
+            giveBack(share);
             if (collector != null) {
                 collector.release();
             }
@@ -816,6 +868,11 @@ final class ViewFetch {
         }
         partial = null;
         reset();
+        // Messages still with the action or being parsed give their share back now: their verdicts are dropped.
+        closed = true;
+        waitingForBudget = false;
+        budget.release(reserved);
+        reserved = 0;
     }
 
     @Override

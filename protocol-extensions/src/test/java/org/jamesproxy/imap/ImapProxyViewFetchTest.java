@@ -131,6 +131,21 @@ class ImapProxyViewFetchTest {
     }
 
     @Test
+    void aMessageThatDoesNotFitTheInFlightBudgetShouldWaitAndThenBeServed() throws Exception {
+        upstream.message(2, ORIGINAL.getBytes(ISO_8859_1));
+        // A budget of one byte: each message passes alone, after the one before gave its share back.
+        ImapTestClient client = selected("<inspection><viewCache><maxInFlight>1</maxInFlight></viewCache></inspection>", stripping());
+
+        List<String> responses = client.sendLine("a FETCH 1:2 (BODY.PEEK[])").readUntilTagged("a");
+
+        assertThat(responses).hasSize(3);
+        assertThat(literalOf(responses.get(0))).isEqualTo(INSPECTED);
+        assertThat(literalOf(responses.get(1))).isEqualTo(INSPECTED);
+        assertThat(responses.get(2)).isEqualTo("a OK FETCH completed");
+        assertThat(inspections).hasValue(2);
+    }
+
+    @Test
     void laterChunksShouldBeAnsweredFromTheCachedViewWithoutTheUpstream() throws Exception {
         ImapTestClient client = selected(stripping());
 
