@@ -1,35 +1,37 @@
 package org.jamesproxy.it.container;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jamesproxy.it.support.RawImap.literal;
+import static org.jamesproxy.it.support.ViewFetchSamples.BIG;
+import static org.jamesproxy.it.support.ViewFetchSamples.CLEAN;
+import static org.jamesproxy.it.support.ViewFetchSamples.CLEAN_PART;
+import static org.jamesproxy.it.support.ViewFetchSamples.EICAR;
+import static org.jamesproxy.it.support.ViewFetchSamples.EICAR_BASE64;
+import static org.jamesproxy.it.support.ViewFetchSamples.EXE;
+import static org.jamesproxy.it.support.ViewFetchSamples.assertNoThreat;
+import static org.jamesproxy.it.support.ViewFetchSamples.defaultJavaMail;
+import static org.jamesproxy.it.support.ViewFetchSamples.messages;
+import static org.jamesproxy.it.support.ViewFetchSamples.raw;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 
-import javax.mail.BodyPart;
 import javax.mail.Folder;
 import javax.mail.Message;
-import javax.mail.Multipart;
 import javax.mail.Session;
 import javax.mail.Store;
 import javax.mail.internet.ContentType;
-import javax.mail.internet.MimeMessage;
 import javax.mail.internet.ParameterList;
+import javax.mail.internet.ParseException;
 
 import org.jamesproxy.demo.ProxyAction;
 import org.jamesproxy.demo.ProxySettings;
-import org.jamesproxy.engine.testing.TestMessages;
-import org.jamesproxy.engine.testing.TestSignatures;
 import org.jamesproxy.it.support.RawImap;
+import org.jamesproxy.it.support.ViewFetchSamples;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,15 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ImapViewFetchDovecotContainerTest {
     private static final int SCAN_PLAIN = ContainerPorts.next();
     private static final int SCAN_TLS = ContainerPorts.next();
-
-    private static final String EICAR_BASE64 = Base64.getEncoder().encodeToString(TestSignatures.eicar()).substring(0, 40);
-    private static final String EXE_MARKER = "MZ-this-is-a-windows-program";
-    /** UIDs in Dovecot's fresh INBOX (numbered from 1 in append order; sequence numbers are the same). */
-    private static final int EICAR = 1;
-    private static final int EXE = 2;
-    private static final int CLEAN = 3;
-    private static final int BIG = 4;
-    private static final String CLEAN_PART = "quarterly numbers, all fine\r\n".repeat(20);
 
     @TempDir
     static Path home;
@@ -109,65 +102,21 @@ class ImapViewFetchDovecotContainerTest {
             store.connect("localhost", stack.dovecot.imapsPort(), ContainerMailStack.USER, ContainerMailStack.PASSWORD);
             Folder inbox = store.getFolder("INBOX");
             inbox.open(Folder.READ_WRITE);
-            inbox.appendMessages(new Message[] {
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("invoice attached", "invoice.pdf", "application/pdf", TestSignatures.eicar()))),
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("tool attached", "setup.exe", "application/octet-stream",
-                        (EXE_MARKER + "\0\0\0").repeat(50).getBytes(ISO_8859_1)))),
-                new MimeMessage(direct, new ByteArrayInputStream(cleanWithNestedMessage())),
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("big report", "report.txt", "text/plain",
-                        "line of a large clean report\r\n".repeat(4000).getBytes(ISO_8859_1))))});
+            inbox.appendMessages(messages(direct));
             assertThat(inbox.getMessageCount()).as("a fresh Dovecot INBOX").isEqualTo(4);
             inbox.close(false);
         }
-    }
-
-    private static byte[] cleanWithNestedMessage() {
-        String nested = "From: bob@example.com\r\nSubject: forwarded\r\nContent-Type: text/plain\r\n\r\nnested body\r\n";
-        return ("From: alice@demo.local\r\nTo: alice@demo.local\r\nSubject: clean report\r\nMessage-ID: <clean@test>\r\n"
-            + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
-            + "--outer\r\nContent-Type: text/plain\r\n\r\n" + CLEAN_PART
-            + "--outer\r\nContent-Type: message/rfc822\r\n\r\n" + nested
-            + "--outer--\r\n").getBytes(ISO_8859_1);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // javax.mail with its default settings (partialfetch true, 16 KiB), and a non-default size
 
     private static Session javaMail(Integer fetchSize) throws Exception {
-        Properties properties = new Properties();
-        properties.put("mail.imaps.ssl.socketFactory", stack.clientTrust().getSocketFactory());
-        properties.put("mail.imaps.ssl.checkserveridentity", "true");
-        properties.put("mail.imaps.timeout", "30000");
-        if (fetchSize != null) {
-            properties.put("mail.imaps.fetchsize", String.valueOf(fetchSize));
-        }
-        return Session.getInstance(properties);
-    }
-
-    private static String raw(Message message) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        message.writeTo(out);
-        return out.toString(ISO_8859_1);
+        return defaultJavaMail(stack.clientTrust(), fetchSize);
     }
 
     private static String allParts(Message message) throws Exception {
-        StringBuilder text = new StringBuilder();
-        Object content = message.getContent();
-        if (content instanceof Multipart multipart) {
-            for (int i = 0; i < multipart.getCount(); i++) {
-                BodyPart part = multipart.getBodyPart(i);
-                text.append(normalized(part.getContentType())).append('|').append(part.getFileName()).append('|');
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                part.getInputStream().transferTo(out);
-                text.append(out.toString(ISO_8859_1)).append('\n');
-            }
-        } else {
-            text.append(content);
-        }
-        return text.toString();
+        return ViewFetchSamples.allParts(message, ImapViewFetchDovecotContainerTest::normalized);
     }
 
     /**
@@ -176,8 +125,13 @@ class ImapViewFetchDovecotContainerTest {
      * in capitals ("TEXT" "PLAIN"); Dovecot appends a default charset after the message's parameters, the view puts
      * it first. So: the base type in lower case, then the parameters sorted by name.
      */
-    private static String normalized(String contentType) throws Exception {
-        ContentType type = new ContentType(contentType);
+    private static String normalized(String contentType) {
+        ContentType type;
+        try {
+            type = new ContentType(contentType);
+        } catch (ParseException e) {
+            throw new AssertionError("unparsable content type " + contentType, e);
+        }
         ParameterList parameters = type.getParameterList() == null ? new ParameterList() : type.getParameterList();
         List<String> names = new ArrayList<>();
         for (Enumeration<String> e = parameters.getNames(); e.hasMoreElements(); ) {
@@ -192,11 +146,6 @@ class ImapViewFetchDovecotContainerTest {
     /** A FETCH response without its UID item: Dovecot puts UID first, the proxy where the client put it. */
     private static String withoutUid(String response) {
         return response.replaceFirst(" ?\\bUID \\d+ ?", " ").replace("( ", "(").replace(" )", ")");
-    }
-
-    private static void assertNoThreat(String text) {
-        assertThat(text).doesNotContain(EICAR_BASE64, TestSignatures.EICAR_TEXT, EXE_MARKER,
-            Base64.getEncoder().encodeToString(EXE_MARKER.getBytes(ISO_8859_1)).substring(0, 20));
     }
 
     /** Whole message and every part of each message, through the proxy then straight from Dovecot. */

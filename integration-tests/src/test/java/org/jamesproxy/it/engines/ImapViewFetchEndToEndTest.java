@@ -1,26 +1,29 @@
 package org.jamesproxy.it.engines;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jamesproxy.it.support.RawImap.literal;
+import static org.jamesproxy.it.support.ViewFetchSamples.BIG;
+import static org.jamesproxy.it.support.ViewFetchSamples.CLEAN;
+import static org.jamesproxy.it.support.ViewFetchSamples.EICAR;
+import static org.jamesproxy.it.support.ViewFetchSamples.EXE;
+import static org.jamesproxy.it.support.ViewFetchSamples.assertNoThreat;
+import static org.jamesproxy.it.support.ViewFetchSamples.defaultJavaMail;
+import static org.jamesproxy.it.support.ViewFetchSamples.messages;
+import static org.jamesproxy.it.support.ViewFetchSamples.raw;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.mail.BodyPart;
 import javax.mail.Folder;
 import javax.mail.Message;
-import javax.mail.Multipart;
 import javax.mail.Session;
 import javax.mail.Store;
 import javax.mail.internet.MimeMessage;
@@ -34,12 +37,12 @@ import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.ProxyAction;
 import org.jamesproxy.engine.testing.ClamdDaemon;
 import org.jamesproxy.engine.testing.TestMessages;
-import org.jamesproxy.engine.testing.TestSignatures;
 import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
 import org.jamesproxy.it.support.RawImap;
+import org.jamesproxy.it.support.ViewFetchSamples;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -119,15 +122,6 @@ class ImapViewFetchEndToEndTest {
     @TempDir
     static Path tempDir;
 
-    private static final String EICAR_BASE64 = Base64.getEncoder().encodeToString(TestSignatures.eicar()).substring(0, 40);
-    private static final String EXE_MARKER = "MZ-this-is-a-windows-program";
-    /** UIDs in INBOX (James numbers from 1 in append order). */
-    private static final int EICAR = 1;
-    private static final int EXE = 2;
-    private static final int CLEAN = 3;
-    private static final int BIG = 4;
-    private static final String CLEAN_PART = "quarterly numbers, all fine\r\n".repeat(20);
-
     @BeforeAll
     static void provision(GuiceJamesServer server) throws Exception {
         server.getProbe(DataProbeImpl.class).fluent().addUser(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
@@ -136,74 +130,20 @@ class ImapViewFetchEndToEndTest {
             store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
             Folder inbox = store.getFolder("INBOX");
             inbox.open(Folder.READ_WRITE);
-            inbox.appendMessages(new Message[] {
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("invoice attached", "invoice.pdf", "application/pdf", TestSignatures.eicar()))),
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("tool attached", "setup.exe", "application/octet-stream",
-                        (EXE_MARKER + "\0\0\0").repeat(50).getBytes(ISO_8859_1)))),
-                new MimeMessage(direct, new ByteArrayInputStream(cleanWithNestedMessage())),
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("big report", "report.txt", "text/plain",
-                        "line of a large clean report\r\n".repeat(4000).getBytes(ISO_8859_1))))});
+            inbox.appendMessages(messages(direct));
             inbox.close(false);
         }
-    }
-
-    /** A clean multipart whose second part is a forwarded message (message/rfc822) with a text part of its own. */
-    private static byte[] cleanWithNestedMessage() {
-        String nested = "From: bob@example.com\r\nSubject: forwarded\r\nContent-Type: text/plain\r\n\r\nnested body\r\n";
-        return ("From: alice@demo.local\r\nTo: alice@demo.local\r\nSubject: clean report\r\nMessage-ID: <clean@test>\r\n"
-            + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
-            + "--outer\r\nContent-Type: text/plain\r\n\r\n" + CLEAN_PART
-            + "--outer\r\nContent-Type: message/rfc822\r\n\r\n" + nested
-            + "--outer--\r\n").getBytes(ISO_8859_1);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // javax.mail with its default settings (partialfetch true, 16 KiB), and a non-default size
 
-    private static Session defaultJavaMail(int port, Integer fetchSize) throws Exception {
-        Properties properties = new Properties();
-        properties.put("mail.imaps.ssl.socketFactory", JAMES.clientSslContext().getSocketFactory());
-        properties.put("mail.imaps.ssl.checkserveridentity", "true");
-        properties.put("mail.imaps.timeout", "30000");
-        if (fetchSize != null) {
-            properties.put("mail.imaps.fetchsize", String.valueOf(fetchSize));
-        }
-        return Session.getInstance(properties);
-    }
-
-    private static String raw(Message message) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        message.writeTo(out);
-        return out.toString(ISO_8859_1);
-    }
-
     private static String allParts(Message message) throws Exception {
-        StringBuilder text = new StringBuilder();
-        Object content = message.getContent();
-        if (content instanceof Multipart multipart) {
-            for (int i = 0; i < multipart.getCount(); i++) {
-                BodyPart part = multipart.getBodyPart(i);
-                text.append(part.getContentType()).append('|').append(part.getFileName()).append('|');
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                part.getInputStream().transferTo(out);
-                text.append(out.toString(ISO_8859_1)).append('\n');
-            }
-        } else {
-            text.append(content);
-        }
-        return text.toString();
-    }
-
-    private static void assertNoThreat(String text) {
-        assertThat(text).doesNotContain(EICAR_BASE64, TestSignatures.EICAR_TEXT, EXE_MARKER,
-            Base64.getEncoder().encodeToString(EXE_MARKER.getBytes(ISO_8859_1)).substring(0, 20));
+        return ViewFetchSamples.allParts(message, UnaryOperator.identity());
     }
 
     private void javaMailShapes(Integer fetchSize) throws Exception {
-        Session session = defaultJavaMail(SCAN_TLS, fetchSize);
+        Session session = defaultJavaMail(JAMES.clientSslContext(), fetchSize);
         try (Store store = session.getStore("imaps")) {
             store.connect("localhost", SCAN_TLS, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
             Folder inbox = store.getFolder("INBOX");
@@ -236,7 +176,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void javaMailPartsOfACleanMultipartShouldBeWhatJamesHolds() throws Exception {
-        Session session = defaultJavaMail(STANDARD_TLS, null);
+        Session session = defaultJavaMail(JAMES.clientSslContext(), null);
         String viaProxy;
         String direct;
         try (Store store = session.getStore("imaps")) {
@@ -438,7 +378,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void javaMailWithClamdDownShouldGetAnErrorNotTheVirus() throws Exception {
-        Session session = defaultJavaMail(DOWN_TLS, null);
+        Session session = defaultJavaMail(JAMES.clientSslContext(), null);
         try (Store store = session.getStore("imaps")) {
             store.connect("localhost", DOWN_TLS, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
             Folder inbox = store.getFolder("INBOX");
