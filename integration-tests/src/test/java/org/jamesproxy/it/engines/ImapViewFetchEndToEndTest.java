@@ -1,31 +1,32 @@
 package org.jamesproxy.it.engines;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jamesproxy.it.support.RawImap.literal;
+import static org.jamesproxy.it.support.ViewFetchSamples.BIG;
+import static org.jamesproxy.it.support.ViewFetchSamples.CLEAN;
+import static org.jamesproxy.it.support.ViewFetchSamples.EICAR;
+import static org.jamesproxy.it.support.ViewFetchSamples.EXE;
+import static org.jamesproxy.it.support.ViewFetchSamples.assertNoThreat;
+import static org.jamesproxy.it.support.ViewFetchSamples.defaultJavaMail;
+import static org.jamesproxy.it.support.ViewFetchSamples.messages;
+import static org.jamesproxy.it.support.ViewFetchSamples.raw;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.mail.BodyPart;
 import javax.mail.Folder;
 import javax.mail.Message;
-import javax.mail.Multipart;
 import javax.mail.Session;
 import javax.mail.Store;
 import javax.mail.internet.MimeMessage;
-import javax.net.ssl.SSLSocket;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerBuilder;
@@ -36,11 +37,12 @@ import org.apache.james.utils.DataProbeImpl;
 import org.jamesproxy.demo.ProxyAction;
 import org.jamesproxy.engine.testing.ClamdDaemon;
 import org.jamesproxy.engine.testing.TestMessages;
-import org.jamesproxy.engine.testing.TestSignatures;
 import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
 import org.jamesproxy.it.support.ProxiedJames;
+import org.jamesproxy.it.support.RawImap;
+import org.jamesproxy.it.support.ViewFetchSamples;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -120,15 +122,6 @@ class ImapViewFetchEndToEndTest {
     @TempDir
     static Path tempDir;
 
-    private static final String EICAR_BASE64 = Base64.getEncoder().encodeToString(TestSignatures.eicar()).substring(0, 40);
-    private static final String EXE_MARKER = "MZ-this-is-a-windows-program";
-    /** UIDs in INBOX (James numbers from 1 in append order). */
-    private static final int EICAR = 1;
-    private static final int EXE = 2;
-    private static final int CLEAN = 3;
-    private static final int BIG = 4;
-    private static final String CLEAN_PART = "quarterly numbers, all fine\r\n".repeat(20);
-
     @BeforeAll
     static void provision(GuiceJamesServer server) throws Exception {
         server.getProbe(DataProbeImpl.class).fluent().addUser(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
@@ -137,74 +130,20 @@ class ImapViewFetchEndToEndTest {
             store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
             Folder inbox = store.getFolder("INBOX");
             inbox.open(Folder.READ_WRITE);
-            inbox.appendMessages(new Message[] {
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("invoice attached", "invoice.pdf", "application/pdf", TestSignatures.eicar()))),
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("tool attached", "setup.exe", "application/octet-stream",
-                        (EXE_MARKER + "\0\0\0").repeat(50).getBytes(ISO_8859_1)))),
-                new MimeMessage(direct, new ByteArrayInputStream(cleanWithNestedMessage())),
-                new MimeMessage(direct, new ByteArrayInputStream(
-                    TestMessages.withAttachment("big report", "report.txt", "text/plain",
-                        "line of a large clean report\r\n".repeat(4000).getBytes(ISO_8859_1))))});
+            inbox.appendMessages(messages(direct));
             inbox.close(false);
         }
-    }
-
-    /** A clean multipart whose second part is a forwarded message (message/rfc822) with a text part of its own. */
-    private static byte[] cleanWithNestedMessage() {
-        String nested = "From: bob@example.com\r\nSubject: forwarded\r\nContent-Type: text/plain\r\n\r\nnested body\r\n";
-        return ("From: alice@demo.local\r\nTo: alice@demo.local\r\nSubject: clean report\r\nMessage-ID: <clean@test>\r\n"
-            + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
-            + "--outer\r\nContent-Type: text/plain\r\n\r\n" + CLEAN_PART
-            + "--outer\r\nContent-Type: message/rfc822\r\n\r\n" + nested
-            + "--outer--\r\n").getBytes(ISO_8859_1);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // javax.mail with its default settings (partialfetch true, 16 KiB), and a non-default size
 
-    private static Session defaultJavaMail(int port, Integer fetchSize) throws Exception {
-        Properties properties = new Properties();
-        properties.put("mail.imaps.ssl.socketFactory", JAMES.clientSslContext().getSocketFactory());
-        properties.put("mail.imaps.ssl.checkserveridentity", "true");
-        properties.put("mail.imaps.timeout", "30000");
-        if (fetchSize != null) {
-            properties.put("mail.imaps.fetchsize", String.valueOf(fetchSize));
-        }
-        return Session.getInstance(properties);
-    }
-
-    private static String raw(Message message) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        message.writeTo(out);
-        return out.toString(ISO_8859_1);
-    }
-
     private static String allParts(Message message) throws Exception {
-        StringBuilder text = new StringBuilder();
-        Object content = message.getContent();
-        if (content instanceof Multipart multipart) {
-            for (int i = 0; i < multipart.getCount(); i++) {
-                BodyPart part = multipart.getBodyPart(i);
-                text.append(part.getContentType()).append('|').append(part.getFileName()).append('|');
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                part.getInputStream().transferTo(out);
-                text.append(out.toString(ISO_8859_1)).append('\n');
-            }
-        } else {
-            text.append(content);
-        }
-        return text.toString();
-    }
-
-    private static void assertNoThreat(String text) {
-        assertThat(text).doesNotContain(EICAR_BASE64, TestSignatures.EICAR_TEXT, EXE_MARKER,
-            Base64.getEncoder().encodeToString(EXE_MARKER.getBytes(ISO_8859_1)).substring(0, 20));
+        return ViewFetchSamples.allParts(message, UnaryOperator.identity());
     }
 
     private void javaMailShapes(Integer fetchSize) throws Exception {
-        Session session = defaultJavaMail(SCAN_TLS, fetchSize);
+        Session session = defaultJavaMail(JAMES.clientSslContext(), fetchSize);
         try (Store store = session.getStore("imaps")) {
             store.connect("localhost", SCAN_TLS, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
             Folder inbox = store.getFolder("INBOX");
@@ -237,7 +176,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void javaMailPartsOfACleanMultipartShouldBeWhatJamesHolds() throws Exception {
-        Session session = defaultJavaMail(STANDARD_TLS, null);
+        Session session = defaultJavaMail(JAMES.clientSslContext(), null);
         String viaProxy;
         String direct;
         try (Store store = session.getStore("imaps")) {
@@ -258,112 +197,16 @@ class ImapViewFetchEndToEndTest {
     // ---------------------------------------------------------------------------------------------------------
     // Raw IMAP: the shapes other clients use
 
-    /** A bare IMAP client over TLS: one command at a time, responses with their literals inlined. */
-    private static final class RawImap implements AutoCloseable {
-        private static final Pattern LITERAL = Pattern.compile("~?\\{(\\d+)}$");
-        private final SSLSocket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        RawImap(int port) throws Exception {
-            socket = (SSLSocket) JAMES.clientSslContext().getSocketFactory().createSocket("localhost", port);
-            socket.setSoTimeout(30_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-            line();
-            assertThat(command("l LOGIN " + ProxiedJames.ALICE + " " + ProxiedJames.PASSWORD)).last().asString().startsWith("l OK");
-        }
-
-        RawImap selected(String how) throws Exception {
-            assertThat(command("s " + how + " INBOX")).last().asString().startsWith("s OK");
-            return this;
-        }
-
-        List<String> command(String line) throws Exception {
-            return pipelined(line).get(0);
-        }
-
-        /** Sends the commands in one write, then reads each one's responses. */
-        List<List<String>> pipelined(String... lines) throws Exception {
-            out.write((String.join("\r\n", lines) + "\r\n").getBytes(ISO_8859_1));
-            out.flush();
-            List<List<String>> all = new ArrayList<>();
-            for (String line : lines) {
-                String tag = line.split(" ", 2)[0];
-                List<String> responses = new ArrayList<>();
-                while (true) {
-                    String response = response();
-                    responses.add(response);
-                    if (response.startsWith(tag + " ")) {
-                        break;
-                    }
-                }
-                all.add(responses);
-            }
-            return all;
-        }
-
-        private String response() throws Exception {
-            StringBuilder response = new StringBuilder();
-            String line = line();
-            while (true) {
-                response.append(line);
-                Matcher literal = LITERAL.matcher(line);
-                if (!literal.find()) {
-                    return response.toString();
-                }
-                response.append("\r\n").append(new String(in.readNBytes(Integer.parseInt(literal.group(1))), ISO_8859_1));
-                line = line();
-            }
-        }
-
-        private String line() throws Exception {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) != -1 && c != '\n') {
-                if (c != '\r') {
-                    bytes.write(c);
-                }
-            }
-            if (c == -1) {
-                throw new java.io.EOFException("closed after " + bytes.toString(ISO_8859_1));
-            }
-            return bytes.toString(ISO_8859_1);
-        }
-
-        @Override
-        public void close() throws Exception {
-            socket.close();
-        }
-    }
-
-    private static String literal(String response) {
-        Matcher matcher = Pattern.compile("\\{(\\d+)}\r\n").matcher(response);
-        assertThat(matcher.find()).as("a literal in " + response).isTrue();
-        return response.substring(matcher.end(), matcher.end() + Integer.parseInt(matcher.group(1)));
-    }
-
-    /** Thunderbird's fetch_by_chunks: 64 KiB windows until a short one. */
-    private static String thunderbirdChunks(RawImap imap, int uid, int chunk) throws Exception {
-        StringBuilder whole = new StringBuilder();
-        for (int origin = 0; ; origin += chunk) {
-            List<String> responses = imap.command("t" + origin + " UID FETCH " + uid + " (UID RFC822.SIZE BODY.PEEK[]<"
-                + origin + "." + chunk + ">)");
-            assertThat(responses).last().asString().startsWith("t" + origin + " OK");
-            String part = literal(responses.get(0));
-            whole.append(part);
-            if (part.length() < chunk) {
-                return whole.toString();
-            }
-        }
+    private static RawImap imap(int port) throws Exception {
+        return new RawImap(JAMES.clientSslContext(), port, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
     }
 
     @Test
     void thunderbirdChunkedDownloadShouldReassembleTheInspectedMessage() throws Exception {
-        try (RawImap imap = new RawImap(SCAN_TLS).selected("EXAMINE")) {
+        try (RawImap imap = imap(SCAN_TLS).selected("EXAMINE")) {
             for (int uid : new int[] {EICAR, EXE, CLEAN, BIG}) {
-                String chunked = thunderbirdChunks(imap, uid, 65536);
-                String small = thunderbirdChunks(imap, uid, 1000);
+                String chunked = imap.thunderbirdChunks(uid, 65536);
+                String small = imap.thunderbirdChunks(uid, 1000);
                 String whole = literal(imap.command("w UID FETCH " + uid + " BODY.PEEK[]").get(0));
                 String size = imap.command("z UID FETCH " + uid + " RFC822.SIZE").get(0);
 
@@ -377,19 +220,19 @@ class ImapViewFetchEndToEndTest {
     @Test
     void cleanMultipartShouldReassembleByteIdenticalToADirectFetch() throws Exception {
         String direct;
-        try (RawImap imap = new RawImap(JAMES.jamesImaps).selected("EXAMINE")) {
+        try (RawImap imap = imap(JAMES.jamesImaps).selected("EXAMINE")) {
             direct = literal(imap.command("d UID FETCH " + CLEAN + " BODY.PEEK[]").get(0));
         }
-        try (RawImap imap = new RawImap(STANDARD_TLS).selected("EXAMINE")) {
-            assertThat(thunderbirdChunks(imap, CLEAN, 65536)).isEqualTo(direct);
-            assertThat(thunderbirdChunks(imap, CLEAN, 100)).isEqualTo(direct);
+        try (RawImap imap = imap(STANDARD_TLS).selected("EXAMINE")) {
+            assertThat(imap.thunderbirdChunks(CLEAN, 65536)).isEqualTo(direct);
+            assertThat(imap.thunderbirdChunks(CLEAN, 100)).isEqualTo(direct);
         }
     }
 
     @Test
     void structureAndPartsShouldMatchTheBytesServed() throws Exception {
-        try (RawImap proxy = new RawImap(SCAN_TLS).selected("EXAMINE");
-             RawImap direct = new RawImap(JAMES.jamesImaps).selected("EXAMINE")) {
+        try (RawImap proxy = imap(SCAN_TLS).selected("EXAMINE");
+             RawImap direct = imap(JAMES.jamesImaps).selected("EXAMINE")) {
             for (int uid : new int[] {EICAR, EXE}) {
                 String structure = proxy.command("b UID FETCH " + uid + " (BODYSTRUCTURE)").get(0);
                 String mime = literal(proxy.command("m UID FETCH " + uid + " (BODY.PEEK[2.MIME])").get(0));
@@ -412,7 +255,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void headerListingShouldShowNoDeniedForCleanMultipartsAndComeFromTheInspectedMessage() throws Exception {
-        try (RawImap imap = new RawImap(STANDARD_TLS).selected("EXAMINE")) {
+        try (RawImap imap = imap(STANDARD_TLS).selected("EXAMINE")) {
             List<String> listing = imap.command("h UID FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS "
                 + "(From To Cc Subject Date Message-ID Content-Type)])");
 
@@ -420,7 +263,7 @@ class ImapViewFetchEndToEndTest {
             assertThat(String.join("\n", listing)).doesNotContain("[Denied]", "X-JamesProxy-Denied")
                 .contains("Subject: clean report", "Subject: big report", "multipart/mixed");
         }
-        try (RawImap imap = new RawImap(SCAN_TLS).selected("EXAMINE")) {
+        try (RawImap imap = imap(SCAN_TLS).selected("EXAMINE")) {
             String header = literal(imap.command("f UID FETCH " + EICAR + " (RFC822.HEADER)").get(0));
             String text = literal(imap.command("g UID FETCH " + EICAR + " (BODY.PEEK[TEXT])").get(0));
             String whole = literal(imap.command("w UID FETCH " + EICAR + " (BODY.PEEK[])").get(0));
@@ -432,7 +275,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void sequenceNumberAndPipelinedFormsShouldBeAnsweredInOrder() throws Exception {
-        try (RawImap imap = new RawImap(SCAN_TLS).selected("EXAMINE")) {
+        try (RawImap imap = imap(SCAN_TLS).selected("EXAMINE")) {
             List<List<String>> answers = imap.pipelined("a FETCH 1 (BODY.PEEK[2])", "b NOOP",
                 "c FETCH 2 (FLAGS BODY.PEEK[]<0.300>)", "d UID FETCH 1 (BODY.PEEK[2])");
 
@@ -446,7 +289,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void nonPeekFormsShouldSetSeenAsJamesDoesAndPeekFormsNot() throws Exception {
-        try (RawImap imap = new RawImap(SCAN_TLS).selected("SELECT")) {
+        try (RawImap imap = imap(SCAN_TLS).selected("SELECT")) {
             imap.command("u0 UID STORE " + BIG + " -FLAGS (\\Seen)");
             imap.command("p UID FETCH " + BIG + " (BODY.PEEK[1])");
             String afterPeek = imap.command("f1 UID FETCH " + BIG + " (FLAGS)").get(0);
@@ -463,7 +306,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void nonPeekFetchOfAMessageThatCannotBeInspectedShouldLeaveItUnseen() throws Exception {
-        try (RawImap imap = new RawImap(DOWN_TLS).selected("SELECT")) {
+        try (RawImap imap = imap(DOWN_TLS).selected("SELECT")) {
             imap.command("u0 UID STORE " + CLEAN + " -FLAGS (\\Seen)");
             List<String> read = imap.command("r UID FETCH " + CLEAN + " (BODY[])");
             String flags = imap.command("f UID FETCH " + CLEAN + " (FLAGS)").get(0);
@@ -483,7 +326,7 @@ class ImapViewFetchEndToEndTest {
             inbox.appendMessages(new Message[] {new MimeMessage(direct, new ByteArrayInputStream(
                 TestMessages.text("soon gone", "this one will be expunged")))});
             int number = inbox.getMessageCount();
-            try (RawImap proxy = new RawImap(SCAN_TLS).selected("SELECT")) {
+            try (RawImap proxy = imap(SCAN_TLS).selected("SELECT")) {
                 inbox.getMessage(number).setFlag(javax.mail.Flags.Flag.DELETED, true);
                 inbox.expunge();
 
@@ -521,7 +364,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void clamdDownShouldFailEveryShapeClosed() throws Exception {
-        try (RawImap imap = new RawImap(DOWN_TLS).selected("EXAMINE")) {
+        try (RawImap imap = imap(DOWN_TLS).selected("EXAMINE")) {
             for (String items : new String[] {"BODY.PEEK[]", "BODY.PEEK[]<0.65536>", "BODY.PEEK[2]", "BODY.PEEK[2.MIME]",
                 "BODYSTRUCTURE", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (Subject Content-Type)]", "BODY.PEEK[TEXT]"}) {
                 List<String> responses = imap.command("x UID FETCH " + EICAR + " (" + items + ")");
@@ -535,7 +378,7 @@ class ImapViewFetchEndToEndTest {
 
     @Test
     void javaMailWithClamdDownShouldGetAnErrorNotTheVirus() throws Exception {
-        Session session = defaultJavaMail(DOWN_TLS, null);
+        Session session = defaultJavaMail(JAMES.clientSslContext(), null);
         try (Store store = session.getStore("imaps")) {
             store.connect("localhost", DOWN_TLS, ProxiedJames.ALICE, ProxiedJames.PASSWORD);
             Folder inbox = store.getFolder("INBOX");
