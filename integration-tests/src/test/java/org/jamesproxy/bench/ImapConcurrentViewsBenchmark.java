@@ -94,7 +94,7 @@ public final class ImapConcurrentViewsBenchmark {
         JamesHome home = james.home(root)
             .consoleLogLevel("WARN")
             .proxy(james.proxyToJames("bench-views", plainPort, tlsPort)
-                .proxyAction(ProxyAction.of("Standard", predefined("IMAP-Server.Standard")))
+                .proxyAction(ProxyAction.of("Standard", BenchSupport.predefined("IMAP-Server.Standard")))
                 .extraXml("<inspection><maxMessageSize>25M</maxMessageSize><partialFetch>inspect</partialFetch>"
                     + "<viewCache><maxEntries>" + CACHE_MAX_ENTRIES + "</maxEntries><maxBytes>" + CACHE_MAX_BYTES
                     + "</maxBytes><spillAbove>" + SPILL_ABOVE + "</spillAbove><spillDirectory>" + spill
@@ -167,20 +167,6 @@ public final class ImapConcurrentViewsBenchmark {
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    /** The mailets of a predefined action, as shipped. */
-    private static String predefined(String name) throws IOException {
-        try (InputStream in = ImapConcurrentViewsBenchmark.class.getClassLoader()
-            .getResourceAsStream("org/jamesproxy/config/predefined-proxy-actions.xml")) {
-            String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            Matcher action = Pattern.compile("<action name=\"" + Pattern.quote(name) + "\">(.*?)</action>", Pattern.DOTALL)
-                .matcher(xml);
-            if (!action.find()) {
-                throw new IllegalStateException("no predefined action " + name);
-            }
-            return action.group(1);
-        }
-    }
-
     private static Map<Integer, Download> reference(SSLContext trust, int port, int total) throws Exception {
         Map<Integer, Download> downloads = new ConcurrentHashMap<>();
         try (Client client = new Client(trust, port)) {
@@ -220,17 +206,17 @@ public final class ImapConcurrentViewsBenchmark {
     private static Phase phase(String name, SSLContext trust, int port, Map<Integer, Download> reference, Path spill)
         throws Exception {
         Phase phase = new Phase(name);
-        phase.baseline = usedHeapAfterGc();
+        phase.baseline = BenchSupport.usedHeapAfterGc();
         List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
         pools.forEach(MemoryPoolMXBean::resetPeakUsage);
-        AtomicLong peakSampled = new AtomicLong(usedHeap());
+        AtomicLong peakSampled = new AtomicLong(BenchSupport.usedHeap());
         AtomicLong peakLive = new AtomicLong(phase.baseline);
         AtomicLong peakSpill = new AtomicLong(directorySize(spill));
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> {
-            peakSampled.accumulateAndGet(usedHeap(), Math::max);
+            peakSampled.accumulateAndGet(BenchSupport.usedHeap(), Math::max);
             peakLive.accumulateAndGet(liveAfterLastGc(), Math::max);
             peakSpill.accumulateAndGet(directorySize(spill), Math::max);
         }, 0, 50, TimeUnit.MILLISECONDS);
@@ -285,7 +271,7 @@ public final class ImapConcurrentViewsBenchmark {
         phase.peakLive = peakLive.get();
         phase.peakSpill = peakSpill.get();
         phase.peakPools = pools.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
-        phase.afterGc = usedHeapAfterGc();
+        phase.afterGc = BenchSupport.usedHeapAfterGc();
         return phase;
     }
 
@@ -354,30 +340,11 @@ public final class ImapConcurrentViewsBenchmark {
         }
 
         private void readUntil(String prefix) throws IOException {
-            while (true) {
-                String line = readAsciiLine();
-                if (line.startsWith(prefix)) {
-                    return;
-                }
-                Matcher literal = LITERAL.matcher(line);
-                if (literal.find()) {
-                    in.skipNBytes(Long.parseLong(literal.group(1)));
-                }
-            }
+            BenchSupport.readUntil(in, prefix);
         }
 
         private String readAsciiLine() throws IOException {
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != -1 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            if (c == -1) {
-                throw new IOException("connection closed after " + line);
-            }
-            return line.toString();
+            return BenchSupport.readAsciiLine(in);
         }
 
         @Override
@@ -464,21 +431,5 @@ public final class ImapConcurrentViewsBenchmark {
     private static boolean isHeapPool(String name) {
         return ManagementFactory.getMemoryPoolMXBeans().stream()
             .anyMatch(pool -> pool.getName().equals(name) && pool.getType() == MemoryType.HEAP);
-    }
-
-    /** Collects until the used heap stops moving (two readings within 1 MB), so the figure is live data only. */
-    private static long usedHeapAfterGc() {
-        long previous = Long.MAX_VALUE;
-        long used = usedHeap();
-        for (int i = 0; i < 10 && Math.abs(previous - used) > 1024 * 1024; i++) {
-            System.gc();
-            previous = used;
-            used = usedHeap();
-        }
-        return used;
-    }
-
-    private static long usedHeap() {
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

@@ -99,11 +99,11 @@ public final class ImapProxyBenchmark {
                     "<mailet match=\"All\" class=\"org.jamesproxy.mailet.StripHeaders\"><patterns>^X-Internal-</patterns></mailet>"))
                 .build())
             .proxy(james.proxyToJames("bench-standard", standardPort, standardTlsPort)
-                .proxyAction(ProxyAction.of("Standard", predefined("IMAP-Server.Standard")))
+                .proxyAction(ProxyAction.of("Standard", BenchSupport.predefined("IMAP-Server.Standard")))
                 .build())
             // The same action on the path every whole-message FETCH took before inspected views: inspected inline.
             .proxy(james.proxyToJames("bench-standard-inline", inlinePort, inlineTlsPort)
-                .proxyAction(ProxyAction.of("StandardInline", predefined("IMAP-Server.Standard")))
+                .proxyAction(ProxyAction.of("StandardInline", BenchSupport.predefined("IMAP-Server.Standard")))
                 .extraXml("<inspection><partialFetch>pass</partialFetch></inspection>")
                 .build())
             .write();
@@ -158,13 +158,13 @@ public final class ImapProxyBenchmark {
 
             views(server.getProbe(Counters.class), james, trust, standardTlsPort, inlineTlsPort);
 
-            long direct0 = usedHeapAfterGc();
+            long direct0 = BenchSupport.usedHeapAfterGc();
             List<SSLSocket> directSessions = openIdleSessions(trust, james.jamesImaps, IDLE_SESSIONS);
-            long directHeap = usedHeapAfterGc() - direct0;
+            long directHeap = BenchSupport.usedHeapAfterGc() - direct0;
             closeAll(directSessions);
-            long proxy0 = usedHeapAfterGc();
+            long proxy0 = BenchSupport.usedHeapAfterGc();
             List<SSLSocket> proxiedSessions = openIdleSessions(trust, plainTlsPort, IDLE_SESSIONS);
-            long proxiedHeap = usedHeapAfterGc() - proxy0;
+            long proxiedHeap = BenchSupport.usedHeapAfterGc() - proxy0;
             closeAll(proxiedSessions);
             System.out.println();
             System.out.printf("IDLE sessions: %d%n", IDLE_SESSIONS);
@@ -178,20 +178,6 @@ public final class ImapProxyBenchmark {
         }
         // James leaves non-daemon threads behind; a benchmark run ends when its figures are printed.
         System.exit(0);
-    }
-
-    /** The mailets of a predefined action, as shipped. */
-    private static String predefined(String name) throws IOException {
-        try (java.io.InputStream in = ImapProxyBenchmark.class.getClassLoader()
-            .getResourceAsStream("org/jamesproxy/config/predefined-proxy-actions.xml")) {
-            String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            java.util.regex.Matcher action = java.util.regex.Pattern.compile(
-                "<action name=\"" + java.util.regex.Pattern.quote(name) + "\">(.*?)</action>", java.util.regex.Pattern.DOTALL).matcher(xml);
-            if (!action.find()) {
-                throw new IllegalStateException("no predefined action " + name);
-            }
-            return action.group(1);
-        }
     }
 
     /** Inspected views: direct vs the standard action, whole-message and chunked, with the proxy's counters. */
@@ -334,30 +320,11 @@ public final class ImapProxyBenchmark {
     }
 
     private static void readUntil(java.io.InputStream in, String prefix) throws IOException {
-        while (true) {
-            String line = readAsciiLine(in);
-            if (line.startsWith(prefix)) {
-                return;
-            }
-            java.util.regex.Matcher literal = java.util.regex.Pattern.compile("\\{(\\d+)}$").matcher(line);
-            if (literal.find()) {
-                in.skipNBytes(Long.parseLong(literal.group(1)));
-            }
-        }
+        BenchSupport.readUntil(in, prefix);
     }
 
     private static String readAsciiLine(java.io.InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1 && c != '\n') {
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        if (c == -1) {
-            throw new IOException("connection closed after " + line);
-        }
-        return line.toString();
+        return BenchSupport.readAsciiLine(in);
     }
 
     private static void provision(Session session) throws Exception {
@@ -469,22 +436,6 @@ public final class ImapProxyBenchmark {
                 // closing anyway
             }
         });
-    }
-
-    /** Collects until the used heap stops moving (two readings within 1 MB), so the figure is live data only. */
-    private static long usedHeapAfterGc() {
-        long previous = Long.MAX_VALUE;
-        long used = usedHeap();
-        for (int i = 0; i < 10 && Math.abs(previous - used) > 1024 * 1024; i++) {
-            System.gc();
-            previous = used;
-            used = usedHeap();
-        }
-        return used;
-    }
-
-    private static long usedHeap() {
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static long processCpuNanos() {
