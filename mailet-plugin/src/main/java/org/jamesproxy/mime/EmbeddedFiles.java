@@ -63,14 +63,24 @@ final class EmbeddedFiles {
     }
 
     /**
-     * False only when no line can start a block: no "begin " or "=ybegin" at a line start and no "binhex" anywhere.
-     * A superset test (any case), on the JDK's vectorised string search: it runs on every text part.
+     * False only when no line can start a block: no "begin " or "=ybegin" at a line start (after LF, CR or nothing,
+     * as {@link String#lines} splits) and no "binhex" in any case anywhere. A superset test of what {@link #find}
+     * looks for, on the JDK's vectorised string search: it runs on every text part. The letters are folded by
+     * setting bit 0x20 (a plain loop the JIT vectorises; String.toLowerCase looked each character up and was the
+     * hottest frame of the standard action), which can only add false positives.
      */
     static boolean mayHoldABlock(byte[] text) {
-        String lower = new String(text, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("binhex")
-            || lower.startsWith("begin ") || lower.contains("\nbegin ")
-            || lower.startsWith("=ybegin") || lower.contains("\n=ybegin");
+        String original = new String(text, StandardCharsets.ISO_8859_1);
+        if (original.startsWith("begin ") || original.startsWith("=ybegin")
+            || original.contains("\nbegin ") || original.contains("\rbegin ")
+            || original.contains("\n=ybegin") || original.contains("\r=ybegin")) {
+            return true;
+        }
+        byte[] folded = new byte[text.length];
+        for (int i = 0; i < text.length; i++) {
+            folded[i] = (byte) (text[i] | 0x20);
+        }
+        return new String(folded, StandardCharsets.ISO_8859_1).contains("binhex");
     }
 
     private static boolean containsIgnoreCase(String line, String lowerCaseNeedle) {

@@ -24,5 +24,15 @@ class EmbeddedFilesPrecheckTest {
         assertThat(precheck("text\n=ybegin line=128 size=68 name=eicar.com\n")).isTrue();
         assertThat(precheck("(This file must be converted with BinHex 4.0)\r\n")).isTrue();
         assertThat(precheck("see (this file must be converted with binhex 4.0) below")).isTrue();
+        assertThat(precheck("(THIS FILE MUST BE CONVERTED WITH bInHeX 4.0)")).as("any case, as find() matches it").isTrue();
+    }
+
+    @Test
+    void aBlockAfterABareCarriageReturnShouldBeNoticedAsFindSplitsThere() {
+        String text = "text\rbegin 644 invoice.exe\rM...\rend\r";
+
+        assertThat(precheck(text)).isTrue();
+        assertThat(precheck("text\r=ybegin line=128 size=68 name=eicar.com\r")).isTrue();
+        assertThat(text.lines()).contains("begin 644 invoice.exe");
     }
 }
