@@ -9,11 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.LongFunction;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.james.metrics.api.Metric;
@@ -145,11 +152,11 @@ final class ViewFetch {
     /** Messages of this command on their way through the action and the view's parse. */
     private int preparing;
     /** Views built in this command for messages whose turn came first (served from here, not the cache). */
-    private final java.util.Map<Long, InspectedView> ready = new java.util.HashMap<>();
+    private final Map<Long, InspectedView> ready = new HashMap<>();
     /** Messages of this command that could not be inspected (served without content, NO [UNAVAILABLE]). */
-    private final java.util.Set<Long> failed = new java.util.HashSet<>();
+    private final Set<Long> failed = new HashSet<>();
     /** Messages the upstream no longer has (expunged by another session meanwhile): served without content. */
-    private final java.util.Set<Long> gone = new java.util.HashSet<>();
+    private final Set<Long> gone = new HashSet<>();
     /** Counts commands, so that a view built for an earlier one (or a closed session) is dropped. */
     private long generation;
     private PrivateBody body;
@@ -429,7 +436,9 @@ final class ViewFetch {
                 // Not cacheable (mailbox or user unknown): served once, and a spill file is deleted now.
                 built.bytes().release();
             }
-            lastView = built != null ? null : lastView;
+            if (built != null) {
+                lastView = null;
+            }
             markSeen(fetch.uid());
         }
         if (resume) {
@@ -538,7 +547,7 @@ final class ViewFetch {
 
     private void fetchPrivately(long uid) {
         stage = Stage.PRIVATE;
-        java.util.List<Long> uids = batchFrom(uid);
+        List<Long> uids = batchFrom(uid);
         requested.addAll(uids);
         privateOpen = true;
         privateTag = PRIVATE_TAG_PREFIX + (++privateCount);
@@ -558,8 +567,8 @@ final class ViewFetch {
      * upstream's). Alone when its view cannot be cached (the others' views would have nowhere to wait) or when the
      * client's command sets \Seen (set message by message once each was served).
      */
-    private java.util.List<Long> batchFrom(long uid) {
-        java.util.List<Long> uids = new java.util.ArrayList<>();
+    private List<Long> batchFrom(long uid) {
+        List<Long> uids = new ArrayList<>();
         uids.add(uid);
         if (plan.request().setsSeen() || keys.apply(uid).isEmpty()) {
             return uids;
@@ -583,7 +592,7 @@ final class ViewFetch {
      * @return the UID, or -1 when the response is none of the asked messages'
      */
     private long uidOf(String line) {
-        java.util.regex.Matcher matcher = RESPONSE_UID.matcher(line);
+        Matcher matcher = RESPONSE_UID.matcher(line);
         if (matcher.find()) {
             long uid = Long.parseLong(matcher.group(1));
             return requested.remove(uid) ? uid : -1;
