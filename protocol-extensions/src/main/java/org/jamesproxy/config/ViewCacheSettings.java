@@ -14,6 +14,9 @@ import com.google.common.base.MoreObjects;
  */
 public final class ViewCacheSettings {
     public static final long DEFAULT_MAX_IN_FLIGHT = 128L * 1024 * 1024;
+    public static final int DEFAULT_READ_AHEAD = 8;
+    /** More would hold more of the in-flight budget for one client than its next messages need. */
+    public static final int MAX_READ_AHEAD = 32;
     public static final ViewCacheSettings DEFAULT = new ViewCacheSettings(10_000, 256L * 1024 * 1024, 1024 * 1024,
         defaultSpillDirectory());
 
@@ -34,7 +37,8 @@ public final class ViewCacheSettings {
             maxBytes,
             spillAbove,
             policy.optionalString(prefix + "spillDirectory").map(Path::of).orElseGet(ViewCacheSettings::defaultSpillDirectory),
-            policy.size(prefix + "maxInFlight", "128M"));
+            policy.size(prefix + "maxInFlight", "128M"),
+            policy.integer(prefix + "readAhead", DEFAULT_READ_AHEAD, 0, MAX_READ_AHEAD));
     }
 
     private final int maxEntries;
@@ -42,13 +46,16 @@ public final class ViewCacheSettings {
     private final long spillAbove;
     private final Path spillDirectory;
     private final long maxInFlight;
+    private final int readAhead;
 
     public ViewCacheSettings(int maxEntries, long maxBytes, long spillAbove, Path spillDirectory) {
-        this(maxEntries, maxBytes, spillAbove, spillDirectory, DEFAULT_MAX_IN_FLIGHT);
+        this(maxEntries, maxBytes, spillAbove, spillDirectory, DEFAULT_MAX_IN_FLIGHT, DEFAULT_READ_AHEAD);
     }
 
-    public ViewCacheSettings(int maxEntries, long maxBytes, long spillAbove, Path spillDirectory, long maxInFlight) {
+    public ViewCacheSettings(int maxEntries, long maxBytes, long spillAbove, Path spillDirectory, long maxInFlight,
+                             int readAhead) {
         this.maxInFlight = maxInFlight;
+        this.readAhead = readAhead;
         this.maxEntries = maxEntries;
         this.maxBytes = maxBytes;
         this.spillAbove = spillAbove;
@@ -81,19 +88,28 @@ public final class ViewCacheSettings {
         return maxInFlight;
     }
 
+    /**
+     * How many messages are read ahead for a client that downloads message after message (in chunks, as Thunderbird
+     * does): fetched, inspected and cached while it reads the current one, within {@link #getMaxInFlight}; 0: none.
+     */
+    public int getReadAhead() {
+        return readAhead;
+    }
+
     @Override
     public final boolean equals(Object o) {
         if (o instanceof ViewCacheSettings) {
             ViewCacheSettings that = (ViewCacheSettings) o;
             return maxEntries == that.maxEntries && maxBytes == that.maxBytes && spillAbove == that.spillAbove
-                && Objects.equals(spillDirectory, that.spillDirectory) && maxInFlight == that.maxInFlight;
+                && Objects.equals(spillDirectory, that.spillDirectory) && maxInFlight == that.maxInFlight
+                && readAhead == that.readAhead;
         }
         return false;
     }
 
     @Override
     public final int hashCode() {
-        return Objects.hash(maxEntries, maxBytes, spillAbove, spillDirectory, maxInFlight);
+        return Objects.hash(maxEntries, maxBytes, spillAbove, spillDirectory, maxInFlight, readAhead);
     }
 
     @Override
@@ -104,6 +120,7 @@ public final class ViewCacheSettings {
             .add("spillAbove", spillAbove)
             .add("spillDirectory", spillDirectory)
             .add("maxInFlight", maxInFlight)
+            .add("readAhead", readAhead)
             .toString();
     }
 }

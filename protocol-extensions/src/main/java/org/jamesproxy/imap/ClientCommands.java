@@ -23,8 +23,17 @@ final class ClientCommands implements ResponseRelay.Commands {
         /** Sends the plan's command upstream; its responses are held until served from inspected views. */
         void startViewFetch(FetchPlan plan);
 
-        /** True while a view fetch holds its command's responses. */
+        /** True while a view fetch holds its command's responses, or its command waits for a read-ahead. */
         boolean viewFetchActive();
+
+        /**
+         * True while the proxy reads messages ahead of a client downloading in order: FETCH commands may be answered
+         * from what it read; other commands wait for it to end ({@link #readAheadOver}).
+         */
+        boolean readingAhead();
+
+        /** A new command arrived: what the upstream said since the last command's completion goes to the client first. */
+        void commandArrived();
 
         /** The APPEND uploads the proxy inspects. */
         AppendInspection appends();
@@ -64,6 +73,8 @@ final class ClientCommands implements ResponseRelay.Commands {
     private String pendingStartTlsTag;
     /** A view fetch waiting for the commands before it to complete (its responses must not mix with theirs). */
     private FetchPlan pendingViewFetch;
+    /** A command that arrived during a read-ahead and is not a FETCH it can answer: it goes on when that is over. */
+    private ImapFrame deferred;
 
     ClientCommands(ImapFrameReader reader, int maxPipelinedCommands, long maxLiteralSize, Session session) {
         this.session = session;
@@ -74,7 +85,29 @@ final class ClientCommands implements ResponseRelay.Commands {
     /** True while the client must not be read: its STARTTLS waits, or its literal waits for the upstream's "+". */
     boolean paused() {
         return pendingStartTlsTag != null || framing.awaitingContinuation() || pendingViewFetch != null
-            || session.viewFetchActive() || session.appends().pausesClient();
+            || deferred != null || session.viewFetchActive() || session.appends().pausesClient();
+    }
+
+    /** True when no command of the client's is in progress or waits, and nothing of it is pending here. */
+    boolean betweenCommands() {
+        return inFlight.isEmpty() && lineOwner == null && !paused();
+    }
+
+    /** The session closed: a command still waiting is dropped. */
+    void release() {
+        if (deferred != null) {
+            deferred.content().release();
+            deferred = null;
+        }
+    }
+
+    /** The read-ahead is over: the command that waited for it is taken now. */
+    void readAheadOver() {
+        if (deferred != null) {
+            ImapFrame frame = deferred;
+            deferred = null;
+            onNewCommand(frame);
+        }
     }
 
     void onFrame(ImapFrame frame) {
@@ -111,7 +144,20 @@ final class ClientCommands implements ResponseRelay.Commands {
             reject(frame, command.tag() + " BAD [LIMIT] Too many commands in progress");
             return;
         }
+        session.commandArrived();
+        boolean fetch = HANDLERS.get(command.name()) == ViewFetchCommand.INSTANCE;
+        if (session.readingAhead() && !fetch) {
+            // Before its handler: handlers change the session's state (SELECT, LOGOUT, STARTTLS, ...).
+            deferred = frame;
+            return;
+        }
         CommandDecision decision = HANDLERS.getOrDefault(command.name(), RELAYED).handle(command, session);
+        if (session.readingAhead() && decision.kind() == CommandDecision.Kind.FORWARD) {
+            // A FETCH the upstream answers (FLAGS, ...): its responses would mix with the read-ahead's. Its handler
+            // changes nothing, so it runs again then.
+            deferred = frame;
+            return;
+        }
         switch (decision.kind()) {
             case REJECT -> reject(frame, decision.response());
             case REPLY -> {

@@ -73,7 +73,8 @@ final class ImapProxySession extends RelaySession {
         this.mailbox = new SelectedMailbox(this::uidValidityChanged);
         this.views = new ViewFetch(upstreamReader, interception, runtime.views, this::viewKey, runtime.inspectionExecutor,
             client.eventLoop(), runtime.viewCounters, runtime.inFlight,
-            runtime.policy.getMaxUpstreamLineLength(), runtime.policy.getViewCache().getSpillDirectory(), new ViewLegs());
+            runtime.policy.getMaxUpstreamLineLength(), runtime.policy.getViewCache().getSpillDirectory(),
+            runtime.policy.getViewCache().getReadAhead(), new ViewLegs());
         this.appends = new AppendInspection(clientReader, interception, new AppendLegs());
         this.responses = new ResponseRelay(upstreamReader, legs, this::clientLeg, commands, fetch, views, line -> {
             mailbox.onUntagged(line);
@@ -300,6 +301,7 @@ final class ImapProxySession extends RelaySession {
         upstreamReader.release();
         fetch.release();
         views.release();
+        commands.release();
         appends.release();
         if (viewUser != null) {
             runtime.sessionEnded(upstreamName(), viewUser);
@@ -396,6 +398,25 @@ final class ImapProxySession extends RelaySession {
         public void finished() {
             client.flush();
             new Legs().resumeClient(true);
+        }
+
+        @Override
+        public boolean betweenCommands() {
+            return commands.betweenCommands() && !clientReader.hasBufferedBytes();
+        }
+
+        @Override
+        public void readAheadOver(FetchPlan waiting) {
+            if (phase != Phase.RELAYING) {
+                return;
+            }
+            if (waiting != null) {
+                new Legs().startViewFetch(waiting);
+            } else {
+                commands.readAheadOver();
+            }
+            client.flush();
+            new Legs().resumeClient(false);
         }
 
         @Override
@@ -507,7 +528,7 @@ final class ImapProxySession extends RelaySession {
 
         @Override
         public void startViewFetch(FetchPlan plan) {
-            if (views.answerFromCache(plan)) {
+            if (views.answerFromCache(plan) || views.waitForReadAhead(plan)) {
                 return;
             }
             views.begin(plan);
@@ -517,7 +538,17 @@ final class ImapProxySession extends RelaySession {
 
         @Override
         public boolean viewFetchActive() {
-            return views.isActive();
+            return views.holdsClient();
+        }
+
+        @Override
+        public boolean readingAhead() {
+            return views.readingAhead();
+        }
+
+        @Override
+        public void commandArrived() {
+            views.deliverUpdates();
         }
 
         @Override

@@ -76,6 +76,18 @@ final class ViewFetch {
         /** The view fetch is over: the client's next commands are read. */
         void finished();
 
+        /**
+         * True when the client has no command in progress and sent nothing the proxy has not read yet: a read-ahead
+         * keeps nothing of the client's waiting.
+         */
+        boolean betweenCommands();
+
+        /**
+         * The read-ahead is over: a command the client sent meanwhile goes on, {@code waiting} (null if none) among
+         * them, the FETCH that waited for a message of the read-ahead and still needs the upstream.
+         */
+        void readAheadOver(FetchPlan waiting);
+
         /** A verdict came back from the inspection pool: the upstream's buffered responses are taken again. */
         void resumeUpstream();
 
@@ -114,7 +126,9 @@ final class ViewFetch {
      */
     static final int PRIVATE_FETCH_BATCH = 8;
     private static final Pattern RESPONSE_UID = Pattern.compile("[( ]UID (\\d+)[ )]", Pattern.CASE_INSENSITIVE);
+    private static final Pattern RESPONSE_SEQUENCE_NUMBER = Pattern.compile("^\\* (\\d+) ");
     private static final Pattern RENUMBERING = Pattern.compile("^\\* (\\d+ EXPUNGE|VANISHED|OK \\[UIDVALIDITY )", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NEW_UIDS = Pattern.compile("^\\* OK \\[UIDVALIDITY ", Pattern.CASE_INSENSITIVE);
 
     private final ImapFrameReader reader;
     private final MessageInterception interception;
@@ -164,12 +178,25 @@ final class ViewFetch {
     private long lastUid = -1;
     private InspectedView lastView;
     /**
-     * The message last served and its sequence number, as the client knows them: valid until an EXPUNGE, VANISHED or
-     * another mailbox could have renumbered the messages. It lets a chunked download's next chunk be answered from
-     * the cached view without asking the upstream ({@link #answerFromCache}).
+     * The client's sequence numbers of messages served or read ahead, so a chunked download's chunks are answered
+     * from the cached view without asking the upstream ({@link #answerFromCache}), and what to read ahead.
      */
-    private long knownUid = -1;
-    private long knownSequenceNumber;
+    private final SequentialDownload download;
+    /**
+     * A proxy-private {@code UID FETCH from:to BODY.PEEK[]} of the messages after the ones a client downloads in
+     * order, while the client has no command in progress: they are inspected and cached while the client still
+     * reads the current one, so its next message is served without waiting for the upstream or the action.
+     */
+    private boolean readingAhead;
+    private SequentialDownload.Range readAheadRange;
+    /** A FETCH the client sent during the read-ahead, waiting for a message of it to be ready. */
+    private FetchPlan waitingPlan;
+    /**
+     * What the upstream said during a read-ahead besides its messages (EXISTS, EXPUNGE, FLAGS): held until the client's
+     * next command, as the upstream would have sent it then (RFC 3501 §7.4.1: no EXPUNGE without a command).
+     */
+    private final ArrayDeque<byte[]> updates = new ArrayDeque<>();
+    private long updatesBytes;
     /** Serving waits for the client to drain what it was sent (a slow client never makes the proxy buffer more). */
     private boolean waitingForClient;
 
@@ -189,7 +216,8 @@ final class ViewFetch {
 
     ViewFetch(ImapFrameReader reader, MessageInterception interception, VerdictCache cache,
               LongFunction<Optional<ViewKey>> keys, Executor executor, Executor eventLoop, Counters counters,
-              InFlightBudget budget, long maxHeldBytes, Path spillDirectory, Session session) {
+              InFlightBudget budget, long maxHeldBytes, Path spillDirectory, int readAhead, Session session) {
+        this.download = new SequentialDownload(readAhead);
         this.executor = executor;
         this.eventLoop = eventLoop;
         this.reader = reader;
@@ -205,6 +233,7 @@ final class ViewFetch {
 
     /** The client's command was just sent upstream as {@link FetchPlan#upstreamLine}: its responses are held. */
     void begin(FetchPlan plan) {
+        deliverUpdates();
         this.plan = plan;
         this.stage = Stage.COMMAND;
         this.unavailable = false;
@@ -223,7 +252,12 @@ final class ViewFetch {
      */
     boolean answerFromCache(FetchPlan plan) {
         long uid = plan.viewOnlyUid();
-        if (uid < 0 || uid != knownUid) {
+        if (uid < 0) {
+            return false;
+        }
+        deliverUpdates();
+        OptionalLong sequenceNumber = download.sequenceNumberOf(uid);
+        if (sequenceNumber.isEmpty()) {
             return false;
         }
         Optional<InspectedView> view = keys.apply(uid).flatMap(cache::get);
@@ -232,7 +266,7 @@ final class ViewFetch {
         }
         counters.cacheHits().increment();
         begin(plan);
-        FetchResponse response = FetchResponse.parse(("* " + knownSequenceNumber + " FETCH (UID " + uid + ")\r\n")
+        FetchResponse response = FetchResponse.parse(("* " + sequenceNumber.getAsLong() + " FETCH (UID " + uid + ")\r\n")
             .getBytes(ISO_8859_1)).orElseThrow();
         held.add(new HeldFetch(response, uid, 0));
         lastUid = uid;
@@ -249,10 +283,49 @@ final class ViewFetch {
         return true;
     }
 
-    /** An untagged line went to the client: one that may renumber messages makes the known sequence number void. */
+    /** An untagged line went to the client: one that may renumber messages makes the known sequence numbers void. */
     void onUntaggedRelayed(String line) {
-        if (knownUid >= 0 && RENUMBERING.matcher(line).find()) {
-            knownUid = -1;
+        if (NEW_UIDS.matcher(line).find()) {
+            download.restart();
+        } else if (RENUMBERING.matcher(line).find()) {
+            download.forget();
+        }
+    }
+
+    /**
+     * A FETCH the client sent while a read-ahead is open and that {@link #answerFromCache} could not answer yet: it
+     * waits for the read-ahead, answered as soon as its message's view is ready, else sent upstream once the
+     * read-ahead is over ({@link Session#readAheadOver}).
+     *
+     * @return false when no read-ahead is open: the caller goes on
+     */
+    boolean waitForReadAhead(FetchPlan plan) {
+        if (!readingAhead) {
+            return false;
+        }
+        waitingPlan = plan;
+        return true;
+    }
+
+    /** True while a read-ahead is open: the client's commands other than FETCH wait for it to end. */
+    boolean readingAhead() {
+        return readingAhead;
+    }
+
+    /**
+     * True while the client's commands are not read: its FETCH is held or served here, or waits for the read-ahead,
+     * or an update of the upstream's is half received (the client's next command must not overtake it).
+     */
+    boolean holdsClient() {
+        return stage != Stage.IDLE || waitingPlan != null || (!readingAhead && partial != null);
+    }
+
+    /** The client sent a command: what the upstream said during the last read-ahead goes first. */
+    void deliverUpdates() {
+        while (!updates.isEmpty()) {
+            byte[] update = updates.pollFirst();
+            updatesBytes -= update.length;
+            session.relayUntagged(update);
         }
     }
 
@@ -261,9 +334,12 @@ final class ViewFetch {
         return waitingForBudget;
     }
 
-    /** True from {@link #begin} until the client had the tagged completion: every upstream frame comes here. */
+    /**
+     * True from {@link #begin} until the client had the tagged completion, during a read-ahead and while its updates
+     * wait for the client's next command: every upstream frame comes here.
+     */
     boolean isActive() {
-        return stage != Stage.IDLE;
+        return stage != Stage.IDLE || readingAhead || !updates.isEmpty() || partial != null;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -343,6 +419,10 @@ final class ViewFetch {
     }
 
     private void onResponse(byte[] response) {
+        if (readingAhead || stage == Stage.IDLE) {
+            holdUpdate(response);
+            return;
+        }
         heldBytes += response.length;
         if (stage == Stage.COMMAND && ImapArguments.isFetchResponse(new String(response, 0, Math.min(response.length, 64), ISO_8859_1))) {
             Optional<FetchResponse> parsed = FetchResponse.parse(response);
@@ -488,8 +568,7 @@ final class ViewFetch {
             lastUid = fetch.uid();
             lastView = view;
         }
-        knownUid = fetch.uid();
-        knownSequenceNumber = fetch.response().sequenceNumber();
+        download.served(fetch.uid(), fetch.response().sequenceNumber());
         ByteBuf out = session.alloc().buffer();
         out.writeCharSequence("* " + fetch.response().sequenceNumber() + " FETCH (", ISO_8859_1);
         int empty = out.writerIndex();
@@ -519,17 +598,24 @@ final class ViewFetch {
         byte[] tagged = unavailable
             ? (plan.tag() + " NO [UNAVAILABLE] The message could not be inspected, try again later\r\n").getBytes(ISO_8859_1)
             : taggedLine;
+        long servedUid = plan.viewOnlyUid();
         reset();
         session.relayTagged(tagged);
         session.finished();
+        if (servedUid >= 0 && !readingAhead && !closed && keys.apply(servedUid).isPresent() && session.betweenCommands()) {
+            download.next(servedUid).ifPresent(this::readAhead);
+        }
     }
 
     private void reset() {
         stage = Stage.IDLE;
-        generation++;
-        privateOpen = false;
-        requested.clear();
-        preparing = 0;
+        if (!readingAhead) {
+            // (A command answered from the cache during a read-ahead leaves the read-ahead's private fetch alone.)
+            generation++;
+            privateOpen = false;
+            requested.clear();
+            preparing = 0;
+        }
         ready.clear();
         failed.clear();
         gone.clear();
@@ -602,6 +688,10 @@ final class ViewFetch {
     }
 
     private void startBody(String line, long size) {
+        if (readingAhead) {
+            readAheadBody(line, size);
+            return;
+        }
         long uid = uidOf(line);
         if (uid < 0) {
             session.log().warn("a private FETCH response for a message the proxy did not ask for is skipped: {}", line.trim());
@@ -674,6 +764,12 @@ final class ViewFetch {
             body.release();
             body = null;
         }
+        if (readingAhead) {
+            if (preparing == 0) {
+                readAheadOver();
+            }
+            return;
+        }
         if (!requested.isEmpty()) {
             session.log().info("messages UID {} not returned by the mail server ({})", requested, line.trim());
             gone.addAll(requested);
@@ -683,6 +779,103 @@ final class ViewFetch {
             stage = Stage.DRAINING;
             drain(false);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Reading ahead of a client that downloads message after message
+
+    private void readAhead(SequentialDownload.Range range) {
+        readingAhead = true;
+        readAheadRange = range;
+        privateOpen = true;
+        privateTag = PRIVATE_TAG_PREFIX + (++privateCount);
+        session.toUpstream(Lines.encode(privateTag + " UID FETCH " + range + " BODY.PEEK[]\r\n"));
+        session.flushUpstream();
+    }
+
+    /**
+     * A message of the read-ahead: inspected when the action inspects messages of its size and its share of the
+     * in-flight budget is free now (a read-ahead never waits for memory others need); else left for the client's own
+     * FETCH. Its sequence number is learned either way.
+     */
+    private void readAheadBody(String line, long size) {
+        Matcher uid = RESPONSE_UID.matcher(line);
+        Matcher number = RESPONSE_SEQUENCE_NUMBER.matcher(line);
+        if (!uid.find() || !number.find() || !readAheadRange.contains(Long.parseLong(uid.group(1)))) {
+            skipBody(size);
+            return;
+        }
+        long messageUid = Long.parseLong(uid.group(1));
+        download.learned(messageUid, Long.parseLong(number.group(1)));
+        if (size == 0 || interception.decide(size) != MessageInterception.SizeDecision.INSPECT
+            || keys.apply(messageUid).flatMap(cache::get).isPresent() || !budget.tryReserve(size)) {
+            skipBody(size);
+            return;
+        }
+        reserved += size;
+        counters.upstreamFetches().increment();
+        beginBody(messageUid, size, MessageInterception.SizeDecision.INSPECT, size);
+    }
+
+    private void skipBody(long size) {
+        skippingResponse = true;
+        reader.expectLiteral(size);
+    }
+
+    /** A read-ahead message is cached (or could not be inspected: the client's own FETCH tries again). */
+    private void readAheadViewReady(boolean resume) {
+        preparing--;
+        if (waitingPlan != null && answerFromCache(waitingPlan)) {
+            waitingPlan = null;
+        }
+        if (!privateOpen && preparing == 0) {
+            readAheadOver();
+        }
+        if (resume) {
+            session.resumeUpstream();
+        }
+    }
+
+    /** A response of the read-ahead's own without a literal (a message with no body to read ahead): not the client's. */
+    private boolean isReadAheadResponse(byte[] response) {
+        String start = new String(response, 0, Math.min(response.length, 256), ISO_8859_1);
+        if (!ImapArguments.isFetchResponse(start) || !start.toUpperCase(Locale.US).contains("BODY[")) {
+            return false;
+        }
+        Matcher uid = RESPONSE_UID.matcher(start);
+        return uid.find() && readAheadRange.contains(Long.parseLong(uid.group(1)));
+    }
+
+    /** Untagged data outside a client's FETCH: it waits for the client's next command ({@link #deliverUpdates}). */
+    private void holdUpdate(byte[] response) {
+        if (readingAhead && isReadAheadResponse(response)) {
+            return;
+        }
+        if (updatesBytes + response.length > maxHeldBytes) {
+            overflow();
+            return;
+        }
+        updates.add(response);
+        updatesBytes += response.length;
+        if (!readingAhead && stage == Stage.IDLE) {
+            // It was half received when the client's next command came: that command goes on now.
+            session.finished();
+        }
+    }
+
+    private void readAheadOver() {
+        readingAhead = false;
+        readAheadRange = null;
+        // Later: this runs inside the upstream's frames or a verdict; the client's waiting command is sent from a
+        // turn of its own (it stays held, holdsClient(), until then).
+        eventLoop.execute(() -> {
+            if (closed) {
+                return;
+            }
+            FetchPlan waiting = waitingPlan;
+            waitingPlan = null;
+            session.readAheadOver(waiting);
+        });
     }
 
     /** A private message's literal arrived whole: it goes through the action now, while the next one arrives. */
@@ -739,6 +932,10 @@ final class ViewFetch {
 
     /** @param view null when the message could not be inspected */
     private void viewReady(long uid, InspectedView view, boolean resume) {
+        if (readingAhead) {
+            readAheadViewReady(resume);
+            return;
+        }
         preparing--;
         if (view == null) {
             failed.add(uid);
@@ -876,6 +1073,9 @@ final class ViewFetch {
             body = null;
         }
         partial = null;
+        readingAhead = false;
+        waitingPlan = null;
+        updates.clear();
         reset();
         // Messages still with the action or being parsed give their share back now: their verdicts are dropped.
         closed = true;

@@ -38,6 +38,20 @@ public final class InFlightBudget {
         }
     }
 
+    /**
+     * @return true when {@code bytes} are reserved now; false when they do not fit beside what is held, or others wait
+     * (nothing is reserved then: for work that can as well be left undone, such as reading ahead)
+     */
+    public boolean tryReserve(long bytes) {
+        synchronized (this) {
+            if (waiters.isEmpty() && used + bytes <= capacity) {
+                used += bytes;
+                return true;
+            }
+            return false;
+        }
+    }
+
     /** Returns bytes reserved earlier (or granted to a waiter that no longer wants them); waiters in turn get theirs. */
     public void release(long bytes) {
         List<Waiter> granted = new ArrayList<>();

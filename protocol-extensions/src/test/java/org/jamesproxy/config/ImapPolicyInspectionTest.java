@@ -32,6 +32,7 @@ class ImapPolicyInspectionTest {
         assertThat(policy.getViewCache().getSpillDirectory()).isEqualTo(
             Path.of(System.getProperty("java.io.tmpdir"), "jamesproxy-views"));
         assertThat(policy.getAppend()).isEqualTo(ImapPolicy.Append.PASS);
+        assertThat(policy.getViewCache().getReadAhead()).isEqualTo(8);
     }
 
     @Test
@@ -43,6 +44,15 @@ class ImapPolicyInspectionTest {
         assertThat(policy.getPolicy().getInspection().getPartialFetch()).isEqualTo(InspectionSettings.PartialFetch.PASS);
         assertThat(policy.getAppend()).isEqualTo(ImapPolicy.Append.INSPECT);
         assertThat(policy.getViewCache()).isEqualTo(new ViewCacheSettings(50, 64L * 1024 * 1024, 512 * 1024, Path.of("/var/tmp/views")));
+    }
+
+    @Test
+    void readAheadShouldBeReadAndBounded() throws Exception {
+        assertThat(parse("<inspection><viewCache><readAhead>0</readAhead></viewCache></inspection>").getViewCache().getReadAhead())
+            .isZero();
+        assertThatThrownBy(() -> parse("<inspection><viewCache><readAhead>100</readAhead></viewCache></inspection>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("inspection.viewCache.readAhead");
     }
 
     @Test

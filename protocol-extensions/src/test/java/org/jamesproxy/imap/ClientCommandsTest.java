@@ -325,6 +325,15 @@ class ClientCommandsTest {
         }
 
         @Override
+        public boolean readingAhead() {
+            return false;
+        }
+
+        @Override
+        public void commandArrived() {
+        }
+
+        @Override
         public AppendInspection appends() {
             return appends;
         }

@@ -327,6 +327,121 @@ class ImapProxyViewFetchTest {
         assertThat(privateFetches()).isEqualTo(2);
     }
 
+    /** Thunderbird's chunked download of one message; the client's commands are tagged {@code m<uid>c<chunk>}. */
+    private static String downloadInChunks(ImapTestClient client, int uid) throws Exception {
+        StringBuilder reassembled = new StringBuilder();
+        for (int chunk = 0; ; chunk++) {
+            String tag = "m" + uid + "c" + chunk;
+            List<String> responses = client.sendLine(tag + " UID FETCH " + uid + " (UID RFC822.SIZE BODY.PEEK[]<" + chunk * 64 + ".64>)")
+                .readUntilTagged(tag);
+            assertThat(responses).last().asString().startsWith(tag + " OK");
+            String part = literalOf(responses.get(responses.size() - 2));
+            reassembled.append(part);
+            if (part.length() < 64) {
+                return reassembled.toString();
+            }
+        }
+    }
+
+    private List<String> clientCommandsUpstreamFor(int uid) {
+        return upstream.receivedLines().stream().filter(line -> line.startsWith("m" + uid + "c")).toList();
+    }
+
+    private FakeImapUpstream messages(int count) {
+        for (int uid = 2; uid <= count; uid++) {
+            upstream.message(uid, ORIGINAL.getBytes(ISO_8859_1));
+        }
+        return upstream;
+    }
+
+    @Test
+    void aClientDownloadingInOrderShouldFindItsNextMessagesReadAheadAndInspectedOnce() throws Exception {
+        messages(6);
+        ImapTestClient client = selected(stripping());
+
+        for (int uid = 1; uid <= 6; uid++) {
+            assertThat(downloadInChunks(client, uid)).as("message " + uid).isEqualTo(INSPECTED);
+        }
+
+        assertThat(upstream.receivedLines()).filteredOn(line -> line.contains(":"))
+            .as("after the second message; the next when half of it is left").first().isEqualTo("jmproxy3 UID FETCH 3:10 BODY.PEEK[]");
+        for (int uid = 3; uid <= 6; uid++) {
+            assertThat(clientCommandsUpstreamFor(uid)).as("message " + uid + " answered from what was read ahead").isEmpty();
+        }
+        assertThat(inspections).hasValue(6);
+        assertThat(fixture.metrics().countFor("imapproxy-view-upstream-fetches")).isEqualTo(6);
+    }
+
+    @Test
+    void commandsDuringAReadAheadShouldBeAnsweredFromTheCacheOrWaitForIt() throws Exception {
+        messages(4);
+        ImapTestClient client = selected(stripping());
+        downloadInChunks(client, 1);
+        upstream.hold("FETCH");
+        client.sendLine("m2c0 UID FETCH 2 (UID RFC822.SIZE BODY.PEEK[]<0.64>)");
+        upstream.releaseOne("FETCH");
+        upstream.releaseOne("FETCH");
+        client.readUntilTagged("m2c0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> upstream.receivedLines().contains("jmproxy3 UID FETCH 3:10 BODY.PEEK[]"));
+
+        List<String> nextChunk = client.sendLine("m2c1 UID FETCH 2 (UID RFC822.SIZE BODY.PEEK[]<64.64>)").readUntilTagged("m2c1");
+        client.sendLine("n NOOP");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !upstream.receivedCommand("NOOP"));
+        upstream.release("FETCH");
+
+        assertThat(nextChunk).last().asString().startsWith("m2c1 OK");
+        assertThat(clientCommandsUpstreamFor(2)).as("the second chunk answered while the read-ahead is held")
+            .containsExactly("m2c0 UID FETCH 2 (UID)");
+        assertThat(client.readUntilTagged("n")).last().asString().startsWith("n OK");
+        assertThat(downloadInChunks(client, 3)).isEqualTo(INSPECTED);
+        assertThat(clientCommandsUpstreamFor(3)).isEmpty();
+    }
+
+    @Test
+    void anExpungeDuringAReadAheadShouldReachTheClientWithItsNextCommandAndVoidTheReadAheadNumbers() throws Exception {
+        messages(5);
+        upstream.untaggedAfterBodyOf(4, "* 1 EXPUNGE");
+        ImapTestClient client = selected(stripping());
+        downloadInChunks(client, 1);
+        downloadInChunks(client, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> inspections.get() == 5);
+
+        List<String> next = client.sendLine("x UID FETCH 3 (UID RFC822.SIZE BODY.PEEK[]<0.64>)").readUntilTagged("x");
+
+        assertThat(next.get(0)).isEqualTo("* 1 EXPUNGE");
+        assertThat(next).last().asString().startsWith("x OK");
+        assertThat(upstream.receivedLines()).as("its sequence number is asked again")
+            .contains("x UID FETCH 3 (UID)");
+        assertThat(inspections).as("the view read ahead is still used").hasValue(5);
+    }
+
+    @Test
+    void noReadAheadShouldHappenWithoutBudgetOrWhenSwitchedOffAndNothingShouldBeLost() throws Exception {
+        messages(4);
+        ImapTestClient client = selected("<inspection><viewCache><maxInFlight>1</maxInFlight></viewCache></inspection>", stripping());
+
+        for (int uid = 1; uid <= 4; uid++) {
+            assertThat(downloadInChunks(client, uid)).isEqualTo(INSPECTED);
+        }
+
+        assertThat(clientCommandsUpstreamFor(4)).as("the budget had no room to read ahead").isNotEmpty();
+        assertThat(inspections).hasValue(4);
+        assertThat(fixture.metrics().countFor("imapproxy-view-upstream-fetches")).isEqualTo(4);
+    }
+
+    @Test
+    void readAheadZeroShouldLeaveEveryMessageToTheClientsOwnFetch() throws Exception {
+        messages(4);
+        ImapTestClient client = selected("<inspection><viewCache><readAhead>0</readAhead></viewCache></inspection>", stripping());
+
+        for (int uid = 1; uid <= 4; uid++) {
+            assertThat(downloadInChunks(client, uid)).isEqualTo(INSPECTED);
+        }
+
+        assertThat(upstream.receivedLines()).noneMatch(line -> line.contains(":") && line.contains("BODY.PEEK[]"));
+        assertThat(inspections).hasValue(4);
+    }
+
     @Test
     void messageExpungedMeanwhileShouldGetNoContentAndTheExpungeInOrder() throws Exception {
         ImapTestClient client = selected(stripping());

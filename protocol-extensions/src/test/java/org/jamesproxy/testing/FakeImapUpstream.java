@@ -71,6 +71,7 @@ public final class FakeImapUpstream extends FakeLineServer {
     private volatile boolean rejectAppend;
     private volatile long uidValidity = 1;
     private volatile int expungeAfterListFetch = -1;
+    private final Map<Integer, String> untaggedAfterBody = new ConcurrentHashMap<>();
 
     private FakeImapUpstream(ServerSocket serverSocket, boolean implicitTls) {
         super(serverSocket, implicitTls, "imap");
@@ -153,6 +154,17 @@ public final class FakeImapUpstream extends FakeLineServer {
         gates.get(command.toUpperCase(Locale.US)).release(1000);
     }
 
+    /** Lets one held {@code command} be answered; the next is held again. */
+    public void releaseOne(String command) {
+        gates.get(command.toUpperCase(Locale.US)).release(1);
+    }
+
+    /** Right after the next response carrying message {@code number}'s body, the upstream sends {@code untagged}. */
+    public FakeImapUpstream untaggedAfterBodyOf(int number, String untagged) {
+        untaggedAfterBody.put(number, untagged);
+        return this;
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Observations
 
@@ -217,7 +229,8 @@ public final class FakeImapUpstream extends FakeLineServer {
             String tag = words[0];
             String command = words[1].toUpperCase(Locale.US);
             String arguments = words.length > 2 ? words[2] : "";
-            if (command.equals("UID") && !arguments.isEmpty()) {
+            uidCommand = command.equals("UID") && !arguments.isEmpty();
+            if (uidCommand) {
                 String[] rest = arguments.split(" ", 2);
                 command = rest[0].toUpperCase(Locale.US);
                 arguments = rest.length > 1 ? rest[1] : "";
@@ -379,6 +392,9 @@ public final class FakeImapUpstream extends FakeLineServer {
         }
 
         /** @param tag null inside a set: no completion */
+        /** The command being answered is a UID command: its FETCH responses carry UID first, as servers send it. */
+        private boolean uidCommand;
+
         private void fetchOne(String tag, String arguments) throws IOException {
             Matcher request = FETCH.matcher(arguments.trim());
             Matcher list = FETCH_LIST.matcher(arguments.trim());
@@ -415,9 +431,15 @@ public final class FakeImapUpstream extends FakeLineServer {
                 }
             }
             ByteArrayOutputStream response = new ByteArrayOutputStream();
-            response.writeBytes(("* " + number + " FETCH (" + name + " {" + value.length + "}\r\n").getBytes(ISO_8859_1));
+            response.writeBytes(("* " + number + " FETCH (" + (uidCommand ? "UID " + number + " " : "") + name
+                + " {" + value.length + "}\r\n").getBytes(ISO_8859_1));
             response.writeBytes(value);
-            response.writeBytes((" FLAGS (\\Seen))\r\n" + (tag == null ? "" : tag + " OK FETCH completed\r\n")).getBytes(ISO_8859_1));
+            response.writeBytes(" FLAGS (\\Seen))\r\n".getBytes(ISO_8859_1));
+            String untagged = untaggedAfterBody.remove(number);
+            if (untagged != null) {
+                response.writeBytes((untagged + "\r\n").getBytes(ISO_8859_1));
+            }
+            response.writeBytes((tag == null ? "" : tag + " OK FETCH completed\r\n").getBytes(ISO_8859_1));
             out.write(response.toByteArray());
             out.flush();
         }
