@@ -165,6 +165,8 @@ final class ViewFetch {
     private final ArrayDeque<Long> requested = new ArrayDeque<>();
     /** Messages of this command on their way through the action and the view's parse. */
     private int preparing;
+    /** Messages of this command a private fetch asked for whose view is not ready yet. */
+    private final Set<Long> fetching = new HashSet<>();
     /** Views built in this command for messages whose turn came first (served from here, not the cache). */
     private final Map<Long, InspectedView> ready = new HashMap<>();
     /** Messages of this command that could not be inspected (served without content, NO [UNAVAILABLE]). */
@@ -619,6 +621,7 @@ final class ViewFetch {
         ready.clear();
         failed.clear();
         gone.clear();
+        fetching.clear();
         waitingForClient = false;
         plan = null;
         taggedLine = null;
@@ -635,6 +638,7 @@ final class ViewFetch {
         stage = Stage.PRIVATE;
         List<Long> uids = batchFrom(uid);
         requested.addAll(uids);
+        fetching.addAll(uids);
         privateOpen = true;
         privateTag = PRIVATE_TAG_PREFIX + (++privateCount);
         counters.upstreamFetches().add(uids.size());
@@ -663,12 +667,39 @@ final class ViewFetch {
             if (uids.size() >= PRIVATE_FETCH_BATCH) {
                 break;
             }
-            if (each instanceof HeldFetch fetch && !uids.contains(fetch.uid()) && !failed.contains(fetch.uid())
-                && keys.apply(fetch.uid()).flatMap(cache::get).isEmpty()) {
+            if (each instanceof HeldFetch fetch && !uids.contains(fetch.uid()) && needsFetch(fetch.uid())) {
                 uids.add(fetch.uid());
             }
         }
         return uids;
+    }
+
+    private boolean needsFetch(long uid) {
+        return !fetching.contains(uid) && !failed.contains(uid) && !gone.contains(uid) && !ready.containsKey(uid)
+            && keys.apply(uid).flatMap(cache::get).isEmpty();
+    }
+
+    /**
+     * The first held message after those on their way that needs a private fetch, while the command's messages
+     * are cacheable and the client is not too far behind: asked for as soon as the private fetch before is in, so
+     * the upstream sends it while the last ones are with the action. -1 when none.
+     */
+    private long nextToFetch() {
+        if (plan.request().setsSeen()) {
+            return -1;
+        }
+        int ahead = 0;
+        for (Held each : held) {
+            if (each instanceof HeldFetch fetch) {
+                if (keys.apply(fetch.uid()).isEmpty() || ++ahead > 2 * PRIVATE_FETCH_BATCH) {
+                    return -1;
+                }
+                if (needsFetch(fetch.uid())) {
+                    return fetch.uid();
+                }
+            }
+        }
+        return -1;
     }
 
     /**
@@ -761,6 +792,7 @@ final class ViewFetch {
         privateOpen = false;
         if (body != null) {
             // Its literal never ended: nothing of it is served.
+            fetching.remove(body.uid);
             body.release();
             body = null;
         }
@@ -773,7 +805,13 @@ final class ViewFetch {
         if (!requested.isEmpty()) {
             session.log().info("messages UID {} not returned by the mail server ({})", requested, line.trim());
             gone.addAll(requested);
+            fetching.removeAll(requested);
             requested.clear();
+        }
+        long next = nextToFetch();
+        if (next >= 0) {
+            fetchPrivately(next);
+            return;
         }
         if (preparing == 0) {
             stage = Stage.DRAINING;
@@ -937,6 +975,7 @@ final class ViewFetch {
             return;
         }
         preparing--;
+        fetching.remove(uid);
         if (view == null) {
             failed.add(uid);
         } else if (isFirstHeld(uid) || keys.apply(uid).isEmpty()) {

@@ -131,6 +131,24 @@ class ImapProxyViewFetchTest {
     }
 
     @Test
+    void aLongRangeShouldBeFetchedInBatchesEachMessageOnceAndServedInOrder() throws Exception {
+        messages(20);
+        ImapTestClient client = selected(stripping());
+
+        List<String> responses = client.sendLine("a FETCH 1:20 (BODY.PEEK[])").readUntilTagged("a");
+
+        assertThat(responses).hasSize(21);
+        for (int number = 1; number <= 20; number++) {
+            assertThat(responses.get(number - 1)).startsWith("* " + number + " FETCH (BODY[] {");
+            assertThat(literalOf(responses.get(number - 1))).isEqualTo(INSPECTED);
+        }
+        assertThat(upstream.receivedLines()).filteredOn(line -> line.contains("BODY.PEEK[]"))
+            .containsExactly("jmproxy1 UID FETCH 1,2,3,4,5,6,7,8 BODY.PEEK[]", "jmproxy2 UID FETCH 9,10,11,12,13,14,15,16 BODY.PEEK[]",
+                "jmproxy3 UID FETCH 17,18,19,20 BODY.PEEK[]");
+        assertThat(inspections).hasValue(20);
+    }
+
+    @Test
     void aMessageThatDoesNotFitTheInFlightBudgetShouldWaitAndThenBeServed() throws Exception {
         upstream.message(2, ORIGINAL.getBytes(ISO_8859_1));
         // A budget of one byte: each message passes alone, after the one before gave its share back.

@@ -218,6 +218,36 @@ class ImapViewFetchEndToEndTest {
     }
 
     @Test
+    void aChunkedWalkThroughAMailboxShouldGetTheMessagesReadAheadInspected() throws Exception {
+        Session direct = MailClients.imaps("localhost", JAMES.jamesImaps, JAMES.clientSslContext());
+        Message[] samples = messages(direct);
+        try (Store store = direct.getStore("imaps")) {
+            store.connect(ProxiedJames.ALICE, ProxiedJames.PASSWORD);
+            Folder walk = store.getFolder("Walk");
+            walk.create(Folder.HOLDS_MESSAGES);
+            walk.open(Folder.READ_WRITE);
+            // Two clean ones first: the proxy reads ahead after the second, so the threats come from its read-ahead.
+            walk.appendMessages(new Message[] {samples[CLEAN - 1], samples[BIG - 1], samples[EICAR - 1], samples[EXE - 1],
+                samples[CLEAN - 1]});
+            walk.close(false);
+        }
+        try (RawImap imap = imap(SCAN_TLS)) {
+            assertThat(imap.command("s EXAMINE Walk")).last().asString().startsWith("s OK");
+            List<String> walked = new java.util.ArrayList<>();
+            for (int uid = 1; uid <= 5; uid++) {
+                walked.add(imap.thunderbirdChunks(uid, 65536));
+            }
+            String wholeEicar = literal(imap.command("w UID FETCH 3 BODY.PEEK[]").get(0));
+
+            walked.forEach(ViewFetchSamples::assertNoThreat);
+            assertThat(walked.get(2)).as("what was read ahead is the inspected message").isEqualTo(wholeEicar)
+                .contains("Subject: invoice attached");
+            assertThat(walked.get(4)).isEqualTo(walked.get(0)).contains("nested body");
+            assertThat(walked.get(1)).contains("Subject: big report", "filename=\"report.txt\"");
+        }
+    }
+
+    @Test
     void cleanMultipartShouldReassembleByteIdenticalToADirectFetch() throws Exception {
         String direct;
         try (RawImap imap = imap(JAMES.jamesImaps).selected("EXAMINE")) {
