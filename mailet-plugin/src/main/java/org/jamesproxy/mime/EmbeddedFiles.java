@@ -65,22 +65,37 @@ final class EmbeddedFiles {
     /**
      * False only when no line can start a block: no "begin " or "=ybegin" at a line start (after LF, CR or nothing,
      * as {@link String#lines} splits) and no "binhex" in any case anywhere. A superset test of what {@link #find}
-     * looks for, on the JDK's vectorised string search: it runs on every text part. The letters are folded by
-     * setting bit 0x20 (a plain loop the JIT vectorises; String.toLowerCase looked each character up and was the
-     * hottest frame of the standard action), which can only add false positives.
+     * looks for, on the JDK's vectorised string search: it runs on every text part, so it copies the bytes once and
+     * folds no letters (a folded copy, and String.toLowerCase before it, were the hottest frames of the standard
+     * action).
      */
     static boolean mayHoldABlock(byte[] text) {
         String original = new String(text, StandardCharsets.ISO_8859_1);
-        if (original.startsWith("begin ") || original.startsWith("=ybegin")
-            || original.contains("\nbegin ") || original.contains("\rbegin ")
-            || original.contains("\n=ybegin") || original.contains("\r=ybegin")) {
-            return true;
+        return startsALine(original, "begin ") || startsALine(original, "=ybegin") || holdsBinHexMarker(original);
+    }
+
+    /** {@code needle} at the start or after a CR or LF, found with the JDK's vectorised search. */
+    private static boolean startsALine(String text, String needle) {
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+            if (at == 0 || text.charAt(at - 1) == '\n' || text.charAt(at - 1) == '\r') {
+                return true;
+            }
         }
-        byte[] folded = new byte[text.length];
-        for (int i = 0; i < text.length; i++) {
-            folded[i] = (byte) (text[i] | 0x20);
+        return false;
+    }
+
+    /** "binhex" in any case: looked for at each x or X (rare in text), as find() matches it. */
+    private static boolean holdsBinHexMarker(String text) {
+        return binHexEndingAt(text, 'x') || binHexEndingAt(text, 'X');
+    }
+
+    private static boolean binHexEndingAt(String text, char x) {
+        for (int at = text.indexOf(x, 5); at >= 0; at = text.indexOf(x, at + 1)) {
+            if (text.regionMatches(true, at - 5, "binhex", 0, 6)) {
+                return true;
+            }
         }
-        return new String(folded, StandardCharsets.ISO_8859_1).contains("binhex");
+        return false;
     }
 
     private static boolean containsIgnoreCase(String line, String lowerCaseNeedle) {

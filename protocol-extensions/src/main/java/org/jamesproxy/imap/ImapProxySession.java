@@ -215,7 +215,7 @@ final class ImapProxySession extends RelaySession {
         }
         try {
             ImapFrame frame;
-            while (phase == Phase.RELAYING && !interception.isInspecting() && !views.waitingForBudget()
+            while (phase == Phase.RELAYING && !upstreamWaitsForInspection() && !views.waitingForBudget()
                 && (frame = upstreamReader.next()) != null) {
                 responses.onFrame(frame);
             }
@@ -225,6 +225,11 @@ final class ImapProxySession extends RelaySession {
             return;
         }
         client.flush();
+    }
+
+    /** A message is with the action: the upstream's next frames wait, unless a view fetch collects meanwhile. */
+    private boolean upstreamWaitsForInspection() {
+        return interception.isInspecting() && !views.collectsWhileInspecting();
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -125,6 +125,11 @@ final class ViewFetch {
      * Only one message is received or inspected at a time; the views of the others wait in the cache.
      */
     static final int PRIVATE_FETCH_BATCH = 8;
+    /**
+     * How many privately fetched messages of a session may be with the action (or have their view built) at once:
+     * the next one is received while the one before is inspected, on another inspection thread.
+     */
+    private static final int PARALLEL_PREPARATIONS = 2;
     private static final Pattern RESPONSE_UID = Pattern.compile("[( ]UID (\\d+)[ )]", Pattern.CASE_INSENSITIVE);
     private static final Pattern RESPONSE_SEQUENCE_NUMBER = Pattern.compile("^\\* (\\d+) ");
     private static final Pattern RENUMBERING = Pattern.compile("^\\* (\\d+ EXPUNGE|VANISHED|OK \\[UIDVALIDITY )", Pattern.CASE_INSENSITIVE);
@@ -329,6 +334,14 @@ final class ViewFetch {
             updatesBytes -= update.length;
             session.relayUntagged(update);
         }
+    }
+
+    /**
+     * True while a private fetch may go on receiving messages although one is with the action: each holds its share
+     * of the in-flight budget, and no more than {@link #PARALLEL_PREPARATIONS} are prepared at once.
+     */
+    boolean collectsWhileInspecting() {
+        return privateOpen && preparing < PARALLEL_PREPARATIONS;
     }
 
     /** True while a private message waits for memory: the upstream's frames stay where they are. */
