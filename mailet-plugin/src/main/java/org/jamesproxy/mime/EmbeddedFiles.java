@@ -65,33 +65,37 @@ final class EmbeddedFiles {
     /**
      * False only when no line can start a block: no "begin " or "=ybegin" at a line start (after LF, CR or nothing,
      * as {@link String#lines} splits) and no "binhex" in any case anywhere. A superset test of what {@link #find}
-     * looks for, on the JDK's vectorised string search: it runs on every text part, so it copies the bytes once and
-     * folds no letters (a folded copy, and String.toLowerCase before it, were the hottest frames of the standard
-     * action).
+     * looks for. It runs on every text part, so it copies the bytes once, folds no letters and only makes the JDK's
+     * vectorised single-character search: at each g, then at each x or X, it looks at the few bytes around. (A folded
+     * copy, String.toLowerCase, then substring searches for "begin " were in turn the hottest frames of the standard
+     * action.)
      */
     static boolean mayHoldABlock(byte[] text) {
         String original = new String(text, StandardCharsets.ISO_8859_1);
-        return startsALine(original, "begin ") || startsALine(original, "=ybegin") || holdsBinHexMarker(original);
+        return holdsBlockStartLine(original) || binHexEndingAt(original, 'x') || binHexEndingAt(original, 'X');
     }
 
-    /** {@code needle} at the start or after a CR or LF, found with the JDK's vectorised search. */
-    private static boolean startsALine(String text, String needle) {
-        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
-            if (at == 0 || text.charAt(at - 1) == '\n' || text.charAt(at - 1) == '\r') {
+    /** "begin " or "=ybegin" at a line start, found from their g. */
+    private static boolean holdsBlockStartLine(String text) {
+        for (int at = text.indexOf('g', 2); at >= 0 && at + 1 < text.length(); at = text.indexOf('g', at + 1)) {
+            if (text.charAt(at + 1) == 'i' && (startsALineAt(text, at - 2, "begin ") || startsALineAt(text, at - 4, "=ybegin"))) {
                 return true;
             }
         }
         return false;
     }
 
-    /** "binhex" in any case: looked for at each x or X (rare in text), as find() matches it. */
-    private static boolean holdsBinHexMarker(String text) {
-        return binHexEndingAt(text, 'x') || binHexEndingAt(text, 'X');
+    private static boolean startsALineAt(String text, int at, String needle) {
+        return at >= 0 && text.startsWith(needle, at)
+            && (at == 0 || text.charAt(at - 1) == '\n' || text.charAt(at - 1) == '\r');
     }
 
+    /** "binhex" in any case ending at an x or X, as find() matches it. */
     private static boolean binHexEndingAt(String text, char x) {
         for (int at = text.indexOf(x, 5); at >= 0; at = text.indexOf(x, at + 1)) {
-            if (text.regionMatches(true, at - 5, "binhex", 0, 6)) {
+            // "he" before it is rare: only then is the case-insensitive compare (slow per call) worth making.
+            if ((text.charAt(at - 1) | 0x20) == 'e' && (text.charAt(at - 2) | 0x20) == 'h'
+                && text.regionMatches(true, at - 5, "binhex", 0, 6)) {
                 return true;
             }
         }

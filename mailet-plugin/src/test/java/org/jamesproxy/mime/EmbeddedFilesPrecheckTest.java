@@ -35,4 +35,35 @@ class EmbeddedFilesPrecheckTest {
         assertThat(precheck("text\r=ybegin line=128 size=68 name=eicar.com\r")).isTrue();
         assertThat(text.lines()).contains("begin 644 invoice.exe");
     }
+
+    @Test
+    void nearMissesOfBinHexShouldNotCount() {
+        assertThat(precheck("xx hex HEX hexadecimal bin hex binhe x ex next text/plain invoice.exe xHEX")).isFalse();
+        assertThat(precheck("x")).isFalse();
+        assertThat(precheck("hex")).isFalse();
+        assertThat(precheck("BinHex")).isTrue();
+        assertThat(precheck("xx binheX")).isTrue();
+    }
+
+    @Test
+    void binHexSearchShouldAgreeWithANaiveSearchOnRandomText() {
+        java.util.Random random = new java.util.Random(11);
+        String[] pieces = {"b", "i", "n", "h", "e", "x", "B", "H", "X", "binhe", "BinHe", "bin", "hex", " ", "\r", "\n",
+            "\u00e9", "begin ", "begin", "=ybegin", "g", "gi", "=y"};
+        int matches = 0;
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(16);
+            for (int i = 0; i < length; i++) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String sample = text.toString();
+            boolean naive = sample.toLowerCase(java.util.Locale.ROOT).contains("binhex")
+                || sample.lines().anyMatch(line -> line.startsWith("begin ") || line.startsWith("=ybegin"));
+
+            assertThat(precheck(sample)).as(sample).isEqualTo(naive);
+            matches += naive ? 1 : 0;
+        }
+        assertThat(matches).as("samples holding the marker").isGreaterThan(2000);
+    }
 }
