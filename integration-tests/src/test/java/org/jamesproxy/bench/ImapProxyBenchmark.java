@@ -196,15 +196,25 @@ public final class ImapProxyBenchmark {
         double[] wholeProxy = new double[VIEW_ROUNDS];
         double[] chunkDirect = new double[VIEW_ROUNDS];
         double[] chunkProxy = new double[VIEW_ROUNDS];
+        double[] wholeDirectCpu = new double[VIEW_ROUNDS];
+        double[] wholeProxyCpu = new double[VIEW_ROUNDS];
+        double[] wholeInlineCpu = new double[VIEW_ROUNDS];
+        double megabytes = ((double) MESSAGES * MESSAGE_SIZE + (double) LARGE_MESSAGES * LARGE_SIZE) / 1e6;
         String[] names = {"imapproxy-view-upstream-fetches", "imapproxy-fetch-inspected", "imapproxy-view-cache-hits"};
         long[] wholeCounts = new long[names.length];
         long[] chunkCounts = new long[names.length];
         for (int round = 0; round < VIEW_ROUNDS; round++) {
+            long cpu = processCpuNanos();
             wholeDirect[round] = fetchAll(MailClients.imaps("localhost", james.jamesImaps, trust), total);
+            wholeDirectCpu[round] = (processCpuNanos() - cpu) / 1e6 / megabytes;
             long[] before = counts(counters, names);
+            cpu = processCpuNanos();
             wholeProxy[round] = fetchAll(MailClients.imaps("localhost", proxyPort, trust), total);
+            wholeProxyCpu[round] = (processCpuNanos() - cpu) / 1e6 / megabytes;
             add(wholeCounts, before, counts(counters, names));
+            cpu = processCpuNanos();
             wholeInline[round] = fetchAll(MailClients.imaps("localhost", inlinePort, trust), total);
+            wholeInlineCpu[round] = (processCpuNanos() - cpu) / 1e6 / megabytes;
             chunkDirect[round] = chunkedAll(trust, james.jamesImaps, total);
             before = counts(counters, names);
             chunkProxy[round] = chunkedAll(trust, proxyPort, total);
@@ -222,6 +232,8 @@ public final class ImapProxyBenchmark {
         System.out.printf("  whole message, (e) the same action inspected inline as before views (partialFetch pass): "
             + "%8.1f MB/s  (e)/(a) = %.2f  (d)/(e) = %.2f  (target: (d) no worse than (e))%n", median(wholeInline),
             median(wholeInline) / median(wholeDirect), median(wholeProxy) / median(wholeInline));
+        System.out.printf("  CPU of the whole process per MB, whole message: (a) %.1f ms/MB  (d) %.1f ms/MB  (e) %.1f ms/MB%n",
+            median(wholeDirectCpu), median(wholeProxyCpu), median(wholeInlineCpu));
         System.out.printf("  %d B chunks:   (a) %8.1f MB/s  (d) %8.1f MB/s  (d)/(a) = %.2f  (target >= 0.7)%n", CHUNK,
             median(chunkDirect), median(chunkProxy), median(chunkProxy) / median(chunkDirect));
         System.out.printf("  per message, whole:   %.2f upstream fetches, %.2f inspections, %.2f cache hits%n",

@@ -8,10 +8,14 @@ import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.ProxyProtocol;
 import org.jamesproxy.relay.RelayMetrics;
 
+import io.netty.handler.stream.ChunkedWriteHandler;
+
 /** The IMAP protocol: {@code <imapproxy>} policies, each a listener pair whose connections are {@link ImapProxySession}s. */
 public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
     public static final ImapProtocol INSTANCE = new ImapProtocol();
     static final RelayMetrics.Names METRICS = new RelayMetrics.Names("imapproxy", "starttls", "logins", "fetch");
+
+    static final String CHUNKED_WRITER = "imapChunkedWriter";
 
     private ImapProtocol() {
     }
@@ -25,7 +29,12 @@ public final class ImapProtocol implements ProxyProtocol<ImapPolicy> {
     public ProxyListenerPair listeners(ImapPolicy policy, PolicyResources resources) throws ConfigurationException {
         ImapProxy proxy = new ImapProxy(policy, resources);
         return resources.listeners("IMAP proxy", policy.getPolicy(), reason -> "* BYE " + reason,
-            (channel, implicitTls) -> new ImapProxySession(proxy, channel, implicitTls).clientHandler())
+            (channel, implicitTls) -> {
+                // Between TLS (added before it, now or at STARTTLS) and the session: large inspected messages are
+                // written chunk by chunk as the client reads them (ViewResponse).
+                channel.pipeline().addLast(CHUNKED_WRITER, new ChunkedWriteHandler());
+                return new ImapProxySession(proxy, channel, implicitTls).clientHandler();
+            })
             .whenStopped(proxy.views::close);
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.jamesproxy.imap.view.ViewKey;
 import org.jamesproxy.imap.view.ViewKeys;
+import org.jamesproxy.imap.view.ViewResponse;
 import org.jamesproxy.listener.ProxyListener;
 import org.jamesproxy.relay.InputBuffer;
 import org.jamesproxy.relay.Lines;
@@ -377,6 +378,16 @@ final class ImapProxySession extends RelaySession {
         @Override
         public void write(ByteBuf bytes) {
             client.write(bytes);
+        }
+
+        @Override
+        public void write(ViewResponse response) {
+            client.write(response).addListener(written -> {
+                if (!written.isSuccess() && client.isActive()) {
+                    sessionLog.warn("inspected message not sent whole, closing: {}", String.valueOf(written.cause()));
+                    client.close();
+                }
+            });
         }
 
         @Override

@@ -27,7 +27,9 @@ import org.apache.james.metrics.api.Metric;
 import org.jamesproxy.imap.view.InspectedView;
 import org.jamesproxy.imap.view.MessageBytes;
 import org.jamesproxy.imap.view.VerdictCache;
+import org.jamesproxy.imap.view.ViewItem;
 import org.jamesproxy.imap.view.ViewKey;
+import org.jamesproxy.imap.view.ViewResponse;
 import org.jamesproxy.relay.InFlightBudget;
 import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageCollector;
@@ -61,6 +63,12 @@ final class ViewFetch {
 
         /** To the client, as it is. */
         void write(ByteBuf bytes);
+
+        /**
+         * To the client chunk by chunk, each chunk read once the client leg is writable again; a response that cannot
+         * be read to its end closes the session (the client has its literal's announced length).
+         */
+        void write(ViewResponse response);
 
         void flushClient();
 
@@ -130,6 +138,9 @@ final class ViewFetch {
      * the next one is received while the one before is inspected, on another inspection thread.
      */
     private static final int PARALLEL_PREPARATIONS = 2;
+    /** A view up to this size answers in one buffer; a larger one chunk by chunk, as the client leg drains. */
+    private static final long WRITTEN_WHOLE_UP_TO = 256 * 1024;
+    private static final int RESPONSE_CHUNK = 64 * 1024;
     private static final Pattern RESPONSE_UID = Pattern.compile("[( ]UID (\\d+)[ )]", Pattern.CASE_INSENSITIVE);
     private static final Pattern RESPONSE_SEQUENCE_NUMBER = Pattern.compile("^\\* (\\d+) ");
     private static final Pattern RENUMBERING = Pattern.compile("^\\* (\\d+ EXPUNGE|VANISHED|OK \\[UIDVALIDITY )", Pattern.CASE_INSENSITIVE);
@@ -584,29 +595,43 @@ final class ViewFetch {
             lastView = view;
         }
         download.served(fetch.uid(), fetch.response().sequenceNumber());
+        List<ViewItem> items = view == null ? List.of() : plan.request().viewItems();
         ByteBuf out = session.alloc().buffer();
         out.writeCharSequence("* " + fetch.response().sequenceNumber() + " FETCH (", ISO_8859_1);
-        int empty = out.writerIndex();
-        if (view != null) {
-            view.writeItems(plan.request().viewItems(), out);
+        ViewResponse large = null;
+        if (!items.isEmpty() && view.size() > WRITTEN_WHOLE_UP_TO) {
+            // Large: the message's bytes go out chunk by chunk, not copied into one buffer of the message's size.
+            large = view.response(items, RESPONSE_CHUNK);
+        } else if (!items.isEmpty()) {
+            view.writeItems(items, out);
         }
+        ByteBuf rest = session.alloc().buffer();
         for (FetchResponse.Item item : fetch.response().items()) {
             if (item.isContent() || (!plan.showsUid() && item.upperName().equals("UID"))) {
                 continue;
             }
-            if (out.writerIndex() > empty) {
-                out.writeByte(' ');
+            if (rest.isReadable() || !items.isEmpty()) {
+                rest.writeByte(' ');
             }
-            out.writeCharSequence(item.name() + " ", ISO_8859_1);
-            out.writeBytes(item.value());
+            rest.writeCharSequence(item.name() + " ", ISO_8859_1);
+            rest.writeBytes(item.value());
         }
-        if (out.writerIndex() == empty) {
+        if (items.isEmpty() && !rest.isReadable()) {
             // Nothing left to say about the message (its content could not be served, and it was all the client asked).
             out.release();
+            rest.release();
             return;
         }
-        out.writeCharSequence(")\r\n", ISO_8859_1);
-        session.write(out);
+        rest.writeCharSequence(")\r\n", ISO_8859_1);
+        if (large == null) {
+            out.writeBytes(rest);
+            rest.release();
+            session.write(out);
+        } else {
+            session.write(out);
+            session.write(large);
+            session.write(rest);
+        }
     }
 
     private void finish() {

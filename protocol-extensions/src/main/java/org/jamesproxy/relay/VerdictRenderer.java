@@ -15,7 +15,7 @@ package org.jamesproxy.relay;
  * Every method is called on the session's event loop, at most once per message, and never after the session closed.
  */
 public interface VerdictRenderer {
-    /** The message goes on: the original bytes, or the action's modified copy. */
+    /** The message goes on: the original bytes, or the action's modified copy; the array is the renderer's to keep. */
     void allowed(byte[] content, boolean modified);
 
     /** The message is refused for good: IMAP/POP3 deliver the deny notice in its place. */

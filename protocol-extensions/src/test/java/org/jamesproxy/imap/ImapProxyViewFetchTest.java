@@ -111,6 +111,42 @@ class ImapProxyViewFetchTest {
         assertThat(upstream.receivedLines()).noneMatch(line -> line.contains("BODY.PEEK[]<"));
     }
 
+    /** An inspected message of about {@code size} bytes, its lines numbered so that any misplaced byte shows. */
+    private static String large(int size) {
+        StringBuilder message = new StringBuilder("From: alice@example.com\r\nSubject: large\r\n\r\n");
+        for (int line = 0; message.length() < size; line++) {
+            message.append("line ").append(line).append(" of a large inspected message, all clean\r\n");
+        }
+        return message.toString();
+    }
+
+    @Test
+    void largeMessagesShouldBeServedChunkByChunkByteForByteFromMemoryAndFromTheirSpillFile() throws Exception {
+        upstream.message(2, ORIGINAL.getBytes(ISO_8859_1));
+        // 300 KB stays in memory in the cache, 1.5 MB is spilled (spillAbove 1M): both are above the size answered
+        // in one buffer.
+        String inMemory = large(300_000);
+        String spilled = large(1_500_000);
+        ImapTestClient client = selected((context, message) -> {
+            inspections.incrementAndGet();
+            return InspectionResult.modified((inspections.get() == 1 ? inMemory : spilled).getBytes(ISO_8859_1));
+        });
+
+        for (String round : List.of("first", "cached")) {
+            List<String> responses = client.sendLine("a" + round + " FETCH 1:2 (BODY.PEEK[] RFC822.SIZE FLAGS)").readUntilTagged("a" + round);
+
+            assertThat(responses).hasSize(3);
+            assertThat(literalOf(responses.get(0))).as(round).isEqualTo(inMemory);
+            assertThat(responses.get(0)).contains("}\r\n" + inMemory + " RFC822.SIZE " + inMemory.length() + " FLAGS (").endsWith(")");
+            assertThat(literalOf(responses.get(1))).as(round).isEqualTo(spilled);
+            assertThat(responses.get(1)).contains("}\r\n" + spilled + " RFC822.SIZE " + spilled.length() + " FLAGS (").endsWith(")");
+            List<String> window = client.sendLine("w" + round + " UID FETCH 2 (BODY.PEEK[TEXT]<1000.700000>)").readUntilTagged("w" + round);
+            String text = spilled.substring(spilled.indexOf("\r\n\r\n") + 4);
+            assertThat(literalOf(window.get(0))).isEqualTo(text.substring(1000, 701_000));
+        }
+        assertThat(inspections).hasValue(2);
+    }
+
     @Test
     void aRangeShouldBeFetchedPrivatelyInOneCommandAndEachMessageInspectedOnce() throws Exception {
         upstream.message(2, ORIGINAL.getBytes(ISO_8859_1)).message(3, ORIGINAL.getBytes(ISO_8859_1));

@@ -82,7 +82,7 @@ public final class InspectedView {
     public ViewResponse response(List<ViewItem> items, int chunkSize) {
         ResponseSink.Segments segments = new ResponseSink.Segments(bytes);
         write(items, segments);
-        return new ViewResponse(segments.finish(), chunkSize);
+        return new ViewResponse(segments.finish(), chunkSize, bytes);
     }
 
     private void write(List<ViewItem> items, ResponseSink sink) {

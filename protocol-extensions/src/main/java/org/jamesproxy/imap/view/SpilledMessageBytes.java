@@ -14,8 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
  * Message bytes in a file, read with positional reads on one channel. {@link #release()} unlinks the file at once
@@ -37,6 +39,8 @@ final class SpilledMessageBytes implements MessageBytes {
     private final FileChannel channel;
     private final long length;
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Responses being written chunk by chunk from this file: the channel outlives the grace period for them. */
+    private final AtomicInteger pins = new AtomicInteger();
 
     private SpilledMessageBytes(Path file, FileChannel channel, long length) {
         this.file = file;
@@ -131,6 +135,29 @@ final class SpilledMessageBytes implements MessageBytes {
     }
 
     @Override
+    public ByteBuf slice(long offset, int len, ByteBufAllocator allocator) throws IOException {
+        check(offset, len);
+        ByteBuf out = allocator.buffer(len);
+        try {
+            copyTo(offset, len, out);
+            return out;
+        } catch (IOException | RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    @Override
+    public void pin() {
+        pins.incrementAndGet();
+    }
+
+    @Override
+    public void unpin() {
+        pins.decrementAndGet();
+    }
+
+    @Override
     public byte[] read(long offset, int len) throws IOException {
         check(offset, len);
         byte[] bytes = new byte[len];
@@ -157,13 +184,24 @@ final class SpilledMessageBytes implements MessageBytes {
     @Override
     public void release() {
         if (released.compareAndSet(false, true)) {
-            CLOSER.schedule(() -> closeQuietly(channel), GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            scheduleClose();
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete spill file " + file, e);
             }
         }
+    }
+
+    /** Closes the channel once the grace period is over and no response is being written from the file. */
+    private void scheduleClose() {
+        CLOSER.schedule(() -> {
+            if (pins.get() > 0) {
+                scheduleClose();
+            } else {
+                closeQuietly(channel);
+            }
+        }, GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Closes the channel now (tests of what a reader sees after the grace period). */

@@ -11,15 +11,20 @@ import io.netty.handler.stream.ChunkedInput;
 
 /**
  * A view's answer to some items, taken chunk by chunk ({@link InspectedView#response}): what is held is the text
- * around the values and the positions of the message's bytes, never a copy of a large section. Single consumer.
+ * around the values and the positions of the message's bytes, never a copy of a large section. A chunk of the
+ * message's bytes is the bytes themselves when they are in memory (no copy), read from the spill file otherwise; the
+ * spill file stays readable until the response is closed. Single consumer; {@link #close} once done or abandoned
+ * (Netty's ChunkedWriteHandler does both).
  */
 public final class ViewResponse implements ChunkedInput<ByteBuf> {
     private final List<Segment> segments;
     private final int chunkSize;
     private final long length;
+    private final MessageBytes pinned;
     private int index;
     private long inSegment;
     private long progress;
+    private boolean closed;
 
     /** A piece of the answer: built bytes, or a range of the message. */
     record Segment(byte[] bytes, int offset, MessageBytes message, long start, long length) {
@@ -32,13 +37,15 @@ public final class ViewResponse implements ChunkedInput<ByteBuf> {
         }
     }
 
-    ViewResponse(List<Segment> segments, int chunkSize) {
+    ViewResponse(List<Segment> segments, int chunkSize, MessageBytes message) {
         if (chunkSize <= 0) {
             throw new IllegalArgumentException("chunk size must be positive: " + chunkSize);
         }
         this.segments = segments;
         this.chunkSize = chunkSize;
         this.length = segments.stream().mapToLong(Segment::length).sum();
+        this.pinned = message;
+        message.pin();
     }
 
     /** The answer's total length in bytes. */
@@ -61,6 +68,10 @@ public final class ViewResponse implements ChunkedInput<ByteBuf> {
     public void close() {
         index = segments.size();
         progress = length;
+        if (!closed) {
+            closed = true;
+            pinned.unpin();
+        }
     }
 
     @Deprecated
@@ -69,38 +80,31 @@ public final class ViewResponse implements ChunkedInput<ByteBuf> {
         return readChunk(ctx.alloc());
     }
 
-    /** The next chunk of at most the chunk size, or null at the end. */
+    /** The next chunk, of at most the chunk size and from one segment, or null at the end. */
     @Override
     public ByteBuf readChunk(ByteBufAllocator allocator) {
         if (isEndOfInput()) {
             return null;
         }
-        int size = (int) Math.min(chunkSize, length - progress);
-        ByteBuf chunk = allocator.buffer(size);
-        try {
-            while (chunk.writableBytes() > 0 && chunk.writerIndex() < size && index < segments.size()) {
-                Segment segment = segments.get(index);
-                long left = segment.length() - inSegment;
-                int n = (int) Math.min(left, size - chunk.writerIndex());
-                if (segment.bytes() != null) {
-                    chunk.writeBytes(segment.bytes(), segment.offset() + (int) inSegment, n);
-                } else {
-                    segment.message().copyTo(segment.start() + inSegment, n, chunk);
-                }
-                inSegment += n;
-                progress += n;
-                if (inSegment == segment.length()) {
-                    index++;
-                    inSegment = 0;
-                }
+        Segment segment = segments.get(index);
+        int n = (int) Math.min(chunkSize, segment.length() - inSegment);
+        ByteBuf chunk;
+        if (segment.bytes() != null) {
+            chunk = allocator.buffer(n);
+            chunk.writeBytes(segment.bytes(), segment.offset() + (int) inSegment, n);
+        } else {
+            try {
+                chunk = segment.message().slice(segment.start() + inSegment, n, allocator);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the inspected message", e);
             }
-            return chunk;
-        } catch (IOException e) {
-            chunk.release();
-            throw new UncheckedIOException("cannot read the inspected message", e);
-        } catch (RuntimeException e) {
-            chunk.release();
-            throw e;
         }
+        inSegment += n;
+        progress += n;
+        if (inSegment == segment.length()) {
+            index++;
+            inSegment = 0;
+        }
+        return chunk;
     }
 }
