@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 
 import javax.mail.FetchProfile;
 import javax.mail.Folder;
@@ -50,10 +51,13 @@ import com.sun.mail.imap.IMAPFolder;
  *   (d) through the proxy with the shipped standard action (IMAP-Server.Standard), each for a whole-message fetch
  *   (javax.mail, FetchProfile MESSAGE) and a Thunderbird-shaped chunked download ({@code UID FETCH n (UID RFC822.SIZE
  *   BODY.PEEK[]<o.65536>)} until a short chunk); MB/s, the ratios, and the proxy's counters per message (private
- *   upstream fetches, inspections, cache hits; each round is a new session, so the user's views start cold).</li>
+ *   upstream fetches, inspections, cache hits; each round is a new session, so the user's views start cold), and
+ *   (e) the same action inspected inline as before views ({@code partialFetch pass}), the whole-message baseline.
+ *   Each phase starts on a collected heap and the phases' order turns by one each round; the process CPU per MB
+ *   and the median of each round's own ratios are printed too (the machine's noise moves single rounds a lot).</li>
  * Properties: bench.messages (2000), bench.messageSize (102400), bench.rounds (5), bench.idleSessions (2000),
  * bench.largeMessages (2; the issue's figure is 20), bench.largeSize (10 MB), bench.chunk (65536),
- * bench.viewRounds (3).
+ * bench.viewRounds (3), bench.standardXml (extra policy XML for (d), e.g. {@code <inspection><viewCache>...}).
  */
 public final class ImapProxyBenchmark {
     private static final int MESSAGES = Integer.getInteger("bench.messages", 2000);
@@ -100,6 +104,7 @@ public final class ImapProxyBenchmark {
                 .build())
             .proxy(james.proxyToJames("bench-standard", standardPort, standardTlsPort)
                 .proxyAction(ProxyAction.of("Standard", BenchSupport.predefined("IMAP-Server.Standard")))
+                .extraXml(System.getProperty("bench.standardXml", ""))
                 .build())
             // The same action on the path every whole-message FETCH took before inspected views: inspected inline.
             .proxy(james.proxyToJames("bench-standard-inline", inlinePort, inlineTlsPort)
@@ -203,25 +208,58 @@ public final class ImapProxyBenchmark {
         String[] names = {"imapproxy-view-upstream-fetches", "imapproxy-fetch-inspected", "imapproxy-view-cache-hits"};
         long[] wholeCounts = new long[names.length];
         long[] chunkCounts = new long[names.length];
-        for (int round = 0; round < VIEW_ROUNDS; round++) {
+        // The five phases of a round, each a fetch of every message; their order turns by one each round, so that no
+        // phase always follows the same one (client, proxy and James share this JVM and its garbage collector).
+        List<Callable<Void>> phases = new ArrayList<>();
+        int[] at = new int[1];
+        phases.add(() -> {
             long cpu = processCpuNanos();
-            wholeDirect[round] = fetchAll(MailClients.imaps("localhost", james.jamesImaps, trust), total);
-            wholeDirectCpu[round] = (processCpuNanos() - cpu) / 1e6 / megabytes;
+            wholeDirect[at[0]] = fetchAll(MailClients.imaps("localhost", james.jamesImaps, trust), total);
+            wholeDirectCpu[at[0]] = (processCpuNanos() - cpu) / 1e6 / megabytes;
+            return null;
+        });
+        phases.add(() -> {
             long[] before = counts(counters, names);
-            cpu = processCpuNanos();
-            wholeProxy[round] = fetchAll(MailClients.imaps("localhost", proxyPort, trust), total);
-            wholeProxyCpu[round] = (processCpuNanos() - cpu) / 1e6 / megabytes;
+            long cpu = processCpuNanos();
+            wholeProxy[at[0]] = fetchAll(MailClients.imaps("localhost", proxyPort, trust), total);
+            wholeProxyCpu[at[0]] = (processCpuNanos() - cpu) / 1e6 / megabytes;
             add(wholeCounts, before, counts(counters, names));
-            cpu = processCpuNanos();
-            wholeInline[round] = fetchAll(MailClients.imaps("localhost", inlinePort, trust), total);
-            wholeInlineCpu[round] = (processCpuNanos() - cpu) / 1e6 / megabytes;
-            chunkDirect[round] = chunkedAll(trust, james.jamesImaps, total);
-            before = counts(counters, names);
-            chunkProxy[round] = chunkedAll(trust, proxyPort, total);
+            return null;
+        });
+        phases.add(() -> {
+            long cpu = processCpuNanos();
+            wholeInline[at[0]] = fetchAll(MailClients.imaps("localhost", inlinePort, trust), total);
+            wholeInlineCpu[at[0]] = (processCpuNanos() - cpu) / 1e6 / megabytes;
+            return null;
+        });
+        phases.add(() -> {
+            chunkDirect[at[0]] = chunkedAll(trust, james.jamesImaps, total);
+            return null;
+        });
+        phases.add(() -> {
+            long[] before = counts(counters, names);
+            chunkProxy[at[0]] = chunkedAll(trust, proxyPort, total);
             add(chunkCounts, before, counts(counters, names));
+            return null;
+        });
+        for (int round = 0; round < VIEW_ROUNDS; round++) {
+            at[0] = round;
+            for (int i = 0; i < phases.size(); i++) {
+                // Each timed phase starts on a collected heap: the garbage of one phase (10 MB arrays) would otherwise
+                // be collected during the next one.
+                BenchSupport.usedHeapAfterGc();
+                phases.get((round + i) % phases.size()).call();
+            }
             System.out.printf("views round %d: whole direct %.1f MB/s, whole proxy %.1f MB/s, whole inline %.1f MB/s, "
-                + "chunked direct %.1f MB/s, chunked proxy %.1f MB/s%n", round + 1, wholeDirect[round], wholeProxy[round],
-                wholeInline[round], chunkDirect[round], chunkProxy[round]);
+                + "chunked direct %.1f MB/s, chunked proxy %.1f MB/s   (d)/(e) %.2f  chunked (d)/(a) %.2f%n", round + 1,
+                wholeDirect[round], wholeProxy[round], wholeInline[round], chunkDirect[round], chunkProxy[round],
+                wholeProxy[round] / wholeInline[round], chunkProxy[round] / chunkDirect[round]);
+        }
+        double[] wholeRatios = new double[VIEW_ROUNDS];
+        double[] chunkRatios = new double[VIEW_ROUNDS];
+        for (int round = 0; round < VIEW_ROUNDS; round++) {
+            wholeRatios[round] = wholeProxy[round] / wholeInline[round];
+            chunkRatios[round] = chunkProxy[round] / chunkDirect[round];
         }
         double perMessage = (double) VIEW_ROUNDS * total;
         System.out.println();
@@ -236,6 +274,8 @@ public final class ImapProxyBenchmark {
             median(wholeDirectCpu), median(wholeProxyCpu), median(wholeInlineCpu));
         System.out.printf("  %d B chunks:   (a) %8.1f MB/s  (d) %8.1f MB/s  (d)/(a) = %.2f  (target >= 0.7)%n", CHUNK,
             median(chunkDirect), median(chunkProxy), median(chunkProxy) / median(chunkDirect));
+        System.out.printf("  median of the rounds' own ratios: whole (d)/(e) = %.2f, chunked (d)/(a) = %.2f%n",
+            median(wholeRatios), median(chunkRatios));
         System.out.printf("  per message, whole:   %.2f upstream fetches, %.2f inspections, %.2f cache hits%n",
             wholeCounts[0] / perMessage, wholeCounts[1] / perMessage, wholeCounts[2] / perMessage);
         System.out.printf("  per message, chunked: %.2f upstream fetches, %.2f inspections, %.2f cache hits (target: 1 and 1)%n",

@@ -980,10 +980,16 @@ final class ViewFetch {
     private void prepare(long uid, MessageBytes bytes, long share) {
         Optional<ViewKey> key = keys.apply(uid);
         long command = generation;
+        boolean describe = plan != null && plan.request().viewItems().stream()
+            .anyMatch(item -> item.kind() == ViewItem.Kind.BODYSTRUCTURE || item.kind() == ViewItem.Kind.BODY);
         executor.execute(() -> {
             InspectedView built;
             try {
                 built = InspectedView.of(bytes);
+                if (describe) {
+                    // Its structure is asked now: its line counts are taken here, not on the event loop.
+                    built.countLines();
+                }
             } catch (RuntimeException e) {
                 session.log().error("inspected view of UID " + uid + " not built", e);
                 built = null;

@@ -1,5 +1,6 @@
 package org.jamesproxy.imap.view;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,12 +15,14 @@ import io.netty.buffer.ByteBuf;
  */
 final class BodyStructureWriter {
     private final boolean extensible;
+    private final MessageBytes bytes;
 
-    BodyStructureWriter(boolean extensible) {
+    BodyStructureWriter(boolean extensible, MessageBytes bytes) {
         this.extensible = extensible;
+        this.bytes = bytes;
     }
 
-    void write(MimeEntity entity, ByteBuf out) {
+    void write(MimeEntity entity, ByteBuf out) throws IOException {
         out.writeByte('(');
         if (entity.isMultipart()) {
             for (MimeEntity child : entity.children) {
@@ -57,10 +60,10 @@ final class BodyStructureWriter {
                 out.writeByte(' ');
                 write(entity.message, out);
                 out.writeByte(' ');
-                ImapValues.atom(out, Long.toString(entity.bodyLines));
+                ImapValues.atom(out, Long.toString(entity.bodyLines(bytes)));
             } else if (type.type().equals("text")) {
                 out.writeByte(' ');
-                ImapValues.atom(out, Long.toString(entity.bodyLines));
+                ImapValues.atom(out, Long.toString(entity.bodyLines(bytes)));
             }
             if (extensible) {
                 out.writeByte(' ');

@@ -33,6 +33,30 @@ public final class InspectedView {
         return new InspectedView(bytes, MimeParser.parse(bytes));
     }
 
+    /**
+     * Counts the body lines BODY and BODYSTRUCTURE give now rather than when first written (they are counted once,
+     * when first asked, as most views never describe their structure).
+     *
+     * @throws UncheckedIOException when a spill file cannot be read
+     */
+    public void countLines() {
+        try {
+            countLines(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the inspected message", e);
+        }
+    }
+
+    private void countLines(MimeEntity entity) throws IOException {
+        entity.bodyLines(bytes);
+        for (MimeEntity child : entity.children) {
+            countLines(child);
+        }
+        if (entity.message != null) {
+            countLines(entity.message);
+        }
+    }
+
     /** The same view over another copy of the same bytes (the cache moving a view to a spill file): no re-parse. */
     InspectedView withBytes(MessageBytes copy) {
         if (copy.length() != bytes.length()) {
@@ -128,8 +152,8 @@ public final class InspectedView {
                     ImapValues.atom(out, Long.toString(section.length()));
                 }
             }
-            case BODY -> new BodyStructureWriter(false).write(root, out);
-            case BODYSTRUCTURE -> new BodyStructureWriter(true).write(root, out);
+            case BODY -> new BodyStructureWriter(false, bytes).write(root, out);
+            case BODYSTRUCTURE -> new BodyStructureWriter(true, bytes).write(root, out);
         }
     }
 

@@ -17,10 +17,13 @@ final class MimeEntity {
     final List<MimeEntity> children;
     /** The encapsulated message of a message/rfc822 entity, else null. */
     final MimeEntity message;
-    final long bodyLines;
+    /** Whether BODYSTRUCTURE gives this body's lines (a text or message/rfc822 body). */
+    private final boolean countsLines;
+    /** Counted when first asked (-1 until then): most views never answer a BODYSTRUCTURE. */
+    private volatile long bodyLines = -1;
 
     MimeEntity(long start, long bodyStart, long end, List<HeaderField> fields, MediaType type, List<MimeEntity> children,
-               MimeEntity message, long bodyLines) {
+               MimeEntity message, boolean countsLines) {
         this.start = start;
         this.bodyStart = bodyStart;
         this.end = end;
@@ -28,7 +31,18 @@ final class MimeEntity {
         this.type = type;
         this.children = List.copyOf(children);
         this.message = message;
-        this.bodyLines = bodyLines;
+        this.countsLines = countsLines;
+    }
+
+    /** The body's lines in {@code bytes} (the view's message), 0 for a body whose lines are not counted. */
+    long bodyLines(MessageBytes bytes) throws java.io.IOException {
+        long lines = bodyLines;
+        if (lines < 0) {
+            // Two sessions may count at once: both get the same figure.
+            lines = countsLines ? MimeParser.countLines(bytes, bodyStart, end) : 0;
+            bodyLines = lines;
+        }
+        return lines;
     }
 
     boolean isMultipart() {

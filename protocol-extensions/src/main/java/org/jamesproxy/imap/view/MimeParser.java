@@ -55,7 +55,7 @@ final class MimeParser {
         } catch (IOException | RuntimeException e) {
             bodyStart = 0;
         }
-        return new MimeEntity(0, bodyStart, length, List.of(), MediaType.TEXT_PLAIN, List.of(), null, 0);
+        return new MimeEntity(0, bodyStart, length, List.of(), MediaType.TEXT_PLAIN, List.of(), null, false);
     }
 
     private MimeEntity entity(long start, long end, int depth, MediaType defaultType) throws IOException {
@@ -84,8 +84,8 @@ final class MimeParser {
             parts++;
             message = entity(bodyStart, end, depth + 1, MediaType.TEXT_PLAIN);
         }
-        long lines = type.type().equals("text") || message != null ? countLines(bodyStart, end) : 0;
-        return new MimeEntity(start, bodyStart, end, fields, type, children, message, lines);
+        return new MimeEntity(start, bodyStart, end, fields, type, children, message,
+            type.type().equals("text") || message != null);
     }
 
     /** Reads the header fields; returns where the body starts (after the blank line, or the end without one). */
@@ -213,7 +213,7 @@ final class MimeParser {
      * Lines of a body as James 3.8.1 and Dovecot count them: line feeds (a last line without one is not counted).
      * RFC 3501 only says "size in text lines"; the upstream's count is what clients have seen so far.
      */
-    private long countLines(long start, long end) throws IOException {
+    static long countLines(MessageBytes bytes, long start, long end) throws IOException {
         if (end <= start) {
             return 0;
         }
