@@ -22,6 +22,15 @@ import io.netty.buffer.Unpooled;
  * upload is in the proxy's hands, no further client command is read.
  */
 final class AppendInspection {
+    /**
+     * Under inspection an APPEND carries one message (MULTIAPPEND's and CATENATE's further literals are refused), so
+     * those extensions are not advertised then: a client that saw them would use them and fail.
+     */
+    static boolean advertises(String upstreamCapability, ImapCapabilities.ClientLeg leg) {
+        String upper = upstreamCapability.toUpperCase(java.util.Locale.US);
+        return !leg.appendsInspected || !(upper.equals("MULTIAPPEND") || upper.equals("CATENATE"));
+    }
+
     /** What the upload needs of its session. */
     interface Session {
         /** A line to the client, flushed. */

@@ -17,7 +17,8 @@ import com.google.common.collect.ImmutableSet;
  * An allow-list, not a deny-list: an extension we do not know might change the framing (COMPRESS, BINARY's
  * literal8 bodies we could not inspect) or the session state (UNAUTHENTICATE), so it is not advertised.
  * STARTTLS and LOGINDISABLED describe our client leg, so they are ours to add, never the upstream's: the handlers
- * of those commands ({@link StartTlsCommand}, {@link AuthenticationCommand}) say when.
+ * of those commands ({@link StartTlsCommand}, {@link AuthenticationCommand}) say when, as {@link AppendInspection}
+ * says which APPEND extensions it honours.
  */
 final class ImapCapabilities {
     private static final Set<String> RELAYED = ImmutableSet.of(
@@ -38,12 +39,20 @@ final class ImapCapabilities {
         final boolean startTlsOffered;
         final boolean authenticated;
         final boolean plaintextAuthAllowed;
+        /** APPEND goes through the proxy action ({@link AppendInspection}). */
+        final boolean appendsInspected;
 
         ClientLeg(boolean tlsActive, boolean startTlsOffered, boolean authenticated, boolean plaintextAuthAllowed) {
+            this(tlsActive, startTlsOffered, authenticated, plaintextAuthAllowed, false);
+        }
+
+        ClientLeg(boolean tlsActive, boolean startTlsOffered, boolean authenticated, boolean plaintextAuthAllowed,
+                  boolean appendsInspected) {
             this.tlsActive = tlsActive;
             this.startTlsOffered = startTlsOffered;
             this.authenticated = authenticated;
             this.plaintextAuthAllowed = plaintextAuthAllowed;
+            this.appendsInspected = appendsInspected;
         }
 
         boolean mayAuthenticate() {
@@ -62,7 +71,8 @@ final class ImapCapabilities {
         // The commands the proxy implements itself say how they show (AUTH=, STARTTLS, LOGINDISABLED).
         Stream<String> relayed = upstream.stream()
             .filter(ImapCapabilities::isRelayed)
-            .filter(capability -> AuthenticationCommand.advertises(capability, leg));
+            .filter(capability -> AuthenticationCommand.advertises(capability, leg))
+            .filter(capability -> AppendInspection.advertises(capability, leg));
         Stream<String> ours = Stream.of(StartTlsCommand.capability(leg), AuthenticationCommand.capability(leg))
             .flatMap(Optional::stream);
         return Stream.concat(relayed, ours).reduce((a, b) -> a + " " + b).orElse("IMAP4rev1");

@@ -171,7 +171,11 @@ final class ImapProxySession extends RelaySession {
     private ImapCapabilities.ClientLeg clientLeg() {
         return new ImapCapabilities.ClientLeg(TlsEngines.isTlsActive(client),
             runtime.policy.getPolicy().getTlsSupport().offersStartTls() && !implicitTls,
-            authenticated, runtime.policy.getPolicy().isAllowPlaintextAuth());
+            authenticated, runtime.policy.getPolicy().isAllowPlaintextAuth(), inspectsAppend());
+    }
+
+    private boolean inspectsAppend() {
+        return interception.inspects() && runtime.policy.getAppend() == org.jamesproxy.config.ImapPolicy.Append.INSPECT;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -574,7 +578,7 @@ final class ImapProxySession extends RelaySession {
 
         @Override
         public boolean inspectsAppend() {
-            return interception.inspects() && runtime.policy.getAppend() == org.jamesproxy.config.ImapPolicy.Append.INSPECT;
+            return ImapProxySession.this.inspectsAppend();
         }
 
         @Override

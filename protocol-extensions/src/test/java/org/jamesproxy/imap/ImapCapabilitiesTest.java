@@ -29,6 +29,18 @@ class ImapCapabilitiesTest {
     }
 
     @Test
+    void multiAppendAndCatenateShouldOnlyBeRelayedWhenAppendsAreNotInspected() {
+        java.util.List<String> upstream = ImapCapabilities.parse("IMAP4rev1 MULTIAPPEND CATENATE UIDPLUS");
+
+        assertThat(ImapCapabilities.parse(ImapCapabilities.rewrite(upstream,
+            new ImapCapabilities.ClientLeg(true, false, true, false, true))))
+            .as("APPEND inspected: one message per APPEND").containsExactly("IMAP4rev1", "UIDPLUS");
+        assertThat(ImapCapabilities.parse(ImapCapabilities.rewrite(upstream,
+            new ImapCapabilities.ClientLeg(true, false, true, false, false))))
+            .containsExactly("IMAP4rev1", "MULTIAPPEND", "CATENATE", "UIDPLUS");
+    }
+
+    @Test
     void compressionBinaryReferralsAndUnknownExtensionsShouldNeverBeRelayed() {
         String rewritten = ImapCapabilities.rewrite(ImapCapabilities.parse(UPSTREAM), leg(true, false, false, false));
 
