@@ -18,6 +18,7 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.jamesproxy.mime.TextPartMemo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,7 +173,8 @@ public class ProxyActionInspector implements MessageInspector {
         String mailName = MailImpl.getId();
         InspectedMessage mimeMessage = new InspectedMessage(mailName, message);
         MailImpl mail = newMail(context, mailName, mimeMessage);
-        try {
+        try (TextPartMemo memo = TextPartMemo.open()) {
+            // The rule mailets after the first find the text parts' embedded files already searched.
             Optional<Refusal> refusal = runSteps(mail);
             if (refusal.isPresent()) {
                 Refusal refused = refusal.get();

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Files carried inside a text part in the pre-MIME encodings that mail readers still decode: uuencode
@@ -112,8 +113,18 @@ final class EmbeddedFiles {
         return false;
     }
 
-    /** The files in {@code text}, in order. */
+    /** The files in {@code text}, in order; what the running proxy action already found there when it did ({@link TextPartMemo}). */
     static List<File> find(byte[] text, long maxBytes) throws TooLargeException {
+        Optional<TextPartMemo> memo = TextPartMemo.current();
+        Optional<List<File>> known = memo.flatMap(m -> m.lookup(text, maxBytes));
+        if (known.isPresent()) {
+            return known.get();
+        }
+        List<File> files = search(text, maxBytes);
+        return memo.isPresent() ? memo.get().remember(text, maxBytes, files) : files;
+    }
+
+    private static List<File> search(byte[] text, long maxBytes) throws TooLargeException {
         // Every text part of every message comes here: most hold no block, which one pass over the bytes tells.
         if (!mayHoldABlock(text)) {
             return List.of();
