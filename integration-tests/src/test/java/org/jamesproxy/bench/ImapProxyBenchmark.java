@@ -204,6 +204,8 @@ public final class ImapProxyBenchmark {
         double[] wholeDirectCpu = new double[VIEW_ROUNDS];
         double[] wholeProxyCpu = new double[VIEW_ROUNDS];
         double[] wholeInlineCpu = new double[VIEW_ROUNDS];
+        double[] chunkDirectCpu = new double[VIEW_ROUNDS];
+        double[] chunkProxyCpu = new double[VIEW_ROUNDS];
         double megabytes = ((double) MESSAGES * MESSAGE_SIZE + (double) LARGE_MESSAGES * LARGE_SIZE) / 1e6;
         String[] names = {"imapproxy-view-upstream-fetches", "imapproxy-fetch-inspected", "imapproxy-view-cache-hits"};
         long[] wholeCounts = new long[names.length];
@@ -233,12 +235,16 @@ public final class ImapProxyBenchmark {
             return null;
         });
         phases.add(() -> {
+            long cpu = processCpuNanos();
             chunkDirect[at[0]] = chunkedAll(trust, james.jamesImaps, total);
+            chunkDirectCpu[at[0]] = (processCpuNanos() - cpu) / 1e6 / megabytes;
             return null;
         });
         phases.add(() -> {
             long[] before = counts(counters, names);
+            long cpu = processCpuNanos();
             chunkProxy[at[0]] = chunkedAll(trust, proxyPort, total);
+            chunkProxyCpu[at[0]] = (processCpuNanos() - cpu) / 1e6 / megabytes;
             add(chunkCounts, before, counts(counters, names));
             return null;
         });
@@ -274,6 +280,8 @@ public final class ImapProxyBenchmark {
             median(wholeDirectCpu), median(wholeProxyCpu), median(wholeInlineCpu));
         System.out.printf("  %d B chunks:   (a) %8.1f MB/s  (d) %8.1f MB/s  (d)/(a) = %.2f  (target >= 0.7)%n", CHUNK,
             median(chunkDirect), median(chunkProxy), median(chunkProxy) / median(chunkDirect));
+        System.out.printf("  CPU of the whole process per MB, chunks: (a) %.1f ms/MB  (d) %.1f ms/MB%n",
+            median(chunkDirectCpu), median(chunkProxyCpu));
         System.out.printf("  median of the rounds' own ratios: whole (d)/(e) = %.2f, chunked (d)/(a) = %.2f%n",
             median(wholeRatios), median(chunkRatios));
         System.out.printf("  per message, whole:   %.2f upstream fetches, %.2f inspections, %.2f cache hits%n",
