@@ -2,6 +2,8 @@ package org.jamesproxy.imap;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
+import java.util.Locale;
+
 import org.jamesproxy.relay.Lines;
 import org.jamesproxy.relay.MessageCollector;
 import org.jamesproxy.relay.MessageInterception;
@@ -27,7 +29,7 @@ final class AppendInspection {
      * those extensions are not advertised then: a client that saw them would use them and fail.
      */
     static boolean advertises(String upstreamCapability, ImapCapabilities.ClientLeg leg) {
-        String upper = upstreamCapability.toUpperCase(java.util.Locale.US);
+        String upper = upstreamCapability.toUpperCase(Locale.US);
         return !leg.appendsInspected || !(upper.equals("MULTIAPPEND") || upper.equals("CATENATE"));
     }
 

@@ -980,8 +980,7 @@ final class ViewFetch {
     private void prepare(long uid, MessageBytes bytes, long share) {
         Optional<ViewKey> key = keys.apply(uid);
         long command = generation;
-        boolean describe = plan != null && plan.request().viewItems().stream()
-            .anyMatch(item -> item.kind() == ViewItem.Kind.BODYSTRUCTURE || item.kind() == ViewItem.Kind.BODY);
+        boolean describe = plan != null && plan.request().describesStructure();
         executor.execute(() -> {
             InspectedView built;
             try {

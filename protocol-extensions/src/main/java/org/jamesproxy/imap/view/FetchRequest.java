@@ -95,6 +95,11 @@ public final class FetchRequest {
         return !viewItems.isEmpty();
     }
 
+    /** BODY or BODYSTRUCTURE among the items: the view's structure, line counts included, is written. */
+    public boolean describesStructure() {
+        return viewItems.stream().anyMatch(item -> item.kind() == ViewItem.Kind.BODY || item.kind() == ViewItem.Kind.BODYSTRUCTURE);
+    }
+
     /** RFC 3501 §6.4.5: a non-PEEK BODY[...]/BINARY[...], RFC822 or RFC822.TEXT sets \Seen. */
     public boolean setsSeen() {
         return viewItems.stream().anyMatch(ViewItem::setsSeen);

@@ -1,5 +1,6 @@
 package org.jamesproxy.imap.view;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,7 +36,7 @@ final class MimeEntity {
     }
 
     /** The body's lines in {@code bytes} (the view's message), 0 for a body whose lines are not counted. */
-    long bodyLines(MessageBytes bytes) throws java.io.IOException {
+    long bodyLines(MessageBytes bytes) throws IOException {
         long lines = bodyLines;
         if (lines < 0) {
             // Two sessions may count at once: both get the same figure.
