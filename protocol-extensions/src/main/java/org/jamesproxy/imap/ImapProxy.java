@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 import org.jamesproxy.config.ImapPolicy;
 import org.jamesproxy.config.InspectionSettings;
@@ -15,6 +16,7 @@ import org.jamesproxy.imap.view.InMemoryVerdictCache;
 import org.jamesproxy.imap.view.VerdictCache;
 import org.jamesproxy.inspection.Protocol;
 import org.jamesproxy.policy.AccessControl;
+import org.jamesproxy.relay.InFlightBudget;
 import org.jamesproxy.relay.Interception;
 import org.jamesproxy.relay.PolicyResources;
 import org.jamesproxy.relay.RelayMetrics;
@@ -41,9 +43,9 @@ final class ImapProxy {
     final String actionFingerprint;
     final ViewFetch.Counters viewCounters;
     /** Memory for messages on their way from the upstream into the view cache, shared by the policy's sessions. */
-    final org.jamesproxy.relay.InFlightBudget inFlight;
+    final InFlightBudget inFlight;
     /** The inspection pool: views are built there too (MIME structure, spill files), never on an event loop. */
-    final java.util.concurrent.Executor inspectionExecutor;
+    final Executor inspectionExecutor;
     /** Sessions per (upstream, user): a user's views are dropped when their last session ends. */
     private final ConcurrentHashMap<String, Integer> userSessions = new ConcurrentHashMap<>();
 
@@ -56,11 +58,11 @@ final class ImapProxy {
         this.access = resources.accessControl(policy.getPolicy());
         this.helloName = policy.getPolicy().getHelloName();
         ViewCacheSettings cache = policy.getViewCache();
-        this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
-            cache.getSpillDirectory());
-        this.inFlight = new org.jamesproxy.relay.InFlightBudget(cache.getMaxInFlight());
-        this.actionFingerprint = fingerprint(policy);
         this.inspectionExecutor = resources.inspectionExecutor();
+        this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
+            cache.getSpillDirectory(), inspectionExecutor);
+        this.inFlight = new InFlightBudget(cache.getMaxInFlight());
+        this.actionFingerprint = fingerprint(policy);
         this.viewCounters = new ViewFetch.Counters(metrics.counter("view-upstream-fetches"), metrics.counter("view-cache-hits"));
         InspectionSettings inspection = policy.getPolicy().getInspection();
         if (interception.inspects() && inspection.getPartialFetch() == InspectionSettings.PartialFetch.PASS) {

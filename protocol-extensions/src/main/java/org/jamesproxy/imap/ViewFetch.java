@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.LongFunction;
 import java.util.regex.Matcher;
@@ -133,6 +135,7 @@ final class ViewFetch {
      * Only one message is received or inspected at a time; the views of the others wait in the cache.
      */
     static final int PRIVATE_FETCH_BATCH = 8;
+    private static final CompletionStage<Void> STORED = CompletableFuture.completedFuture(null);
     /**
      * How many privately fetched messages of a session may be with the action (or have their view built) at once:
      * the next one is received while the one before is inspected, on another inspection thread.
@@ -994,11 +997,11 @@ final class ViewFetch {
                 built = null;
             }
             InspectedView view = built;
-            if (view != null) {
-                key.ifPresent(k -> cache.put(k, view));
-            }
+            CompletionStage<Void> stored = view == null || key.isEmpty() ? STORED : cache.put(key.get(), view);
+            // The message's share of the in-flight memory is free once the cache holds it where it stays (a spill
+            // file is written meanwhile); the client is served from memory at once.
+            stored.whenComplete((done, failure) -> eventLoop.execute(() -> giveBack(share)));
             eventLoop.execute(() -> {
-                giveBack(share);
                 if (generation != command) {
                     // The session ended meanwhile; what the cache did not take is dropped.
                     if (key.isEmpty()) {

@@ -5,16 +5,24 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 
 import org.slf4j.Logger;
@@ -26,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@code spillAboveBytes} is written to a file under its own directory in {@code spillDir} and kept there; a view
  * larger than {@code maxBytes} is not kept. Thread-safe.
  *
+ * <p>Spilling: a large view is cached in memory at once and written to its file by the {@code spiller}, so the
+ * session serving it does not wait for the disk; {@code put}'s stage completes once the file holds it (the caller
+ * keeps the view's memory accounted until then). Until that, {@code get} hands out the view in memory.
+ *
  * <p>Ownership: the cache owns what {@code put} was given; evicting, replacing, invalidating, dropping or closing
  * releases the entry's bytes (a spill file is unlinked then). A view already handed out by {@code get} stays
  * readable for a grace period after that (see {@link MessageBytes#spilled}): long enough to finish the response
@@ -36,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class InMemoryVerdictCache implements VerdictCache {
     private static final Logger LOGGER = LoggerFactory.getLogger(InMemoryVerdictCache.class);
+    private static final CompletionStage<Void> STORED = CompletableFuture.completedFuture(null);
 
     private final int maxEntries;
     private final long maxBytes;
@@ -43,6 +56,9 @@ public final class InMemoryVerdictCache implements VerdictCache {
     private final Path spillDir;
     private final Duration maxAge;
     private final Clock clock;
+    private final Executor spiller;
+    /** Cached views in memory whose spill file is not written yet; an entry dropped meanwhile is taken out. */
+    private final Set<Entry> awaitingSpill = Collections.newSetFromMap(new IdentityHashMap<>());
     private final LinkedHashMap<ViewKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
     private boolean closed;
@@ -61,8 +77,10 @@ public final class InMemoryVerdictCache implements VerdictCache {
      * @param spillDir where spill files go (a per-cache directory is made in it, removed on close)
      * @param maxAge entries older than this are dropped on access; null: no age limit
      * @param clock what ages are measured with
+     * @param spiller where spill files are written (never an event loop)
      */
-    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir, Duration maxAge, Clock clock) {
+    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir, Duration maxAge,
+                                Clock clock, Executor spiller) {
         if (maxEntries < 0 || maxBytes < 0 || spillAboveBytes < 0) {
             throw new IllegalArgumentException("cache bounds must not be negative");
         }
@@ -72,10 +90,20 @@ public final class InMemoryVerdictCache implements VerdictCache {
         this.spillDir = Objects.requireNonNull(spillDir, "spillDir");
         this.maxAge = maxAge;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.spiller = Objects.requireNonNull(spiller, "spiller");
+    }
+
+    /** Spill files written by the thread that puts. */
+    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir, Duration maxAge, Clock clock) {
+        this(maxEntries, maxBytes, spillAboveBytes, spillDir, maxAge, clock, Runnable::run);
+    }
+
+    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir, Executor spiller) {
+        this(maxEntries, maxBytes, spillAboveBytes, spillDir, null, Clock.systemUTC(), spiller);
     }
 
     public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir) {
-        this(maxEntries, maxBytes, spillAboveBytes, spillDir, null, Clock.systemUTC());
+        this(maxEntries, maxBytes, spillAboveBytes, spillDir, Runnable::run);
     }
 
     @Override
@@ -87,7 +115,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
             if (entry != null && expired(entry)) {
                 entries.remove(key);
                 bytes -= entry.size();
-                dropped.add(entry);
+                drop(entry, dropped);
                 entry = null;
             }
             found = Optional.ofNullable(entry).map(Entry::view);
@@ -97,43 +125,61 @@ public final class InMemoryVerdictCache implements VerdictCache {
     }
 
     @Override
-    public void put(ViewKey key, InspectedView view) {
+    public CompletionStage<Void> put(ViewKey key, InspectedView view) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(view, "view");
-        InspectedView kept = view;
         if (view.size() > maxBytes || maxEntries == 0 || isClosed()) {
             view.bytes().release();
-            return;
+            return STORED;
         }
-        if (view.size() > spillAboveBytes && !view.bytes().isSpilled()) {
-            kept = spill(view);
-            if (kept == null) {
-                return; // could not spill: better not cached than over the memory bound
-            }
-        }
+        Entry entry = new Entry(view, clock.instant());
+        boolean spills = view.size() > spillAboveBytes && !view.bytes().isSpilled();
         List<Entry> dropped = new ArrayList<>();
         synchronized (this) {
             if (closed) {
-                dropped.add(new Entry(kept, clock.instant()));
+                dropped.add(entry);
+                spills = false;
             } else {
-                Entry previous = entries.put(key, new Entry(kept, clock.instant()));
-                bytes += kept.size();
+                Entry previous = entries.put(key, entry);
+                bytes += entry.size();
                 if (previous != null) {
                     bytes -= previous.size();
-                    if (previous.view() != kept) {
-                        dropped.add(previous);
+                    if (previous.view() != view) {
+                        drop(previous, dropped);
+                    } else {
+                        awaitingSpill.remove(previous); // the same view again: the new entry spills it
                     }
+                }
+                if (spills) {
+                    awaitingSpill.add(entry);
                 }
                 Iterator<Map.Entry<ViewKey, Entry>> eldest = entries.entrySet().iterator();
                 while ((entries.size() > maxEntries || bytes > maxBytes) && eldest.hasNext()) {
-                    Entry entry = eldest.next().getValue();
+                    Entry evicted = eldest.next().getValue();
                     eldest.remove();
-                    bytes -= entry.size();
-                    dropped.add(entry);
+                    bytes -= evicted.size();
+                    drop(evicted, dropped);
                 }
             }
         }
         release(dropped);
+        if (!spills) {
+            return STORED;
+        }
+        CompletableFuture<Void> spilled = new CompletableFuture<>();
+        Runnable write = () -> {
+            try {
+                spillInPlace(key, entry);
+            } finally {
+                spilled.complete(null);
+            }
+        };
+        try {
+            spiller.execute(write);
+        } catch (RejectedExecutionException e) {
+            write.run(); // the pool is shutting down: written here
+        }
+        return spilled;
     }
 
     @Override
@@ -167,6 +213,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
             closed = true;
             dropped = new ArrayList<>(entries.values());
             entries.clear();
+            awaitingSpill.clear();
             bytes = 0;
             dir = ownDir;
         }
@@ -200,7 +247,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
                 if (matching.test(entry.getKey())) {
                     all.remove();
                     bytes -= entry.getValue().size();
-                    dropped.add(entry.getValue());
+                    drop(entry.getValue(), dropped);
                 }
             }
         }
@@ -217,17 +264,55 @@ public final class InMemoryVerdictCache implements VerdictCache {
         }
     }
 
+    /** Called under the lock when an entry leaves the map: its bytes are released once the lock is let go. */
+    private void drop(Entry entry, List<Entry> dropped) {
+        awaitingSpill.remove(entry);
+        dropped.add(entry);
+    }
+
+    /**
+     * Moves a cached view's bytes into a spill file, unless it left the cache first; when the file cannot be
+     * written, the view leaves the cache (better not cached than over the memory bound).
+     */
+    private void spillInPlace(ViewKey key, Entry entry) {
+        synchronized (this) {
+            if (!awaitingSpill.contains(entry)) {
+                return;
+            }
+        }
+        MessageBytes file = spill(entry.view());
+        List<Entry> dropped = new ArrayList<>(1);
+        synchronized (this) {
+            if (!awaitingSpill.remove(entry)) {
+                // Dropped while it was written: the file goes too.
+                if (file != null) {
+                    dropped.add(new Entry(entry.view().withBytes(file), entry.stored()));
+                }
+            } else if (file == null) {
+                entries.remove(key);
+                bytes -= entry.size();
+            } else {
+                entries.replace(key, entry, new Entry(entry.view().withBytes(file), entry.stored()));
+            }
+        }
+        release(dropped);
+    }
+
     /** Copies the view's bytes into a spill file; null when that fails (logged). */
-    private InspectedView spill(InspectedView view) {
+    private MessageBytes spill(InspectedView view) {
         Path file = null;
         try {
             file = Files.createTempFile(spillDirectory(), "view-", ".eml");
             try (InputStream in = view.bytes().open()) {
-                Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            return view.withBytes(MessageBytes.spilled(file));
+            return MessageBytes.spilled(file);
         } catch (IOException | RuntimeException e) {
-            LOGGER.warn("Could not spill a {}-byte view to {}: not cached", view.size(), spillDir, e);
+            if (isClosed()) {
+                LOGGER.debug("A {}-byte view was not spilled: the cache closed meanwhile", view.size(), e);
+            } else {
+                LOGGER.warn("Could not spill a {}-byte view to {}: not cached", view.size(), spillDir, e);
+            }
             if (file != null) {
                 try {
                     Files.deleteIfExists(file);

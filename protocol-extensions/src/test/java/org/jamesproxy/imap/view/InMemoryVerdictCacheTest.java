@@ -9,9 +9,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -159,9 +162,105 @@ class InMemoryVerdictCacheTest {
         }
     }
 
+    /** Spill files written only when the test says so. */
+    private static final class HeldSpills implements Executor {
+        private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable write) {
+            waiting.add(write);
+        }
+
+        void runAll() {
+            while (!waiting.isEmpty()) {
+                waiting.poll().run();
+            }
+        }
+    }
+
+    @Test
+    void aLargeViewIsServedFromMemoryUntilItsSpillFileIsWritten() throws Exception {
+        HeldSpills spiller = new HeldSpills();
+        try (InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, spillDir, spiller)) {
+            InspectedView big = view(5000);
+            CompletableFuture<Void> stored = cache.put(key(1), big).toCompletableFuture();
+            assertThat(stored).isNotDone();
+            assertThat(cache.get(key(1)).orElseThrow()).isSameAs(big);
+            assertThat(cache.put(key(2), view(100)).toCompletableFuture()).as("kept in memory: stored at once").isDone();
+            assertThat(cache.bytes()).isEqualTo(5100);
+
+            spiller.runAll();
+            assertThat(stored).isDone();
+            InspectedView cached = cache.get(key(1)).orElseThrow();
+            assertThat(cached.bytes().isSpilled()).isTrue();
+            assertThat(spillFiles()).hasSize(1);
+            assertThat(ViewAnswers.answer(cached, "BODY.PEEK[]")).isEqualTo(ViewAnswers.answer(big, "BODY.PEEK[]"));
+            assertThat(cache.bytes()).isEqualTo(5100);
+        }
+    }
+
+    @Test
+    void aViewDroppedBeforeItsSpillRunsLeavesNoFile() throws Exception {
+        HeldSpills spiller = new HeldSpills();
+        InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, spillDir, spiller);
+        CompletableFuture<Void> invalidated = cache.put(key(1), view(5000)).toCompletableFuture();
+        CompletableFuture<Void> replaced = cache.put(key(2), view(5000)).toCompletableFuture();
+        cache.put(key(3), view(100));
+        cache.put(key(2), view(6000));
+        cache.invalidate(ViewKeys.scope("imaps://upstream:993", "alice", "INBOX"), 8);
+        cache.put(key(2), view(7000));
+        assertThat(cache.entries()).isEqualTo(1);
+        spiller.runAll();
+        assertThat(invalidated).isDone();
+        assertThat(replaced).isDone();
+        assertThat(spillFiles()).as("only the view still cached is spilled").hasSize(1);
+        assertThat(cache.get(key(2)).orElseThrow().size()).isEqualTo(7000);
+        assertThat(cache.get(key(2)).orElseThrow().bytes().isSpilled()).isTrue();
+
+        CompletableFuture<Void> closed = cache.put(key(5), view(5000)).toCompletableFuture();
+        cache.close();
+        spiller.runAll();
+        assertThat(closed).isDone();
+        assertThat(spillFiles()).isEmpty();
+    }
+
+    @Test
+    void aSpillThatFailsTakesTheViewOutOfTheCache() throws Exception {
+        HeldSpills spiller = new HeldSpills();
+        Path notADirectory = Files.writeString(spillDir.resolve("file"), "x");
+        try (InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, notADirectory, spiller)) {
+            CompletableFuture<Void> stored = cache.put(key(1), view(5000)).toCompletableFuture();
+            assertThat(cache.get(key(1))).isPresent();
+            spiller.runAll();
+            assertThat(stored).isDone();
+            assertThat(cache.get(key(1))).isEmpty();
+            assertThat(cache.bytes()).isZero();
+        }
+    }
+
     @Test
     void concurrentSessionsKeepTheBoundsAndLeaveNoSpillFileBehind() throws Exception {
-        InMemoryVerdictCache cache = new InMemoryVerdictCache(20, 200_000, 2_000, spillDir);
+        concurrentSessions(new InMemoryVerdictCache(20, 200_000, 2_000, spillDir), () -> { });
+    }
+
+    @Test
+    void concurrentSessionsWithSpillsInTheBackground() throws Exception {
+        ExecutorService spiller = Executors.newFixedThreadPool(2);
+        try {
+            concurrentSessions(new InMemoryVerdictCache(20, 200_000, 2_000, spillDir, spiller), () -> {
+                spiller.shutdown();
+                assertThat(spiller.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            });
+        } finally {
+            spiller.shutdownNow();
+        }
+    }
+
+    private interface Quiesce {
+        void await() throws Exception;
+    }
+
+    private void concurrentSessions(InMemoryVerdictCache cache, Quiesce spillsDone) throws Exception {
         List<InspectedView> views = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             views.add(view(500 + 200 * i));
@@ -193,6 +292,7 @@ class InMemoryVerdictCacheTest {
             future.get(60, TimeUnit.SECONDS);
         }
         pool.shutdown();
+        spillsDone.await();
         long spilledEntries = 0;
         for (int uid = 0; uid < views.size(); uid++) {
             Optional<InspectedView> hit = cache.get(key(uid));
