@@ -27,6 +27,7 @@ import org.jamesproxy.config.ProxyPolicy;
 import org.jamesproxy.config.UpstreamTls;
 import org.jamesproxy.inspection.MessageInspector;
 import org.jamesproxy.inspection.ProxyAction;
+import org.jamesproxy.inspection.ProxyActionDefinition;
 import org.jamesproxy.inspection.ProxyActionInspector;
 import org.jamesproxy.inspection.ProxyActionLoader;
 import org.jamesproxy.listener.ProxyListener;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Maps;
 
 /**
  * Reads conf/mailproxy.xml once, builds every policy's listeners, upstream connector and inspection pipeline,
@@ -76,6 +78,8 @@ public class MailProxyService {
     private final List<PoolRoute> poolRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
+    /** What each action is made of: part of the key of what is cached from its verdicts. */
+    private ImmutableMap<String, String> actionDigests = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
     private CertificateReloader certificateReloader = new CertificateReloader();
     private java.time.Duration reloadCheckInterval = ServerTlsContext.DEFAULT_RELOAD_CHECK_INTERVAL;
@@ -105,6 +109,7 @@ public class MailProxyService {
             int threads = configuration.getInspectionThreads();
             inspectionExecutor = Executors.newFixedThreadPool(threads, NamedThreadFactory.withName("mailproxy-inspection"));
             actions = loadActions(configuration);
+            actionDigests = ImmutableMap.copyOf(Maps.transformValues(configuration.getProxyActions(), ProxyActionDefinition::digest));
             reloadCheckInterval = configuration.getCertificateReloadCheckInterval();
             proxyAuthority = loadProxyAuthority(configuration);
             ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
@@ -182,7 +187,8 @@ public class MailProxyService {
         } else {
             route = new FixedRoute(connector);
         }
-        return new PolicyResources(route, serverTls, inspector, inspectionExecutor, metricFactory, fileSystem, clientBlocker,
+        String actionDigest = policy.getInspection().getProxyAction().map(actionDigests::get).orElse("");
+        return new PolicyResources(route, serverTls, inspector, actionDigest, inspectionExecutor, metricFactory, fileSystem, clientBlocker,
             stateStore, Clock.systemUTC());
     }
 
@@ -260,6 +266,7 @@ public class MailProxyService {
         // Mailets may hold resources (connections to engines): destroyed once the listeners are gone.
         actions.values().forEach(ProxyAction::destroy);
         actions = ImmutableMap.of();
+        actionDigests = ImmutableMap.of();
         healthChecker.close();
         healthChecker = new HealthChecker();
         poolRoutes.clear();

@@ -1,5 +1,9 @@
 package org.jamesproxy.inspection;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -339,6 +343,49 @@ public final class ProxyActionDefinition {
     /** The steps, in document order. */
     public List<MailetDefinition> getMailets() {
         return mailets;
+    }
+
+    /**
+     * A digest of everything the action is made of (its name, matchers, and each mailet's class, condition and init
+     * parameters with their values): equal for equal definitions, different when any of it changes. What a
+     * parameter points to (a rules file, an engine's address) is not read.
+     */
+    public String digest() {
+        StringBuilder canonical = new StringBuilder();
+        field(canonical, name);
+        matchers.forEach((matcherName, matcher) -> {
+            field(canonical, "matcher");
+            field(canonical, matcherName);
+            matcherFields(canonical, matcher);
+        });
+        for (MailetDefinition mailet : mailets) {
+            field(canonical, "mailet");
+            field(canonical, mailet.getClassName());
+            field(canonical, mailet.getMatch().toString());
+            mailet.getParameters().forEach((parameter, value) -> {
+                field(canonical, parameter);
+                field(canonical, value);
+            });
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void matcherFields(StringBuilder canonical, MatcherDefinition matcher) {
+        field(canonical, matcher.getMatch().toString());
+        field(canonical, String.valueOf(matcher.getChildren().size()));
+        for (MatcherDefinition child : matcher.getChildren()) {
+            matcherFields(canonical, child);
+        }
+    }
+
+    /** Length-prefixed, so that no two definitions share a canonical form. */
+    private static void field(StringBuilder canonical, String value) {
+        canonical.append(value.length()).append(':').append(value);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.StringReader;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
@@ -74,6 +75,31 @@ class ProxyActionDefinitionTest {
         config.setConfiguration(ProxyActionLoader.initParameters(definition));
         config.getInitParameterNames().forEachRemaining(name -> loaded.put(name, config.getInitParameter(name)));
         assertThat(loaded).containsExactlyEntriesOf(asJamesSeesIt(element));
+    }
+
+    @Test
+    void theDigestShouldChangeWithAnyPartOfTheActionAndOnlyThen() throws Exception {
+        String base = "<matcher name=\"c\" match=\"Or\"><matcher match=\"HasHeader=X-A\"/></matcher>"
+            + "<mailet match=\"c\" class=\"Null\"/><mailet class=\"StripHeaders\"><patterns>^X-A$</patterns></mailet>";
+        String digest = parse(base).digest();
+
+        assertThat(parse(base).digest()).as("the same definition").isEqualTo(digest);
+        assertThat(List.of(
+                base.replace("^X-A$", "^X-B$"),
+                base.replace("StripHeaders", "StripHeaders2"),
+                base.replace("match=\"c\"", "notmatch=\"c\""),
+                base.replace("HasHeader=X-A", "HasHeader=X-B"),
+                base.replace("<matcher match=\"HasHeader=X-A\"/>", "<matcher match=\"HasHeader=X-A\"/><matcher match=\"All\"/>"),
+                base + "<mailet class=\"Null\"/>")
+            .stream().map(changed -> {
+                try {
+                    return parse(changed).digest();
+                } catch (ConfigurationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }))
+            .doesNotContain(digest)
+            .doesNotHaveDuplicates();
     }
 
     @Test

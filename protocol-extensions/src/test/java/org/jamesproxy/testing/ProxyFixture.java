@@ -250,7 +250,7 @@ public abstract class ProxyFixture<F extends ProxyFixture<F, U, C>, U extends Fa
         } else {
             route = new FixedRoute(connector);
         }
-        return protocol.listeners(selected, new PolicyResources(route, serverTls, inspector, inspectionExecutor, metrics,
+        return protocol.listeners(selected, new PolicyResources(route, serverTls, inspector, "", inspectionExecutor, metrics,
             fileSystem, new LoggingClientBlocker(metrics), stateStore, clock));
     }
 
