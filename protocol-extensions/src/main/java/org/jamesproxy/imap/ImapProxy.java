@@ -60,7 +60,7 @@ final class ImapProxy {
         ViewCacheSettings cache = policy.getViewCache();
         this.inspectionExecutor = resources.inspectionExecutor();
         this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
-            cache.getSpillDirectory(), inspectionExecutor);
+            cache.getLargeViewMemory(), cache.getSpillDirectory(), inspectionExecutor);
         this.inFlight = new InFlightBudget(cache.getMaxInFlight());
         this.actionFingerprint = fingerprint(policy, resources.actionDigest());
         this.viewCounters = new ViewFetch.Counters(metrics.counter("view-upstream-fetches"), metrics.counter("view-cache-hits"));

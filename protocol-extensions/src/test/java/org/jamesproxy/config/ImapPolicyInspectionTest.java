@@ -47,6 +47,21 @@ class ImapPolicyInspectionTest {
     }
 
     @Test
+    void largeViewMemoryShouldBeReadDefaultWithinMaxBytesAndNamedWhenTooLarge() throws Exception {
+        assertThat(parse("<inspection/>").getViewCache().getLargeViewMemory()).isEqualTo(64L * 1024 * 1024);
+        assertThat(parse("<inspection><viewCache><largeViewMemory>0</largeViewMemory></viewCache></inspection>")
+            .getViewCache().getLargeViewMemory()).isZero();
+        assertThat(parse("<inspection><viewCache><largeViewMemory>16M</largeViewMemory></viewCache></inspection>")
+            .getViewCache().getLargeViewMemory()).isEqualTo(16L * 1024 * 1024);
+        assertThat(parse("<inspection><viewCache><maxBytes>8M</maxBytes></viewCache></inspection>")
+            .getViewCache().getLargeViewMemory()).isEqualTo(8L * 1024 * 1024);
+        assertThatThrownBy(() -> parse("<inspection><viewCache><maxBytes>8M</maxBytes><largeViewMemory>9M</largeViewMemory>"
+                + "</viewCache></inspection>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("inspection.viewCache.largeViewMemory");
+    }
+
+    @Test
     void readAheadShouldBeReadAndBounded() throws Exception {
         assertThat(parse("<inspection><viewCache><readAhead>0</readAhead></viewCache></inspection>").getViewCache().getReadAhead())
             .isZero();

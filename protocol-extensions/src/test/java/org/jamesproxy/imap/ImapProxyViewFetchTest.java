@@ -123,14 +123,15 @@ class ImapProxyViewFetchTest {
     @Test
     void largeMessagesShouldBeServedChunkByChunkByteForByteFromMemoryAndFromTheirSpillFile() throws Exception {
         upstream.message(2, ORIGINAL.getBytes(ISO_8859_1));
-        // 300 KB stays in memory in the cache, 1.5 MB is spilled (spillAbove 1M): both are above the size answered
-        // in one buffer.
+        // 300 KB stays in memory in the cache, 1.5 MB is spilled (spillAbove 1M, no memory for large views): both are
+        // above the size answered in one buffer.
         String inMemory = large(300_000);
         String spilled = large(1_500_000);
-        ImapTestClient client = selected((context, message) -> {
-            inspections.incrementAndGet();
-            return InspectionResult.modified((inspections.get() == 1 ? inMemory : spilled).getBytes(ISO_8859_1));
-        });
+        ImapTestClient client = selected("<inspection><viewCache><largeViewMemory>0</largeViewMemory></viewCache></inspection>",
+            (context, message) -> {
+                inspections.incrementAndGet();
+                return InspectionResult.modified((inspections.get() == 1 ? inMemory : spilled).getBytes(ISO_8859_1));
+            });
 
         for (String round : List.of("first", "cached")) {
             List<String> responses = client.sendLine("a" + round + " FETCH 1:2 (BODY.PEEK[] RFC822.SIZE FLAGS)").readUntilTagged("a" + round);

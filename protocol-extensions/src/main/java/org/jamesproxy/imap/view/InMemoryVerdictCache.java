@@ -31,12 +31,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The verdict cache of one proxy process: LRU, bounded by entry count and by bytes (the sum of the cached messages'
  * sizes, in memory and in spill files alike, so both heap and disk stay under {@code maxBytes}). A view larger than
- * {@code spillAboveBytes} is written to a file under its own directory in {@code spillDir} and kept there; a view
- * larger than {@code maxBytes} is not kept. Thread-safe.
+ * {@code maxBytes} is not kept. Thread-safe.
  *
- * <p>Spilling: a large view is cached in memory at once and written to its file by the {@code spiller}, so the
- * session serving it does not wait for the disk; {@code put}'s stage completes once the file holds it (the caller
- * keeps the view's memory accounted until then). Until that, {@code get} hands out the view in memory.
+ * <p>Large views (above {@code spillAboveBytes}) stay in memory while they hold at most {@code largeViewMemory}
+ * together; beyond that the least recently used are written to files of a directory of their own in
+ * {@code spillDir} (0: every large view goes to a file). A view fetched once and dropped at logout never touches the
+ * disk, and 200 clients downloading large messages hold that much heap, not 200 messages. The {@code spiller} writes
+ * the files, so the session that put a view does not wait for the disk; {@code put}'s stage completes once the files
+ * its view made necessary are written (the caller keeps the view's memory accounted until then). Until a view's file
+ * is written, {@code get} hands out the view in memory.
  *
  * <p>Ownership: the cache owns what {@code put} was given; evicting, replacing, invalidating, dropping or closing
  * releases the entry's bytes (a spill file is unlinked then). A view already handed out by {@code get} stays
@@ -53,75 +56,96 @@ public final class InMemoryVerdictCache implements VerdictCache {
     private final int maxEntries;
     private final long maxBytes;
     private final long spillAboveBytes;
+    private final long largeViewMemory;
     private final Path spillDir;
     private final Duration maxAge;
     private final Clock clock;
     private final Executor spiller;
-    /** Cached views in memory whose spill file is not written yet; an entry dropped meanwhile is taken out. */
-    private final Set<Entry> awaitingSpill = Collections.newSetFromMap(new IdentityHashMap<>());
     private final LinkedHashMap<ViewKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    /** Cached large views in memory chosen for a spill file not written yet; an entry dropped meanwhile is taken out. */
+    private final Set<Entry> awaitingSpill = Collections.newSetFromMap(new IdentityHashMap<>());
     private long bytes;
+    /** Bytes of the cached large views still in memory, those awaiting their file included. */
+    private long largeInMemory;
+    private long awaitingSpillBytes;
     private boolean closed;
     private Path ownDir;
 
-    private record Entry(InspectedView view, Instant stored) {
+    /** A cached view; its bytes move from memory to a spill file in place, so the entry keeps its LRU position. */
+    private static final class Entry {
+        /** Guarded by the cache. */
+        private InspectedView view;
+        private final Instant stored;
+
+        Entry(InspectedView view, Instant stored) {
+            this.view = view;
+            this.stored = stored;
+        }
+
         long size() {
             return view.size();
         }
     }
 
+    private record SpillJob(ViewKey key, Entry entry) {
+    }
+
     /**
      * @param maxEntries at most this many views
      * @param maxBytes at most this many bytes of views (memory and spill files)
-     * @param spillAboveBytes views larger than this are kept in a spill file
+     * @param spillAboveBytes views larger than this are large: kept in a spill file beyond {@code largeViewMemory}
+     * @param largeViewMemory the memory large views may hold together before the least recently used go to files
      * @param spillDir where spill files go (a per-cache directory is made in it, removed on close)
      * @param maxAge entries older than this are dropped on access; null: no age limit
      * @param clock what ages are measured with
      * @param spiller where spill files are written (never an event loop)
      */
-    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir, Duration maxAge,
-                                Clock clock, Executor spiller) {
-        if (maxEntries < 0 || maxBytes < 0 || spillAboveBytes < 0) {
+    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, long largeViewMemory, Path spillDir,
+                                Duration maxAge, Clock clock, Executor spiller) {
+        if (maxEntries < 0 || maxBytes < 0 || spillAboveBytes < 0 || largeViewMemory < 0) {
             throw new IllegalArgumentException("cache bounds must not be negative");
         }
         this.maxEntries = maxEntries;
         this.maxBytes = maxBytes;
         this.spillAboveBytes = spillAboveBytes;
+        this.largeViewMemory = largeViewMemory;
         this.spillDir = Objects.requireNonNull(spillDir, "spillDir");
         this.maxAge = maxAge;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.spiller = Objects.requireNonNull(spiller, "spiller");
     }
 
-    /** Spill files written by the thread that puts. */
+    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, long largeViewMemory, Path spillDir,
+                                Executor spiller) {
+        this(maxEntries, maxBytes, spillAboveBytes, largeViewMemory, spillDir, null, Clock.systemUTC(), spiller);
+    }
+
+    /** Every large view spilled at once, by the thread that puts it. */
     public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir, Duration maxAge, Clock clock) {
-        this(maxEntries, maxBytes, spillAboveBytes, spillDir, maxAge, clock, Runnable::run);
+        this(maxEntries, maxBytes, spillAboveBytes, 0, spillDir, maxAge, clock, Runnable::run);
     }
 
-    public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir, Executor spiller) {
-        this(maxEntries, maxBytes, spillAboveBytes, spillDir, null, Clock.systemUTC(), spiller);
-    }
-
+    /** Every large view spilled at once, by the thread that puts it. */
     public InMemoryVerdictCache(int maxEntries, long maxBytes, long spillAboveBytes, Path spillDir) {
-        this(maxEntries, maxBytes, spillAboveBytes, spillDir, Runnable::run);
+        this(maxEntries, maxBytes, spillAboveBytes, spillDir, null, Clock.systemUTC());
     }
 
     @Override
     public Optional<InspectedView> get(ViewKey key) {
-        List<Entry> dropped = new ArrayList<>(1);
-        Optional<InspectedView> found;
+        List<InspectedView> dropped = new ArrayList<>(1);
         synchronized (this) {
             Entry entry = entries.get(key);
-            if (entry != null && expired(entry)) {
-                entries.remove(key);
-                bytes -= entry.size();
-                drop(entry, dropped);
-                entry = null;
+            if (entry == null) {
+                return Optional.empty();
             }
-            found = Optional.ofNullable(entry).map(Entry::view);
+            if (!expired(entry)) {
+                return Optional.of(entry.view);
+            }
+            entries.remove(key);
+            drop(entry, dropped);
         }
         release(dropped);
-        return found;
+        return Optional.empty();
     }
 
     @Override
@@ -133,43 +157,61 @@ public final class InMemoryVerdictCache implements VerdictCache {
             return STORED;
         }
         Entry entry = new Entry(view, clock.instant());
-        boolean spills = view.size() > spillAboveBytes && !view.bytes().isSpilled();
-        List<Entry> dropped = new ArrayList<>();
+        List<InspectedView> dropped = new ArrayList<>();
+        List<SpillJob> spills = new ArrayList<>();
         synchronized (this) {
             if (closed) {
-                dropped.add(entry);
-                spills = false;
+                dropped.add(view);
             } else {
                 Entry previous = entries.put(key, entry);
-                bytes += entry.size();
                 if (previous != null) {
-                    bytes -= previous.size();
-                    if (previous.view() != view) {
-                        drop(previous, dropped);
-                    } else {
-                        awaitingSpill.remove(previous); // the same view again: the new entry spills it
+                    drop(previous, dropped);
+                    if (previous.view == view) {
+                        dropped.remove(view); // the same view again: kept, under the new entry
                     }
                 }
-                if (spills) {
-                    awaitingSpill.add(entry);
+                bytes += entry.size();
+                if (isLargeInMemory(entry)) {
+                    largeInMemory += entry.size();
                 }
-                Iterator<Map.Entry<ViewKey, Entry>> eldest = entries.entrySet().iterator();
+                Iterator<Entry> eldest = entries.values().iterator();
                 while ((entries.size() > maxEntries || bytes > maxBytes) && eldest.hasNext()) {
-                    Entry evicted = eldest.next().getValue();
+                    Entry evicted = eldest.next();
                     eldest.remove();
-                    bytes -= evicted.size();
                     drop(evicted, dropped);
                 }
+                chooseSpills(spills);
             }
         }
         release(dropped);
-        if (!spills) {
+        if (spills.isEmpty()) {
             return STORED;
         }
+        CompletableFuture<?>[] written = new CompletableFuture<?>[spills.size()];
+        for (int i = 0; i < written.length; i++) {
+            written[i] = submit(spills.get(i));
+        }
+        return CompletableFuture.allOf(written);
+    }
+
+    /** Under the lock: the least recently used large views in memory that must go to files to fit the budget. */
+    private void chooseSpills(List<SpillJob> spills) {
+        Iterator<Map.Entry<ViewKey, Entry>> eldest = entries.entrySet().iterator();
+        while (largeInMemory - awaitingSpillBytes > largeViewMemory && eldest.hasNext()) {
+            Map.Entry<ViewKey, Entry> next = eldest.next();
+            Entry entry = next.getValue();
+            if (isLargeInMemory(entry) && awaitingSpill.add(entry)) {
+                awaitingSpillBytes += entry.size();
+                spills.add(new SpillJob(next.getKey(), entry));
+            }
+        }
+    }
+
+    private CompletableFuture<Void> submit(SpillJob job) {
         CompletableFuture<Void> spilled = new CompletableFuture<>();
         Runnable write = () -> {
             try {
-                spillInPlace(key, entry);
+                spillInPlace(job.entry());
             } finally {
                 spilled.complete(null);
             }
@@ -180,6 +222,10 @@ public final class InMemoryVerdictCache implements VerdictCache {
             write.run(); // the pool is shutting down: written here
         }
         return spilled;
+    }
+
+    private boolean isLargeInMemory(Entry entry) {
+        return entry.size() > spillAboveBytes && !entry.view.bytes().isSpilled();
     }
 
     @Override
@@ -204,17 +250,19 @@ public final class InMemoryVerdictCache implements VerdictCache {
 
     @Override
     public void close() {
-        List<Entry> dropped;
+        List<InspectedView> dropped;
         Path dir;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            dropped = new ArrayList<>(entries.values());
+            dropped = entries.values().stream().map(entry -> entry.view).toList();
             entries.clear();
             awaitingSpill.clear();
             bytes = 0;
+            largeInMemory = 0;
+            awaitingSpillBytes = 0;
             dir = ownDir;
         }
         release(dropped);
@@ -235,18 +283,17 @@ public final class InMemoryVerdictCache implements VerdictCache {
     }
 
     private boolean expired(Entry entry) {
-        return maxAge != null && entry.stored().plus(maxAge).isBefore(clock.instant());
+        return maxAge != null && entry.stored.plus(maxAge).isBefore(clock.instant());
     }
 
     private void removeIf(Predicate<ViewKey> matching) {
-        List<Entry> dropped = new ArrayList<>();
+        List<InspectedView> dropped = new ArrayList<>();
         synchronized (this) {
             Iterator<Map.Entry<ViewKey, Entry>> all = entries.entrySet().iterator();
             while (all.hasNext()) {
                 Map.Entry<ViewKey, Entry> entry = all.next();
                 if (matching.test(entry.getKey())) {
                     all.remove();
-                    bytes -= entry.getValue().size();
                     drop(entry.getValue(), dropped);
                 }
             }
@@ -254,45 +301,57 @@ public final class InMemoryVerdictCache implements VerdictCache {
         release(dropped);
     }
 
-    private static void release(List<Entry> dropped) {
-        for (Entry entry : dropped) {
+    private static void release(List<InspectedView> dropped) {
+        for (InspectedView view : dropped) {
             try {
-                entry.view().bytes().release();
+                view.bytes().release();
             } catch (UncheckedIOException e) {
                 LOGGER.warn("Could not release an evicted view", e);
             }
         }
     }
 
-    /** Called under the lock when an entry leaves the map: its bytes are released once the lock is let go. */
-    private void drop(Entry entry, List<Entry> dropped) {
-        awaitingSpill.remove(entry);
-        dropped.add(entry);
+    /** Under the lock, for an entry that left the map: its accounting; its bytes are released once the lock is let go. */
+    private void drop(Entry entry, List<InspectedView> dropped) {
+        bytes -= entry.size();
+        if (isLargeInMemory(entry)) {
+            largeInMemory -= entry.size();
+        }
+        if (awaitingSpill.remove(entry)) {
+            awaitingSpillBytes -= entry.size();
+        }
+        dropped.add(entry.view);
     }
 
     /**
      * Moves a cached view's bytes into a spill file, unless it left the cache first; when the file cannot be
      * written, the view leaves the cache (better not cached than over the memory bound).
      */
-    private void spillInPlace(ViewKey key, Entry entry) {
+    private void spillInPlace(Entry entry) {
+        InspectedView inMemory;
         synchronized (this) {
             if (!awaitingSpill.contains(entry)) {
                 return;
             }
+            inMemory = entry.view;
         }
-        MessageBytes file = spill(entry.view());
-        List<Entry> dropped = new ArrayList<>(1);
+        MessageBytes file = spill(inMemory);
+        List<InspectedView> dropped = new ArrayList<>(1);
         synchronized (this) {
             if (!awaitingSpill.remove(entry)) {
                 // Dropped while it was written: the file goes too.
                 if (file != null) {
-                    dropped.add(new Entry(entry.view().withBytes(file), entry.stored()));
+                    dropped.add(inMemory.withBytes(file));
                 }
-            } else if (file == null) {
-                entries.remove(key);
-                bytes -= entry.size();
             } else {
-                entries.replace(key, entry, new Entry(entry.view().withBytes(file), entry.stored()));
+                awaitingSpillBytes -= entry.size();
+                largeInMemory -= entry.size();
+                if (file == null) {
+                    entries.values().remove(entry);
+                    bytes -= entry.size();
+                } else {
+                    entry.view = inMemory.withBytes(file);
+                }
             }
         }
         release(dropped);

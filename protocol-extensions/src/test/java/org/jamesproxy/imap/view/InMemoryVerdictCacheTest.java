@@ -181,7 +181,7 @@ class InMemoryVerdictCacheTest {
     @Test
     void aLargeViewIsServedFromMemoryUntilItsSpillFileIsWritten() throws Exception {
         HeldSpills spiller = new HeldSpills();
-        try (InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, spillDir, spiller)) {
+        try (InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, 0, spillDir, spiller)) {
             InspectedView big = view(5000);
             CompletableFuture<Void> stored = cache.put(key(1), big).toCompletableFuture();
             assertThat(stored).isNotDone();
@@ -200,9 +200,34 @@ class InMemoryVerdictCacheTest {
     }
 
     @Test
+    void largeViewsStayInMemoryWithinTheirBudgetAndTheLeastRecentlyUsedGoToFiles() throws Exception {
+        HeldSpills spiller = new HeldSpills();
+        try (InMemoryVerdictCache cache = new InMemoryVerdictCache(3, 1_000_000, 500, 12_000, spillDir, spiller)) {
+            assertThat(cache.put(key(1), view(5000)).toCompletableFuture()).isDone();
+            assertThat(cache.put(key(2), view(5000)).toCompletableFuture()).isDone();
+            cache.get(key(1)); // 2 is now the least recently used
+            CompletableFuture<Void> third = cache.put(key(3), view(5000)).toCompletableFuture();
+            assertThat(third).as("its put made a file necessary").isNotDone();
+            spiller.runAll();
+            assertThat(third).isDone();
+            assertThat(cache.get(key(2)).orElseThrow().bytes().isSpilled()).isTrue();
+            assertThat(cache.get(key(1)).orElseThrow().bytes().isSpilled()).isFalse();
+            assertThat(cache.get(key(3)).orElseThrow().bytes().isSpilled()).isFalse();
+            assertThat(spillFiles()).hasSize(1);
+            assertThat(cache.bytes()).isEqualTo(15_000);
+
+            cache.get(key(1));
+            cache.get(key(3));
+            cache.put(key(4), view(100));
+            assertThat(cache.get(key(2))).as("spilled in place, it kept its place: the eldest, evicted").isEmpty();
+            assertThat(spillFiles()).isEmpty();
+        }
+    }
+
+    @Test
     void aViewDroppedBeforeItsSpillRunsLeavesNoFile() throws Exception {
         HeldSpills spiller = new HeldSpills();
-        InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, spillDir, spiller);
+        InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, 0, spillDir, spiller);
         CompletableFuture<Void> invalidated = cache.put(key(1), view(5000)).toCompletableFuture();
         CompletableFuture<Void> replaced = cache.put(key(2), view(5000)).toCompletableFuture();
         cache.put(key(3), view(100));
@@ -228,7 +253,7 @@ class InMemoryVerdictCacheTest {
     void aSpillThatFailsTakesTheViewOutOfTheCache() throws Exception {
         HeldSpills spiller = new HeldSpills();
         Path notADirectory = Files.writeString(spillDir.resolve("file"), "x");
-        try (InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, notADirectory, spiller)) {
+        try (InMemoryVerdictCache cache = new InMemoryVerdictCache(10, 1_000_000, 500, 0, notADirectory, spiller)) {
             CompletableFuture<Void> stored = cache.put(key(1), view(5000)).toCompletableFuture();
             assertThat(cache.get(key(1))).isPresent();
             spiller.runAll();
@@ -247,7 +272,7 @@ class InMemoryVerdictCacheTest {
     void concurrentSessionsWithSpillsInTheBackground() throws Exception {
         ExecutorService spiller = Executors.newFixedThreadPool(2);
         try {
-            concurrentSessions(new InMemoryVerdictCache(20, 200_000, 2_000, spillDir, spiller), () -> {
+            concurrentSessions(new InMemoryVerdictCache(20, 200_000, 2_000, 20_000, spillDir, spiller), () -> {
                 spiller.shutdown();
                 assertThat(spiller.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             });
