@@ -57,13 +57,14 @@ import com.google.common.io.RecursiveDeleteOption;
  * ({@code UID FETCH n (UID RFC822.SIZE BODY.PEEK[]<o.65536>)} until a short chunk) of one large message (client i
  * takes message i mod L, so several clients share a message and the policy's view cache sees hits and misses) and
  * one small one. The same phase runs (a) straight against James and (b) through the proxy (standard action,
- * {@code partialFetch inspect}, a view cache of {@code bench.cacheMaxBytes}, spilled to disk above 1 MB). For each it
+ * {@code partialFetch inspect}, a view cache of {@code bench.cacheMaxBytes}, views above 1 MB in memory up to
+ * {@code bench.largeViewMemory}, the others in spill files). For each it
  * prints MB/s, the heap baseline (after GC), the peak of the used heap sampled during the phase, the peak of the heap
  * left after each collection (live data), the peak size of the spill directory, and for (b) the proxy's counters
  * per message download. Every client's bytes are checked (length and CRC32) against a single reference download
  * over the same path, done beforehand in its own session (whose logout drops the user's views: the phase starts cold).
  * Properties: bench.clients (200), bench.largeMessages (20), bench.largeSize (10 MB), bench.smallMessages (100),
- * bench.smallSize (100 KB), bench.chunk (65536), bench.cacheMaxBytes (64M).
+ * bench.smallSize (100 KB), bench.chunk (65536), bench.cacheMaxBytes (64M), bench.largeViewMemory (16M).
  */
 public final class ImapConcurrentViewsBenchmark {
     private static final int CLIENTS = Integer.getInteger("bench.clients", 200);
@@ -74,6 +75,8 @@ public final class ImapConcurrentViewsBenchmark {
     private static final int CHUNK = Integer.getInteger("bench.chunk", 65536);
     private static final String CACHE_MAX_BYTES = System.getProperty("bench.cacheMaxBytes", "64M");
     private static final String SPILL_ABOVE = "1M";
+    /** Below the cache's bytes, so that large views are held both in memory and in spill files. */
+    private static final String LARGE_VIEW_MEMORY = System.getProperty("bench.largeViewMemory", "16M");
     private static final int CACHE_MAX_ENTRIES = 10_000;
     private static final Pattern LITERAL = Pattern.compile("\\{(\\d+)}$");
     private static final Pattern SIZE = Pattern.compile("RFC822\\.SIZE (\\d+)");
@@ -97,7 +100,8 @@ public final class ImapConcurrentViewsBenchmark {
                 .proxyAction(ProxyAction.of("Standard", BenchSupport.predefined("IMAP-Server.Standard")))
                 .extraXml("<inspection><maxMessageSize>25M</maxMessageSize><partialFetch>inspect</partialFetch>"
                     + "<viewCache><maxEntries>" + CACHE_MAX_ENTRIES + "</maxEntries><maxBytes>" + CACHE_MAX_BYTES
-                    + "</maxBytes><spillAbove>" + SPILL_ABOVE + "</spillAbove><spillDirectory>" + spill
+                    + "</maxBytes><spillAbove>" + SPILL_ABOVE + "</spillAbove><largeViewMemory>" + LARGE_VIEW_MEMORY
+                    + "</largeViewMemory><spillDirectory>" + spill
                     + "</spillDirectory></viewCache></inspection>")
                 .build())
             .write();
@@ -137,7 +141,8 @@ public final class ImapConcurrentViewsBenchmark {
             System.out.printf("CONCURRENT CHUNKED DOWNLOADS: %d clients at once, each 1 of %d x %d B + 1 of %d x %d B, "
                 + "%d B chunks, TLS both legs%n", CLIENTS, LARGE_MESSAGES, LARGE_SIZE, SMALL_MESSAGES, SMALL_SIZE, CHUNK);
             System.out.printf("  proxy: IMAP-Server.Standard, partialFetch inspect, viewCache maxEntries %d, maxBytes %s, "
-                + "spillAbove %s; JVM max heap %.0f MB, %d cores%n", CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, SPILL_ABOVE,
+                + "spillAbove %s, largeViewMemory %s; JVM max heap %.0f MB, %d cores%n", CACHE_MAX_ENTRIES, CACHE_MAX_BYTES,
+                SPILL_ABOVE, LARGE_VIEW_MEMORY,
                 Runtime.getRuntime().maxMemory() / 1e6, Runtime.getRuntime().availableProcessors());
             direct.print();
             proxied.print();
