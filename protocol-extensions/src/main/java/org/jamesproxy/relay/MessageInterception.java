@@ -2,6 +2,7 @@ package org.jamesproxy.relay;
 
 import java.time.ZonedDateTime;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.jamesproxy.config.InspectionSettings;
@@ -122,7 +123,8 @@ public final class MessageInterception {
         policy.runner().inspect(context, message, client.eventLoop(), log, result -> {
             inspecting = false;
             if (sessionOpen.getAsBoolean()) {
-                render(result, message, MessageSummary.of(context, message), renderer);
+                // The summary is read only for a verdict that is logged (not for a message the action left alone).
+                render(result, message, () -> MessageSummary.of(context, message), renderer);
             }
         });
     }
@@ -131,7 +133,7 @@ public final class MessageInterception {
      * One line per verdict, with the user and client (in the line's prefix and James's MDC keys), sender, recipients,
      * what happened and why: refusals at WARN (visible with James's stock logback), modifications at INFO.
      */
-    private void render(InspectionResult result, byte[] original, String who, VerdictRenderer renderer) {
+    private void render(InspectionResult result, byte[] original, Supplier<String> who, VerdictRenderer renderer) {
         inspectedCount++;
         policy.metrics().inspected.increment();
         String reason = result.getReason().orElse("Message refused by policy");
@@ -141,12 +143,12 @@ public final class MessageInterception {
             case ALLOW -> () -> allowed(result, original, user, who, renderer);
             case DENY -> () -> {
                 refused();
-                log.warn("message denied by the proxy action: {} (user {}, {})", reason, user, who);
+                log.warn("message denied by the proxy action: {} (user {}, {})", reason, user, who.get());
                 renderer.denied(result.getContent().orElseThrow(), reason);
             };
             case TEMPFAIL -> () -> {
                 refused();
-                log.warn("message temporarily refused by the proxy action: {} (user {}, {})", reason, user, who);
+                log.warn("message temporarily refused by the proxy action: {} (user {}, {})", reason, user, who.get());
                 renderer.tempfailed(result.getContent().orElseThrow(), reason);
             };
             case DROP -> () -> closing(false, reason, user, who, renderer);
@@ -155,19 +157,19 @@ public final class MessageInterception {
         rendering.run();
     }
 
-    private void allowed(InspectionResult result, byte[] original, String user, String who, VerdictRenderer renderer) {
+    private void allowed(InspectionResult result, byte[] original, String user, Supplier<String> who, VerdictRenderer renderer) {
         if (result.isModified()) {
             modifiedCount++;
             policy.metrics().modified.increment();
-            log.info("message modified by the proxy action (user {}, {})", user, who);
+            log.info("message modified by the proxy action (user {}, {})", user, who.get());
         }
         renderer.allowed(result.getContent().orElse(original), result.isModified());
     }
 
-    private void closing(boolean block, String reason, String user, String who, VerdictRenderer renderer) {
+    private void closing(boolean block, String reason, String user, Supplier<String> who, VerdictRenderer renderer) {
         refused();
         log.warn("message {} by the proxy action, closing the connection: {} (user {}, {})", block ? "blocked" : "dropped",
-            reason, user, who);
+            reason, user, who.get());
         if (block) {
             // Reported before the close, while the session still knows everything about the client.
             policy.blocker().blockPeer(org.jamesproxy.haproxy.ClientAddress.of(client).source(), reason);

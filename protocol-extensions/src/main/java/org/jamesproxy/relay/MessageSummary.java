@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
@@ -18,6 +19,9 @@ final class MessageSummary {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_VALUE_LENGTH = 200;
     private static final List<String> WANTED = List.of("from", "to", "message-id");
+    // Compiled once: this runs on the event loop for every message the action changed or refused.
+    private static final Pattern LINE_BREAK = Pattern.compile("\r?\n");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     private MessageSummary() {
     }
@@ -43,7 +47,7 @@ final class MessageSummary {
         String text = new String(message, 0, length, StandardCharsets.ISO_8859_1);
         Map<String, String> found = new LinkedHashMap<>();
         String current = null;
-        for (String line : text.split("\r?\n", -1)) {
+        for (String line : LINE_BREAK.split(text, -1)) {
             if (line.isEmpty()) {
                 break;
             }
@@ -76,7 +80,7 @@ final class MessageSummary {
     }
 
     private static String bounded(String value) {
-        String oneLine = value.replaceAll("\\p{Cntrl}", " ");
+        String oneLine = CONTROL.matcher(value).replaceAll(" ");
         return oneLine.length() <= MAX_VALUE_LENGTH ? oneLine : oneLine.substring(0, MAX_VALUE_LENGTH - 3) + "...";
     }
 }
