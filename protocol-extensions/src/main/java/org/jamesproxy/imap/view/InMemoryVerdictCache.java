@@ -87,9 +87,6 @@ public final class InMemoryVerdictCache implements VerdictCache {
         }
     }
 
-    private record SpillJob(ViewKey key, Entry entry) {
-    }
-
     /**
      * @param maxEntries at most this many views
      * @param maxBytes at most this many bytes of views (memory and spill files)
@@ -158,7 +155,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
         }
         Entry entry = new Entry(view, clock.instant());
         List<InspectedView> dropped = new ArrayList<>();
-        List<SpillJob> spills = new ArrayList<>();
+        List<Entry> spills = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 dropped.add(view);
@@ -195,23 +192,22 @@ public final class InMemoryVerdictCache implements VerdictCache {
     }
 
     /** Under the lock: the least recently used large views in memory that must go to files to fit the budget. */
-    private void chooseSpills(List<SpillJob> spills) {
-        Iterator<Map.Entry<ViewKey, Entry>> eldest = entries.entrySet().iterator();
+    private void chooseSpills(List<Entry> spills) {
+        Iterator<Entry> eldest = entries.values().iterator();
         while (largeInMemory - awaitingSpillBytes > largeViewMemory && eldest.hasNext()) {
-            Map.Entry<ViewKey, Entry> next = eldest.next();
-            Entry entry = next.getValue();
+            Entry entry = eldest.next();
             if (isLargeInMemory(entry) && awaitingSpill.add(entry)) {
                 awaitingSpillBytes += entry.size();
-                spills.add(new SpillJob(next.getKey(), entry));
+                spills.add(entry);
             }
         }
     }
 
-    private CompletableFuture<Void> submit(SpillJob job) {
+    private CompletableFuture<Void> submit(Entry entry) {
         CompletableFuture<Void> spilled = new CompletableFuture<>();
         Runnable write = () -> {
             try {
-                spillInPlace(job.entry());
+                spillInPlace(entry);
             } finally {
                 spilled.complete(null);
             }
