@@ -35,8 +35,13 @@ final class Pop3AnswerReader {
     interface MessageBody {
         boolean intercepts();
 
-        /** A message answer begins; its status line is the body's to write (or to replace). */
-        void start(String statusLine, int topLines);
+        /**
+         * A message answer begins; its status line is the body's to write (or to replace).
+         *
+         * @param topLines TOP's line count, -1 for RETR
+         * @param wholeForTop the mail server was asked the whole message for that TOP
+         */
+        void start(String statusLine, int topLines, boolean wholeForTop);
 
         /**
          * Takes ownership of {@code line}, the terminator included.
@@ -146,7 +151,7 @@ final class Pop3AnswerReader {
                     return;
                 }
                 line.release();
-                messages.start(text.strip(), command.topLines());
+                messages.start(text.strip(), command.topLines(), command.topOfWholeMessage());
                 body = Body.MESSAGE;
         }
     }

@@ -23,6 +23,9 @@ interface Pop3CommandHandler {
         /** Who authenticates, learnt from the commands (for logs and the inspection context). */
         SaslUser user();
 
+        /** TOP is answered from the inspected whole message ({@code partialFetch inspect} with an action). */
+        boolean inspectsPartialRetrieval();
+
         /** The user is locked out after failed logins: the proxy refuses the login. */
         boolean lockedOut(String user);
     }

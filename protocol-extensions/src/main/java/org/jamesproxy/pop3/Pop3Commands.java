@@ -2,6 +2,8 @@ package org.jamesproxy.pop3;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.jamesproxy.pop3.Pop3Decision.Answer;
 import org.jamesproxy.pop3.Pop3Decision.Completion;
@@ -29,9 +31,11 @@ final class Pop3Commands {
         .put("LIST", Pop3Commands::listing)
         .put("UIDL", Pop3Commands::listing)
         .put("RETR", (arguments, context) -> Forward.of(Answer.MESSAGE))
-        .put("TOP", (arguments, context) -> new Forward(Answer.MESSAGE, topLines(arguments), Completion.NONE))
+        .put("TOP", Pop3Commands::top)
         .put("QUIT", (arguments, context) -> Forward.of(Answer.SINGLE_LINE, Completion.QUIT))
         .build();
+
+    private static final Pattern WELL_FORMED_TOP = Pattern.compile("\\d{1,9} \\d{1,9}");
 
     private Pop3Commands() {
     }
@@ -53,6 +57,20 @@ final class Pop3Commands {
     /** LIST and UIDL: one line for one message, a listing for the whole mailbox. */
     private static Pop3Decision listing(String arguments, Pop3CommandHandler.Context context) {
         return Forward.of(arguments.isEmpty() ? Answer.LISTING : Answer.SINGLE_LINE);
+    }
+
+    /**
+     * TOP. When the policy answers partial retrievals from the inspected message ({@code partialFetch inspect}), the
+     * mail server is asked for the whole message (a TOP of every line: no side effect RETR might have, such as a
+     * server setting \Seen); the client gets the header and its lines of the inspected message.
+     */
+    private static Pop3Decision top(String arguments, Pop3CommandHandler.Context context) {
+        int lines = topLines(arguments);
+        String[] words = arguments.split(" ");
+        if (context.inspectsPartialRetrieval() && words.length == 2 && WELL_FORMED_TOP.matcher(arguments).matches()) {
+            return new Forward(Answer.MESSAGE, lines, Completion.NONE, Optional.of("TOP " + words[0] + " " + Integer.MAX_VALUE));
+        }
+        return new Forward(Answer.MESSAGE, lines, Completion.NONE);
     }
 
     static int topLines(String arguments) {

@@ -1,5 +1,7 @@
 package org.jamesproxy.pop3;
 
+import java.util.Optional;
+
 /**
  * What the relay does with one client command, as a {@link Pop3CommandHandler} decides it. The handlers only decide;
  * the session applies the decision (writes, TLS, the in-flight command), so they can be tested without channels.
@@ -33,14 +35,25 @@ sealed interface Pop3Decision {
      * Relay the command line to the mail server; the next command waits for its answer.
      *
      * @param topLines TOP's line count, -1 for every other command
+     * @param upstreamLine what the mail server is sent instead of the client's line (without CRLF); empty: the
+     *                     client's line as it is
      */
-    record Forward(Answer answer, int topLines, Completion completion) implements Pop3Decision {
+    record Forward(Answer answer, int topLines, Completion completion, Optional<String> upstreamLine) implements Pop3Decision {
+        Forward(Answer answer, int topLines, Completion completion) {
+            this(answer, topLines, completion, Optional.empty());
+        }
+
         static Forward of(Answer answer) {
             return new Forward(answer, -1, Completion.NONE);
         }
 
         static Forward of(Answer answer, Completion completion) {
             return new Forward(answer, -1, completion);
+        }
+
+        /** A TOP for which the mail server was asked the whole message, so that it is inspected whole. */
+        boolean topOfWholeMessage() {
+            return topLines >= 0 && upstreamLine.isPresent();
         }
     }
 

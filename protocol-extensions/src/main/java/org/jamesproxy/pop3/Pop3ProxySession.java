@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 
 /**
@@ -155,7 +156,12 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
         Pop3Decision decision = Pop3Commands.decide(line.toString(ISO_8859_1), this);
         if (decision instanceof Pop3Decision.Forward forward) {
             inFlight = forward;
-            upstream.write(line);
+            if (forward.upstreamLine().isPresent()) {
+                line.release();
+                upstream.write(Unpooled.copiedBuffer(forward.upstreamLine().get() + "\r\n", ISO_8859_1));
+            } else {
+                upstream.write(line);
+            }
             return;
         }
         line.release();
@@ -197,6 +203,11 @@ final class Pop3ProxySession extends RelaySession implements Pop3CommandHandler.
     @Override
     public SaslUser user() {
         return user;
+    }
+
+    @Override
+    public boolean inspectsPartialRetrieval() {
+        return retrieval.inspectsPartialRetrieval();
     }
 
     @Override

@@ -19,8 +19,10 @@ import io.netty.buffer.Unpooled;
 /**
  * The proxy action over RETR, and over TOP: the message lines after "+OK" are de-stuffed and collected (bounded by
  * the inspection limit, {@code oversize} pass or replace), inspected through {@link MessageInterception}, and the
- * verdict rendered as the answer, re-stuffed. A TOP that did not reach the end of the message is inspected by its
- * header section ({@code partialFetch} pass) or refused ({@code deny}).
+ * verdict rendered as the answer, re-stuffed. With {@code partialFetch inspect} (the default) the mail server was
+ * asked the whole message for a TOP ({@link Pop3Commands}): it is inspected whole and the client gets the header and
+ * the first lines of what the action left, so TOP shows nothing RETR would not. Otherwise a TOP that did not reach
+ * the end of the message is inspected by its header section ({@code pass}) or refused ({@code deny}).
  */
 final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
     private final MessageInterception interception;
@@ -29,7 +31,11 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
 
     private String statusLine;
     private int topLines;
+    /** The mail server sends the whole message for this TOP: the client's lines are cut from the inspected one. */
+    private boolean wholeForTop;
     private MessageCollector held;
+    /** An oversize message passing uninspected for a TOP: body lines still to relay, -1 when not cutting. */
+    private int cutLinesLeft = -1;
     /** Over the limit with {@code oversize replace}: only the head is kept, for the notice. */
     private boolean discarding;
 
@@ -44,21 +50,30 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
         return interception.inspects();
     }
 
+    boolean inspectsPartialRetrieval() {
+        return interception.inspectsPartialRetrieval();
+    }
+
     /** True while a message is with the proxy action: the upstream leg waits. */
     boolean isInspecting() {
         return interception.isInspecting();
     }
 
     @Override
-    public void start(String statusLine, int topLines) {
+    public void start(String statusLine, int topLines, boolean wholeForTop) {
         this.statusLine = statusLine;
         this.topLines = topLines;
+        this.wholeForTop = wholeForTop;
+        this.cutLinesLeft = -1;
         this.discarding = false;
         this.held = interception.collector(-1);
     }
 
     @Override
     public boolean onLine(ByteBuf line) {
+        if (cutLinesLeft >= 0) {
+            return onCutLine(line);
+        }
         if (DotStuffing.isTerminator(line)) {
             line.release();
             if (discarding) {
@@ -82,10 +97,34 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
         }
         interception.passedUninspected(held.received());
         client.writeLine(statusLine);
-        byte[] stuffed = DotStuffing.stuff(takeHeld());
+        byte[] lines = takeHeld();
+        int headerEnd = wholeForTop ? MessageSections.headerEnd(lines) : -1;
+        if (headerEnd >= 0) {
+            // The client asked for the header and topLines body lines only: the rest is read and dropped.
+            byte[] top = concat(Arrays.copyOf(lines, headerEnd), firstLines(lines, headerEnd, topLines));
+            cutLinesLeft = topLines - countLines(top, headerEnd);
+            lines = top;
+        }
+        byte[] stuffed = DotStuffing.stuff(lines);
         // Whole lines so far: re-stuffed, without the terminator that stuff() appends; the rest streams as it is.
         client.write(Unpooled.wrappedBuffer(stuffed, 0, stuffed.length - 3));
-        return true;
+        return cutLinesLeft < 0;
+    }
+
+    /** A line of an oversize message passing for a TOP, still dot-stuffed: relayed while the TOP wants lines. */
+    private boolean onCutLine(ByteBuf line) {
+        if (DotStuffing.isTerminator(line)) {
+            line.release();
+            cutLinesLeft = -1;
+            client.writeLine(".");
+            client.answered(true);
+        } else if (cutLinesLeft > 0) {
+            cutLinesLeft--;
+            client.write(line);
+        } else {
+            line.release();
+        }
+        return false;
     }
 
     private byte[] takeHeld() {
@@ -96,6 +135,10 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
 
     private void onMessageComplete() {
         byte[] message = takeHeld();
+        if (topLines >= 0 && wholeForTop) {
+            interception.inspect(message, new MessageRenderer(new TopOfInspected(topLines), true));
+            return;
+        }
         if (topLines >= 0) {
             int headerEnd = MessageSections.headerEnd(message);
             int bodyLines = headerEnd < 0 ? 0 : countLines(message, headerEnd);
@@ -138,6 +181,11 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
         byte[] allowed(byte[] content, boolean modified);
 
         byte[] notice(byte[] notice);
+
+        /** The mail server's status line still describes what the client gets when the action left it alone. */
+        default boolean keepsStatusLine() {
+            return true;
+        }
     }
 
     private enum WholeMessage implements Retrieval {
@@ -151,6 +199,32 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
         @Override
         public byte[] notice(byte[] notice) {
             return notice;
+        }
+    }
+
+    /** A TOP answered from the inspected whole message: its header and first lines, of the notice when denied. */
+    private record TopOfInspected(int lines) implements Retrieval {
+        @Override
+        public byte[] allowed(byte[] content, boolean modified) {
+            return top(content);
+        }
+
+        @Override
+        public byte[] notice(byte[] notice) {
+            return top(notice);
+        }
+
+        @Override
+        public boolean keepsStatusLine() {
+            return false;
+        }
+
+        private byte[] top(byte[] message) {
+            int headerEnd = MessageSections.headerEnd(message);
+            if (headerEnd < 0) {
+                return message;
+            }
+            return concat(Arrays.copyOf(message, headerEnd), firstLines(message, headerEnd, lines));
         }
     }
 
@@ -191,7 +265,8 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
 
         @Override
         public void allowed(byte[] content, boolean modified) {
-            deliver(answer.allowed(content, modified), modified ? Optional.empty() : Optional.of(statusLine));
+            deliver(answer.allowed(content, modified),
+                modified || !answer.keepsStatusLine() ? Optional.empty() : Optional.of(statusLine));
         }
 
         @Override

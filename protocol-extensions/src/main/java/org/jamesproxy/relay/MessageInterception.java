@@ -88,6 +88,11 @@ public final class MessageInterception {
     }
 
     /** True when the policy refuses partial retrievals (IMAP {@code BODY[]<o.n>}, POP3 partial TOP). */
+    /** Partial retrievals are answered from the inspected whole message ({@code partialFetch inspect}). */
+    public boolean inspectsPartialRetrieval() {
+        return inspects() && settings().getPartialFetch() == InspectionSettings.PartialFetch.INSPECT;
+    }
+
     public boolean refusesPartialRetrieval() {
         return inspects() && settings().getPartialFetch() == InspectionSettings.PartialFetch.DENY;
     }

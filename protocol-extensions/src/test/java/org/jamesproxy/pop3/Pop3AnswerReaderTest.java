@@ -78,7 +78,7 @@ class Pop3AnswerReaderTest {
         }
 
         @Override
-        public void start(String statusLine, int topLines) {
+        public void start(String statusLine, int topLines, boolean wholeForTop) {
             this.statusLine = statusLine;
             this.topLines = topLines;
         }

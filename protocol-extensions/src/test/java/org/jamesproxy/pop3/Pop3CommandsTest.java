@@ -56,6 +56,13 @@ class Pop3CommandsTest {
             return user;
         }
 
+        boolean inspectsPartialRetrieval;
+
+        @Override
+        public boolean inspectsPartialRetrieval() {
+            return inspectsPartialRetrieval;
+        }
+
         final java.util.Set<String> lockedOutUsers = new java.util.HashSet<>();
 
         @Override
@@ -80,6 +87,18 @@ class Pop3CommandsTest {
         assertThat(decide("CAPA")).isEqualTo(Forward.of(Answer.CAPA));
         assertThat(decide("RETR 1")).isEqualTo(Forward.of(Answer.MESSAGE));
         assertThat(decide("QUIT")).isEqualTo(Forward.of(Answer.SINGLE_LINE, Completion.QUIT));
+    }
+
+    @Test
+    void topShouldAskTheWholeMessageWhenPartialRetrievalIsAnsweredFromTheInspectedMessage() {
+        state.inspectsPartialRetrieval = true;
+
+        Forward top = (Forward) decide("TOP 3 10");
+        assertThat(top).isEqualTo(new Forward(Answer.MESSAGE, 10, Completion.NONE, Optional.of("TOP 3 2147483647")));
+        assertThat(top.topOfWholeMessage()).isTrue();
+        assertThat(decide("TOP 3 x")).as("a malformed TOP goes as it is: the server answers it")
+            .isEqualTo(new Forward(Answer.MESSAGE, 0, Completion.NONE));
+        assertThat(((Forward) decide("RETR 3")).topOfWholeMessage()).isFalse();
     }
 
     @Test

@@ -131,9 +131,48 @@ class Pop3ProxyInspectionTest {
     }
 
     @Test
-    void partialTopShouldGetTheInspectedHeaderAndTheOriginalBodyLines() throws Exception {
+    void partialTopShouldBeCutFromTheInspectedWholeMessage() throws Exception {
+        ImapTestClient client = loggedIn(withInspection(""), recording(InspectionResult.modified(MODIFIED.getBytes(ISO_8859_1))));
+
+        assertThat(client.sendLine("TOP 1 2").readLine()).startsWith("+OK");
+
+        assertThat(Pop3Responses.readMessage(client)).isEqualTo("From: alice@example.com\r\nSubject: inspected\r\n\r\n"
+            + ".dot line kept\r\n.\r\n");
+        assertThat(inspectedMessages).as("the whole message, not its header only").containsExactly(MESSAGE);
+        assertThat(upstream.receivedLines()).contains("TOP 1 " + Integer.MAX_VALUE).doesNotContain("TOP 1 2");
+        assertThat(client.sendLine("NOOP").readLine()).startsWith("+OK");
+    }
+
+    @Test
+    void partialTopOfADeniedMessageShouldShowTheDenyNoticeOnly() throws Exception {
+        byte[] notice = DenyNotice.render(MESSAGE.getBytes(ISO_8859_1), "virus found", ZonedDateTime.now());
+        ImapTestClient client = loggedIn(withInspection(""), recording(InspectionResult.denied("virus found", notice)));
+
+        // Every body line but the last: before, only the header section was inspected and these went out as they were.
+        assertThat(client.sendLine("TOP 1 6").readLine()).startsWith("+OK");
+        String received = Pop3Responses.readMessage(client);
+
+        assertThat(received).contains("X-JamesProxy-Denied: virus found").doesNotContain("Hello", "leading dot", "X-Secret");
+        assertThat(new String(notice, ISO_8859_1)).startsWith(received);
+    }
+
+    @Test
+    void partialTopOfAnOversizeMessagePassingUninspectedShouldStillBeItsTop() throws Exception {
+        ImapTestClient client = loggedIn(withInspection("<inspection><maxMessageSize>60</maxMessageSize></inspection>"),
+            recording(InspectionResult.unchanged()));
+
+        assertThat(client.sendLine("TOP 1 3").readLine()).startsWith("+OK");
+
+        assertThat(Pop3Responses.readListing(client)).containsExactly("From: alice@example.com", "Subject: original",
+            "X-Secret: 42", "", "Hello", "..", "...");
+        assertThat(inspectedMessages).isEmpty();
+        assertThat(client.sendLine("NOOP").readLine()).startsWith("+OK");
+    }
+
+    @Test
+    void partialTopShouldGetTheInspectedHeaderAndTheOriginalBodyLinesWhenPartialFetchIsPass() throws Exception {
         String strippedHeader = "From: alice@example.com\r\nSubject: original\r\n\r\n";
-        ImapTestClient client = loggedIn(withInspection(""),
+        ImapTestClient client = loggedIn(withInspection("<inspection><partialFetch>pass</partialFetch></inspection>"),
             recording(InspectionResult.modified((strippedHeader + "ignored body\r\n").getBytes(ISO_8859_1))));
 
         assertThat(client.sendLine("TOP 1 2").readLine()).startsWith("+OK");

@@ -206,4 +206,29 @@ class Pop3ProxyEndToEndTest implements EndToEndContract {
             client.disconnect();
         }
     }
+
+    @Test
+    void commonsNetTopOfSomeLinesShouldBeCutFromTheInspectedWholeMessage() throws Exception {
+        POP3SClient client = new POP3SClient(true, JAMES.clientSslContext());
+        client.setEndpointCheckingEnabled(true);
+        client.connect("localhost", DENY_TLS);
+        try {
+            assertThat(client.login(ProxiedJames.ALICE, ProxiedJames.PASSWORD)).isTrue();
+            String clean;
+            try (Reader reader = client.retrieveMessageTop(1, 2)) {
+                clean = CharStreams.toString(reader).replace("\r\n", "\n");
+            }
+            String infected;
+            try (Reader reader = client.retrieveMessageTop(2, 2)) {
+                infected = CharStreams.toString(reader);
+            }
+
+            // James answers the proxy's TOP of every line; the client gets its two lines of what the action left.
+            assertThat(clean).contains("Subject: hello").endsWith("\nBody of hello\n.\n").doesNotContain("dotted line");
+            assertThat(infected).contains("X-JamesProxy-Denied: virus found").doesNotContain("Body of infected");
+            assertThat(client.logout()).isTrue();
+        } finally {
+            client.disconnect();
+        }
+    }
 }
