@@ -78,7 +78,8 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
             line.release();
             if (discarding) {
                 // Rendered within the upstream loop reading this answer: it goes on by itself.
-                interception.replaceOversize(takeHeld(), new MessageRenderer(WholeMessage.INSTANCE, false));
+                Retrieval answer = wholeForTop ? new TopOfInspected(topLines) : WholeMessage.INSTANCE;
+                interception.replaceOversize(takeHeld(), new MessageRenderer(answer, false));
             } else {
                 onMessageComplete();
             }

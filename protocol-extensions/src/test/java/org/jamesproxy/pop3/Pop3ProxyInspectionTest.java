@@ -218,6 +218,19 @@ class Pop3ProxyInspectionTest {
     }
 
     @Test
+    void partialTopOfAnOversizeMessageReplacedShouldBeTheTopOfTheNotice() throws Exception {
+        ImapTestClient client = loggedIn(
+            withInspection("<inspection><maxMessageSize>40</maxMessageSize><oversize>replace</oversize></inspection>"),
+            recording(InspectionResult.unchanged()));
+
+        client.sendLine("TOP 1 0").readLine();
+        String received = Pop3Responses.readMessage(client);
+
+        assertThat(received).contains("X-JamesProxy-Denied", "Subject: [Denied] original").endsWith("\r\n\r\n");
+        assertThat(client.sendLine("NOOP").readLine()).startsWith("+OK");
+    }
+
+    @Test
     void largeMessageShouldBeInspectedAndRelayedIntact() throws Exception {
         String large = Pop3ProxyRelayTest.largeMessage();
         upstream.message(2, large.getBytes(ISO_8859_1));
