@@ -163,26 +163,40 @@ class Pop3ProxyEndToEndTest implements EndToEndContract {
         return tempDir;
     }
 
-    @Test
-    void commonsNetImplicitTlsClientShouldListAndRetrieve() throws Exception {
+    /** What a test does with a commons-net client logged in on an implicit TLS port. */
+    private interface LoggedIn {
+        void use(POP3SClient client) throws Exception;
+    }
+
+    private static void implicitTls(int port, LoggedIn test) throws Exception {
         POP3SClient client = new POP3SClient(true, JAMES.clientSslContext());
         client.setEndpointCheckingEnabled(true);
-        client.connect("localhost", PROXY_TLS);
+        client.connect("localhost", port);
         try {
             assertThat(client.login(ProxiedJames.ALICE, ProxiedJames.PASSWORD)).isTrue();
-            POP3MessageInfo[] listing = client.listMessages();
-            String message;
-            try (Reader reader = client.retrieveMessage(1)) {
-                message = CharStreams.toString(reader);
-            }
-
-            assertThat(listing).hasSize(2);
-            assertThat(client.listUniqueIdentifiers()).hasSize(2);
-            assertThat(message).contains("Subject: hello", "Body of hello").doesNotContain("X-Secret");
+            test.use(client);
             assertThat(client.logout()).isTrue();
         } finally {
             client.disconnect();
         }
+    }
+
+    private static String read(Reader reader) throws Exception {
+        try (reader) {
+            return CharStreams.toString(reader).replace("\r\n", "\n");
+        }
+    }
+
+    @Test
+    void commonsNetImplicitTlsClientShouldListAndRetrieve() throws Exception {
+        implicitTls(PROXY_TLS, client -> {
+            POP3MessageInfo[] listing = client.listMessages();
+            String message = read(client.retrieveMessage(1));
+
+            assertThat(listing).hasSize(2);
+            assertThat(client.listUniqueIdentifiers()).hasSize(2);
+            assertThat(message).contains("Subject: hello", "Body of hello").doesNotContain("X-Secret");
+        });
     }
 
     @Test
@@ -209,26 +223,13 @@ class Pop3ProxyEndToEndTest implements EndToEndContract {
 
     @Test
     void commonsNetTopOfSomeLinesShouldBeCutFromTheInspectedWholeMessage() throws Exception {
-        POP3SClient client = new POP3SClient(true, JAMES.clientSslContext());
-        client.setEndpointCheckingEnabled(true);
-        client.connect("localhost", DENY_TLS);
-        try {
-            assertThat(client.login(ProxiedJames.ALICE, ProxiedJames.PASSWORD)).isTrue();
-            String clean;
-            try (Reader reader = client.retrieveMessageTop(1, 2)) {
-                clean = CharStreams.toString(reader).replace("\r\n", "\n");
-            }
-            String infected;
-            try (Reader reader = client.retrieveMessageTop(2, 2)) {
-                infected = CharStreams.toString(reader);
-            }
+        implicitTls(DENY_TLS, client -> {
+            String clean = read(client.retrieveMessageTop(1, 2));
+            String infected = read(client.retrieveMessageTop(2, 2));
 
             // James answers the proxy's TOP of every line; the client gets its two lines of what the action left.
             assertThat(clean).contains("Subject: hello").endsWith("\nBody of hello\n.\n").doesNotContain("dotted line");
             assertThat(infected).contains("X-JamesProxy-Denied: virus found").doesNotContain("Body of infected");
-            assertThat(client.logout()).isTrue();
-        } finally {
-            client.disconnect();
-        }
+        });
     }
 }
