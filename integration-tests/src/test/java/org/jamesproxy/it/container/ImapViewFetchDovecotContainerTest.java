@@ -13,6 +13,7 @@ import static org.jamesproxy.it.support.ViewFetchSamples.defaultJavaMail;
 import static org.jamesproxy.it.support.ViewFetchSamples.messages;
 import static org.jamesproxy.it.support.ViewFetchSamples.raw;
 
+import java.io.Reader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,6 +29,7 @@ import javax.mail.internet.ContentType;
 import javax.mail.internet.ParameterList;
 import javax.mail.internet.ParseException;
 
+import org.apache.commons.net.pop3.POP3SClient;
 import org.jamesproxy.demo.ProxyAction;
 import org.jamesproxy.demo.ProxySettings;
 import org.jamesproxy.it.support.RawImap;
@@ -37,6 +39,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.common.io.CharStreams;
+
 /**
  * Issue 11 against Dovecot: the inspected-view FETCH path of the stock James container with the drop-in jar, in front
  * of Debian's Dovecot, with FilenameRules stripping a renamed .exe and AntivirusScan against clamd in its own
@@ -44,11 +48,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Thunderbird's 64 KiB chunks, BODYSTRUCTURE + {@code k.MIME}/{@code k}, the HEADER.FIELDS listing, non-PEEK \Seen,
  * sequence numbers, pipelining), each checked against what Dovecot itself answers to the same client: Dovecot
  * orders FETCH items, places UID and sends untagged FLAGS differently from James, which is what this class is for.
+ * The same action on a POP3 policy checks the POP3 form of a partial retrieval against Dovecot: TOP.
  */
 @ContainerTest
 class ImapViewFetchDovecotContainerTest {
     private static final int SCAN_PLAIN = ContainerPorts.next();
     private static final int SCAN_TLS = ContainerPorts.next();
+    private static final int POP3_SCAN_PLAIN = ContainerPorts.next();
+    private static final int POP3_SCAN_TLS = ContainerPorts.next();
 
     @TempDir
     static Path home;
@@ -92,7 +99,16 @@ class ImapViewFetchDovecotContainerTest {
             .expectedHostName("localhost")
             .upstream("localhost", stack.dovecot.imapsPort(), "implicit")
             .proxyAction(ProxyAction.of("Scan", actions))
-            .build());
+            .build(),
+            ProxySettings.pop3("pop3-scan").tlsSupport("enabled")
+                .bind("127.0.0.1:" + POP3_SCAN_PLAIN)
+                .tlsBind("127.0.0.1:" + POP3_SCAN_TLS)
+                .proxyCertificate(stack.localhostCertificate())
+                .upstreamTrust(stack.ca.certificate())
+                .expectedHostName("localhost")
+                .upstream("localhost", stack.dovecot.pop3sPort(), "implicit")
+                .proxyAction(ProxyAction.of("ScanPop3", actions))
+                .build());
     }
 
     /** The four messages, appended straight to Dovecot. */
@@ -321,6 +337,62 @@ class ImapViewFetchDovecotContainerTest {
             String afterRead = String.join("\n", imap.command("f2 UID FETCH " + BIG + " (FLAGS)"));
             imap.command("u1 UID STORE " + BIG + " -FLAGS.SILENT (\\Seen)");
             return List.of(afterPeek, read, afterRead);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // POP3 TOP: a partial retrieval, answered from the inspected whole message
+
+    @Test
+    void pop3TopOfAllButTheLastLineShouldNeverShowTheThreatsAndLeaveTheMessageUnseen() throws Exception {
+        List<Boolean> flagsBefore = flags();
+        String eicarDirect = pop3(stack.dovecot.pop3sPort(), client -> top(client, EICAR, 100_000));
+        String cleanDirect = pop3(stack.dovecot.pop3sPort(), client -> top(client, CLEAN, 5));
+        int eicarBodyLines = eicarDirect.substring(eicarDirect.indexOf("\r\n\r\n") + 4).split("\r\n", -1).length - 1;
+
+        String eicar = pop3(POP3_SCAN_TLS, client -> top(client, EICAR, eicarBodyLines - 1));
+        String exe = pop3(POP3_SCAN_TLS, client -> top(client, EXE, 10_000));
+        String clean = pop3(POP3_SCAN_TLS, client -> top(client, CLEAN, 5));
+
+        assertThat(eicarDirect).as("the attachment is there, uninspected, straight from Dovecot").contains(EICAR_BASE64);
+        assertNoThreat(eicar);
+        assertNoThreat(exe);
+        assertThat(clean).as("a clean message passes unchanged: Dovecot's own TOP").isEqualTo(cleanDirect);
+        assertThat(flags()).as("TOP through the proxy marks nothing seen, as TOP does").isEqualTo(flagsBefore);
+    }
+
+    private interface Pop3Use {
+        String use(POP3SClient client) throws Exception;
+    }
+
+    private static String pop3(int port, Pop3Use use) throws Exception {
+        POP3SClient client = new POP3SClient(true, stack.clientTrust());
+        client.setEndpointCheckingEnabled(true);
+        client.connect("localhost", port);
+        try {
+            assertThat(client.login(ContainerMailStack.USER, ContainerMailStack.PASSWORD)).isTrue();
+            String answer = use.use(client);
+            assertThat(client.logout()).isTrue();
+            return answer;
+        } finally {
+            client.disconnect();
+        }
+    }
+
+    private static String top(POP3SClient client, int message, int lines) throws Exception {
+        try (Reader reader = client.retrieveMessageTop(message, lines)) {
+            assertThat(reader).as("TOP %d %d answered", message, lines).isNotNull();
+            return CharStreams.toString(reader);
+        }
+    }
+
+    /** Whether each message is \Seen, straight from Dovecot (\Recent goes with the first session that opens it). */
+    private static List<Boolean> flags() throws Exception {
+        try (RawImap direct = imap(stack.dovecot.imapsPort()).selected("EXAMINE")) {
+            return direct.command("f FETCH 1:* (FLAGS)").stream()
+                .filter(line -> line.startsWith("* "))
+                .map(line -> line.contains("\\Seen"))
+                .toList();
         }
     }
 }
