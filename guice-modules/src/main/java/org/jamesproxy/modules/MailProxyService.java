@@ -79,7 +79,7 @@ public class MailProxyService {
     private List<ProxyListenerPair> pairs = ImmutableList.of();
     private ImmutableMap<String, ProxyAction> actions = ImmutableMap.of();
     /** What each action is made of: part of the key of what is cached from its verdicts. */
-    private ImmutableMap<String, String> actionDigests = ImmutableMap.of();
+    private ImmutableMap<String, String> actionDefinitions = ImmutableMap.of();
     private ExecutorService inspectionExecutor;
     private CertificateReloader certificateReloader = new CertificateReloader();
     private java.time.Duration reloadCheckInterval = ServerTlsContext.DEFAULT_RELOAD_CHECK_INTERVAL;
@@ -109,7 +109,7 @@ public class MailProxyService {
             int threads = configuration.getInspectionThreads();
             inspectionExecutor = Executors.newFixedThreadPool(threads, NamedThreadFactory.withName("mailproxy-inspection"));
             actions = loadActions(configuration);
-            actionDigests = ImmutableMap.copyOf(Maps.transformValues(configuration.getProxyActions(), ProxyActionDefinition::digest));
+            actionDefinitions = ImmutableMap.copyOf(Maps.transformValues(configuration.getProxyActions(), ProxyActionDefinition::canonicalForm));
             reloadCheckInterval = configuration.getCertificateReloadCheckInterval();
             proxyAuthority = loadProxyAuthority(configuration);
             ImmutableList.Builder<ProxyListenerPair> built = ImmutableList.builder();
@@ -187,8 +187,8 @@ public class MailProxyService {
         } else {
             route = new FixedRoute(connector);
         }
-        String actionDigest = policy.getInspection().getProxyAction().map(actionDigests::get).orElse("");
-        return new PolicyResources(route, serverTls, inspector, actionDigest, inspectionExecutor, metricFactory, fileSystem, clientBlocker,
+        String actionDefinition = policy.getInspection().getProxyAction().map(actionDefinitions::get).orElse("");
+        return new PolicyResources(route, serverTls, inspector, actionDefinition, inspectionExecutor, metricFactory, fileSystem, clientBlocker,
             stateStore, Clock.systemUTC());
     }
 
@@ -266,7 +266,7 @@ public class MailProxyService {
         // Mailets may hold resources (connections to engines): destroyed once the listeners are gone.
         actions.values().forEach(ProxyAction::destroy);
         actions = ImmutableMap.of();
-        actionDigests = ImmutableMap.of();
+        actionDefinitions = ImmutableMap.of();
         healthChecker.close();
         healthChecker = new HealthChecker();
         poolRoutes.clear();

@@ -1,9 +1,5 @@
 package org.jamesproxy.inspection;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -346,11 +342,12 @@ public final class ProxyActionDefinition {
     }
 
     /**
-     * A digest of everything the action is made of (its name, matchers, and each mailet's class, condition and init
-     * parameters with their values): equal for equal definitions, different when any of it changes. What a
-     * parameter points to (a rules file, an engine's address) is not read.
+     * Everything the action is made of (its name, matchers, and each mailet's class, condition and init parameters
+     * with their values) as one text: equal for equal definitions, different when any of it changes. What a
+     * parameter points to (a rules file, an engine's address) is not read. It holds parameter values: hash it
+     * before it leaves the process.
      */
-    public String digest() {
+    public String canonicalForm() {
         StringBuilder canonical = new StringBuilder();
         field(canonical, name);
         matchers.forEach((matcherName, matcher) -> {
@@ -367,12 +364,7 @@ public final class ProxyActionDefinition {
                 field(canonical, value);
             });
         }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return canonical.toString();
     }
 
     private static void matcherFields(StringBuilder canonical, MatcherDefinition matcher) {

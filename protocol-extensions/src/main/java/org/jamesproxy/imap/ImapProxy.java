@@ -62,7 +62,7 @@ final class ImapProxy {
         this.views = new InMemoryVerdictCache(cache.getMaxEntries(), cache.getMaxBytes(), cache.getSpillAbove(),
             cache.getLargeViewMemory(), cache.getSpillDirectory(), inspectionExecutor);
         this.inFlight = new InFlightBudget(cache.getMaxInFlight());
-        this.actionFingerprint = fingerprint(policy, resources.actionDigest());
+        this.actionFingerprint = fingerprint(policy, resources.actionDefinition());
         this.viewCounters = new ViewFetch.Counters(metrics.counter("view-upstream-fetches"), metrics.counter("view-cache-hits"));
         InspectionSettings inspection = policy.getPolicy().getInspection();
         if (interception.inspects() && inspection.getPartialFetch() == InspectionSettings.PartialFetch.PASS) {
@@ -93,9 +93,9 @@ final class ImapProxy {
         }
     }
 
-    private static String fingerprint(ImapPolicy policy, String actionDigest) {
+    private static String fingerprint(ImapPolicy policy, String actionDefinition) {
         // The policy, every inspection setting and what the action is made of: a change of any builds a new key.
-        String source = policy.getPolicy().getName() + '\u0000' + policy.getPolicy().getInspection() + '\u0000' + actionDigest;
+        String source = policy.getPolicy().getName() + '\u0000' + policy.getPolicy().getInspection() + '\u0000' + actionDefinition;
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source.getBytes(UTF_8)), 0, 16);
         } catch (NoSuchAlgorithmException e) {

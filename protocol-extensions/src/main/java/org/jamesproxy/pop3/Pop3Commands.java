@@ -66,9 +66,9 @@ final class Pop3Commands {
      */
     private static Pop3Decision top(String arguments, Pop3CommandHandler.Context context) {
         int lines = topLines(arguments);
-        String[] words = arguments.split(" ");
-        if (context.inspectsPartialRetrieval() && words.length == 2 && WELL_FORMED_TOP.matcher(arguments).matches()) {
-            return new Forward(Answer.MESSAGE, lines, Completion.NONE, Optional.of("TOP " + words[0] + " " + Integer.MAX_VALUE));
+        if (context.inspectsPartialRetrieval() && WELL_FORMED_TOP.matcher(arguments).matches()) {
+            String message = arguments.substring(0, arguments.indexOf(' '));
+            return new Forward(Answer.MESSAGE, lines, Completion.NONE, Optional.of("TOP " + message + " " + Integer.MAX_VALUE));
         }
         return new Forward(Answer.MESSAGE, lines, Completion.NONE);
     }

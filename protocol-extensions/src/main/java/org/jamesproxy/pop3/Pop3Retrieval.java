@@ -102,7 +102,7 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
         int headerEnd = wholeForTop ? MessageSections.headerEnd(lines) : -1;
         if (headerEnd >= 0) {
             // The client asked for the header and topLines body lines only: the rest is read and dropped.
-            byte[] top = concat(Arrays.copyOf(lines, headerEnd), firstLines(lines, headerEnd, topLines));
+            byte[] top = topOf(lines, headerEnd, topLines);
             cutLinesLeft = topLines - countLines(top, headerEnd);
             lines = top;
         }
@@ -136,7 +136,7 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
 
     private void onMessageComplete() {
         byte[] message = takeHeld();
-        if (topLines >= 0 && wholeForTop) {
+        if (wholeForTop) {
             interception.inspect(message, new MessageRenderer(new TopOfInspected(topLines), true));
             return;
         }
@@ -222,10 +222,7 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
 
         private byte[] top(byte[] message) {
             int headerEnd = MessageSections.headerEnd(message);
-            if (headerEnd < 0) {
-                return message;
-            }
-            return concat(Arrays.copyOf(message, headerEnd), firstLines(message, headerEnd, lines));
+            return headerEnd < 0 ? message : topOf(message, headerEnd, lines);
         }
     }
 
@@ -245,8 +242,7 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
 
         @Override
         public byte[] notice(byte[] notice) {
-            int noticeHeaderEnd = Math.max(0, MessageSections.headerEnd(notice));
-            return concat(Arrays.copyOf(notice, noticeHeaderEnd), firstLines(notice, noticeHeaderEnd, lines));
+            return topOf(notice, Math.max(0, MessageSections.headerEnd(notice)), lines);
         }
     }
 
@@ -303,6 +299,11 @@ final class Pop3Retrieval implements Pop3AnswerReader.MessageBody {
             }
         }
         return message.length > from && message[message.length - 1] != '\n' ? lines + 1 : lines;
+    }
+
+    /** What TOP answers: the header section (up to {@code headerEnd}) and the first {@code lines} body lines. */
+    private static byte[] topOf(byte[] message, int headerEnd, int lines) {
+        return concat(Arrays.copyOf(message, headerEnd), firstLines(message, headerEnd, lines));
     }
 
     static byte[] firstLines(byte[] content, int from, int count) {

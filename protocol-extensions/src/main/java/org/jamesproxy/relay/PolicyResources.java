@@ -23,11 +23,11 @@ import org.jamesproxy.tls.ServerTlsContext;
  * What every protocol's policy is built from, whatever the protocol: where its connections go (the upstream route), the Proxy Server certificate
  * (when a listener presents it), the proxy action's inspector and its thread pool, metrics, files, the block hook, and
  * the state the connection rules share (blocked sites, rate counters) with the clock they read.
- * {@code actionDigest} says what the action is made of ({@code ProxyActionDefinition.digest}; empty without one), so
- * that what is cached from its verdicts is never taken for another definition's.
+ * {@code actionDefinition} says what the action is made of ({@code ProxyActionDefinition.canonicalForm}; empty
+ * without one), so that what is cached from its verdicts is never taken for another definition's.
  * The boot code (and the relay tests) build one per policy and hand it to {@link ProxyProtocol#listeners}.
  */
-public record PolicyResources(UpstreamRoute route, Optional<ServerTlsContext> serverTls, MessageInspector inspector, String actionDigest,
+public record PolicyResources(UpstreamRoute route, Optional<ServerTlsContext> serverTls, MessageInspector inspector, String actionDefinition,
                               Executor inspectionExecutor, MetricFactory metricFactory, FileSystem fileSystem,
                               ClientBlocker blocker, PolicyStateStore stateStore, Clock clock) {
     /** The policy's interception: its settings, the runner of its action, the protocol's counters and the block hook. */

@@ -32,6 +32,7 @@ import javax.mail.internet.ParseException;
 import org.apache.commons.net.pop3.POP3SClient;
 import org.jamesproxy.demo.ProxyAction;
 import org.jamesproxy.demo.ProxySettings;
+import org.jamesproxy.it.support.Pop3Logins;
 import org.jamesproxy.it.support.RawImap;
 import org.jamesproxy.it.support.ViewFetchSamples;
 import org.junit.jupiter.api.AfterAll;
@@ -91,24 +92,24 @@ class ImapViewFetchDovecotContainerTest {
             + "<mailet match=\"All\" class=\"org.jamesproxy.mailet.AntivirusScan\">"
             + "<host>127.0.0.1</host><port>" + clamd.port() + "</port><timeout>20s</timeout>"
             + "<maxScanSize>10M</maxScanSize><onVirus>strip</onVirus><addHeaders>false</addHeaders></mailet>";
-        return List.of(ProxySettings.imap("imap-scan").tlsSupport("enabled")
-            .bind("127.0.0.1:" + SCAN_PLAIN)
-            .tlsBind("127.0.0.1:" + SCAN_TLS)
-            .proxyCertificate(stack.localhostCertificate())
-            .upstreamTrust(stack.ca.certificate())
-            .expectedHostName("localhost")
-            .upstream("localhost", stack.dovecot.imapsPort(), "implicit")
-            .proxyAction(ProxyAction.of("Scan", actions))
-            .build(),
-            ProxySettings.pop3("pop3-scan").tlsSupport("enabled")
-                .bind("127.0.0.1:" + POP3_SCAN_PLAIN)
-                .tlsBind("127.0.0.1:" + POP3_SCAN_TLS)
-                .proxyCertificate(stack.localhostCertificate())
-                .upstreamTrust(stack.ca.certificate())
-                .expectedHostName("localhost")
+        return List.of(
+            scanning(ProxySettings.imap("imap-scan"), stack, SCAN_PLAIN, SCAN_TLS)
+                .upstream("localhost", stack.dovecot.imapsPort(), "implicit")
+                .proxyAction(ProxyAction.of("Scan", actions))
+                .build(),
+            scanning(ProxySettings.pop3("pop3-scan"), stack, POP3_SCAN_PLAIN, POP3_SCAN_TLS)
                 .upstream("localhost", stack.dovecot.pop3sPort(), "implicit")
                 .proxyAction(ProxyAction.of("ScanPop3", actions))
                 .build());
+    }
+
+    private static ProxySettings.Builder scanning(ProxySettings.Builder builder, ContainerMailStack stack, int plain, int tls) {
+        return builder.tlsSupport("enabled")
+            .bind("127.0.0.1:" + plain)
+            .tlsBind("127.0.0.1:" + tls)
+            .proxyCertificate(stack.localhostCertificate())
+            .upstreamTrust(stack.ca.certificate())
+            .expectedHostName("localhost");
     }
 
     /** The four messages, appended straight to Dovecot. */
@@ -361,22 +362,8 @@ class ImapViewFetchDovecotContainerTest {
         assertThat(flags()).as("TOP through the proxy marks nothing seen, as TOP does").isEqualTo(flagsBefore);
     }
 
-    private interface Pop3Use {
-        String use(POP3SClient client) throws Exception;
-    }
-
-    private static String pop3(int port, Pop3Use use) throws Exception {
-        POP3SClient client = new POP3SClient(true, stack.clientTrust());
-        client.setEndpointCheckingEnabled(true);
-        client.connect("localhost", port);
-        try {
-            assertThat(client.login(ContainerMailStack.USER, ContainerMailStack.PASSWORD)).isTrue();
-            String answer = use.use(client);
-            assertThat(client.logout()).isTrue();
-            return answer;
-        } finally {
-            client.disconnect();
-        }
+    private static String pop3(int port, Pop3Logins.Use<String> use) throws Exception {
+        return Pop3Logins.implicitTls(port, stack.clientTrust(), ContainerMailStack.USER, ContainerMailStack.PASSWORD, use);
     }
 
     private static String top(POP3SClient client, int message, int lines) throws Exception {

@@ -20,6 +20,7 @@ import org.jamesproxy.demo.JamesHome;
 import org.jamesproxy.it.support.EndToEndTest;
 import org.jamesproxy.it.support.FreePorts;
 import org.jamesproxy.it.support.MailClients;
+import org.jamesproxy.it.support.Pop3Logins;
 import org.jamesproxy.it.support.ProxiedJames;
 import org.jamesproxy.it.testing.EndToEndContract;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,22 +164,9 @@ class Pop3ProxyEndToEndTest implements EndToEndContract {
         return tempDir;
     }
 
-    /** What a test does with a commons-net client logged in on an implicit TLS port. */
-    private interface LoggedIn {
-        void use(POP3SClient client) throws Exception;
-    }
-
-    private static void implicitTls(int port, LoggedIn test) throws Exception {
-        POP3SClient client = new POP3SClient(true, JAMES.clientSslContext());
-        client.setEndpointCheckingEnabled(true);
-        client.connect("localhost", port);
-        try {
-            assertThat(client.login(ProxiedJames.ALICE, ProxiedJames.PASSWORD)).isTrue();
-            test.use(client);
-            assertThat(client.logout()).isTrue();
-        } finally {
-            client.disconnect();
-        }
+    /** commons-net logged in as alice on a proxy port; {@code test} makes its assertions. */
+    private static void implicitTls(int port, Pop3Logins.Use<Void> test) throws Exception {
+        Pop3Logins.implicitTls(port, JAMES.clientSslContext(), ProxiedJames.ALICE, ProxiedJames.PASSWORD, test);
     }
 
     private static String read(Reader reader) throws Exception {
@@ -196,6 +184,7 @@ class Pop3ProxyEndToEndTest implements EndToEndContract {
             assertThat(listing).hasSize(2);
             assertThat(client.listUniqueIdentifiers()).hasSize(2);
             assertThat(message).contains("Subject: hello", "Body of hello").doesNotContain("X-Secret");
+            return null;
         });
     }
 
@@ -230,6 +219,7 @@ class Pop3ProxyEndToEndTest implements EndToEndContract {
             // James answers the proxy's TOP of every line; the client gets its two lines of what the action left.
             assertThat(clean).contains("Subject: hello").endsWith("\nBody of hello\n.\n").doesNotContain("dotted line");
             assertThat(infected).contains("X-JamesProxy-Denied: virus found").doesNotContain("Body of infected");
+            return null;
         });
     }
 }
